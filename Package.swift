@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (each module may use only those above it):
+//   CDCMTKShim (C++, the only code that includes DCMTK)
+//   StructuredReport (generic SR content tree, codes)       — pure Swift
+//   DCMTKBridge (the only Swift importer of CDCMTKShim)
+//   CTDoseReport (typed TID 10011–10015 model + decoder)    — pure Swift
+//   DoseReader (bytes/file → CTRadiationDoseReport or a named rejection)
+//   DoseCommands (the `doseaudit` subcommands) → doseaudit (@main only)
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "DoseAudit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "doseaudit", targets: ["doseaudit"]),
+        .library(name: "DoseReader", targets: ["DoseReader"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "CDCMTKShim",
+            linkerSettings: [
+                .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+            ]
+        ),
+        .target(name: "StructuredReport", swiftSettings: strictSwift),
+        .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
+        .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
+        .target(
+            name: "DoseReader",
+            dependencies: ["DCMTKBridge", "CTDoseReport", "StructuredReport"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "DoseCommands",
+            dependencies: [
+                "DoseReader", "CTDoseReport", "StructuredReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "doseaudit", dependencies: ["DoseCommands"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "make-pediatric-samples",
+            dependencies: [],
+            path: "Sources/SampleGenerator",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "DCMTKBridgeTests", dependencies: ["DCMTKBridge", "StructuredReport"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "CTDoseReportTests",
+            dependencies: ["CTDoseReport", "StructuredReport", "DoseReader"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseReaderTests",
+            dependencies: ["DoseReader", "CTDoseReport", "StructuredReport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseCommandsTests",
+            dependencies: ["DoseCommands", "DoseReader"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

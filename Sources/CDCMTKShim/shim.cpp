@@ -1,0 +1,466 @@
+// The DCMTK side of CDCMTKShim.h. See the header for why this layer exists.
+//
+// Reading walks the dataset's ContentSequence items directly (DcmItem), not
+// through DSRDocument: the strict SR reader rejects about a third of real
+// vendor reports and its "skip invalid items" mode drops whole irradiation
+// events silently. Here every content item is copied out as it is, and the
+// Swift side decides what a deviation means.
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+#include "dcmtk/dcmdata/dcistrmb.h"
+#include "dcmtk/oflog/oflog.h"
+
+#include "CDCMTKShim.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Keep in the order of CDCMTKShim_HeaderField.
+const DcmTagKey kHeaderTags[] = {
+    DCM_SOPClassUID,          DCM_SOPInstanceUID,      DCM_Modality,
+    DCM_StudyInstanceUID,     DCM_SeriesInstanceUID,   DCM_StudyDate,
+    DCM_StudyTime,            DCM_ContentDate,         DCM_ContentTime,
+    DCM_AccessionNumber,      DCM_StudyDescription,    DCM_SeriesDescription,
+    DCM_InstitutionName,      DCM_StationName,         DCM_Manufacturer,
+    DCM_ManufacturerModelName, DCM_DeviceSerialNumber, DCM_SoftwareVersions,
+    DCM_PatientID,            DCM_PatientBirthDate,    DCM_PatientSex,
+    DCM_PatientAge,           DCM_PatientSize,         DCM_PatientWeight,
+    DCM_SpecificCharacterSet, DCM_CompletionFlag,      DCM_VerificationFlag,
+    DCM_ImageType,
+};
+static_assert(sizeof(kHeaderTags) / sizeof(kHeaderTags[0]) == CDCMTKShim_HeaderFieldCount,
+              "kHeaderTags must list every CDCMTKShim_HeaderField in order");
+
+void setStatus(CDCMTKShim_Status *status, CDCMTKShim_ErrorKind kind, unsigned short module,
+               unsigned short code, const char *message) {
+    if (status == nullptr) return;
+    status->ok = kind == CDCMTKShim_ErrorNone ? 1 : 0;
+    status->kind = kind;
+    status->module = module;
+    status->code = code;
+    std::snprintf(status->message, sizeof(status->message), "%s", message ? message : "");
+}
+
+void setOK(CDCMTKShim_Status *status) { setStatus(status, CDCMTKShim_ErrorNone, 0, 0, ""); }
+
+// Every entry point runs its body through this, so no C++ exception ever
+// reaches a Swift frame (that would be undefined behaviour).
+template <typename Result, typename Body>
+Result guarded(CDCMTKShim_Status *status, Result onError, Body body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc &) {
+        setStatus(status, CDCMTKShim_ErrorException, 0, 0, "out of memory inside DCMTK shim (std::bad_alloc)");
+    } catch (const std::exception &e) {
+        std::string msg = std::string("C++ exception inside DCMTK shim: ") + e.what();
+        setStatus(status, CDCMTKShim_ErrorException, 0, 0, msg.c_str());
+    } catch (...) {
+        setStatus(status, CDCMTKShim_ErrorException, 0, 0, "unknown C++ exception inside DCMTK shim");
+    }
+    return onError;
+}
+
+std::once_flag initOnce;
+bool dictionaryLoaded = false;
+
+void initializeOnce() {
+    std::call_once(initOnce, [] {
+        // DCMTK logs to stderr by default; DoseAudit reports through its own logger.
+        OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+        dictionaryLoaded = dcmDataDict.isDictionaryLoaded();
+    });
+}
+
+// Collects strings into one pool; records refer to it by offset.
+class Pool {
+  public:
+    Pool() { bytes_.reserve(16384); }
+
+    CDCMTKShim_Text put(const char *s, size_t n) {
+        // Trailing spaces and NULs are DICOM padding, never content.
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\0')) --n;
+        CDCMTKShim_Text t;
+        t.offset = static_cast<uint32_t>(bytes_.size());
+        t.length = static_cast<uint32_t>(n);
+        t.present = 1;
+        bytes_.append(s, n);
+        return t;
+    }
+
+    CDCMTKShim_Text putElement(DcmElement *element) {
+        if (element == nullptr) return CDCMTKShim_Text{0, 0, 0};
+        char *s = nullptr;
+        Uint32 length = 0;
+        // getString gives the raw value with every value of a multi-valued
+        // attribute, backslashes included.
+        if (element->getString(s, length).good() && s != nullptr) return put(s, length);
+        // Binary VRs (FD for FloatingPointValue, UN) fall back to DCMTK's text form.
+        OFString text;
+        if (element->getOFStringArray(text).good()) return put(text.c_str(), text.length());
+        return put("", 0);
+    }
+
+    const std::string &bytes() const { return bytes_; }
+
+  private:
+    std::string bytes_;
+};
+
+DcmItem *firstItem(DcmElement *element, uint32_t *flags) {
+    if (element == nullptr || element->ident() != EVR_SQ) return nullptr;
+    DcmSequenceOfItems *sequence = static_cast<DcmSequenceOfItems *>(element);
+    if (sequence->card() > 1 && flags != nullptr) *flags |= CDCMTKShim_ItemExtraSequenceItems;
+    return sequence->card() > 0 ? sequence->getItem(0) : nullptr;
+}
+
+void readCode(DcmElement *sequence, Pool &pool, CDCMTKShim_Code &code, uint32_t *flags) {
+    std::memset(&code, 0, sizeof(code));
+    if (sequence == nullptr) return;
+    DcmItem *item = firstItem(sequence, flags);
+    if (item == nullptr) {
+        code.state = 1;
+        return;
+    }
+    code.state = 2;
+    DcmElement *longValue = nullptr;
+    DcmElement *urnValue = nullptr;
+    for (unsigned long i = 0; i < item->card(); ++i) {
+        DcmElement *e = item->getElement(i);
+        const DcmTagKey tag = e->getTag();
+        if (tag == DCM_CodeValue) code.value = pool.putElement(e);
+        else if (tag == DCM_CodingSchemeDesignator) code.scheme = pool.putElement(e);
+        else if (tag == DCM_CodingSchemeVersion) code.version = pool.putElement(e);
+        else if (tag == DCM_CodeMeaning) code.meaning = pool.putElement(e);
+        else if (tag == DCM_LongCodeValue) longValue = e;
+        else if (tag == DCM_URNCodeValue) urnValue = e;
+    }
+    // SNOMED CT codes longer than 16 characters arrive as LongCodeValue.
+    if (!code.value.present && longValue != nullptr) code.value = pool.putElement(longValue);
+    if (!code.value.present && urnValue != nullptr) code.value = pool.putElement(urnValue);
+}
+
+struct Walker {
+    Pool pool;
+    std::vector<CDCMTKShim_ContentItem> items;
+    size_t beyondDepthLimit = 0;
+
+    // Counts everything below `item` without recursion, for items past the
+    // depth limit (a hostile file may nest thousands of levels).
+    size_t countDescendants(DcmItem *item) {
+        size_t count = 0;
+        std::vector<DcmItem *> stack{item};
+        while (!stack.empty()) {
+            DcmItem *current = stack.back();
+            stack.pop_back();
+            DcmElement *content = nullptr;
+            if (current->findAndGetElement(DCM_ContentSequence, content, OFFalse).bad() || content == nullptr ||
+                content->ident() != EVR_SQ)
+                continue;
+            DcmSequenceOfItems *sequence = static_cast<DcmSequenceOfItems *>(content);
+            for (unsigned long i = 0; i < sequence->card(); ++i) {
+                ++count;
+                stack.push_back(sequence->getItem(i));
+            }
+        }
+        return count;
+    }
+
+    void walk(DcmItem *item, int32_t parent, uint32_t depth) {
+        const int32_t index = static_cast<int32_t>(items.size());
+        items.emplace_back();
+        CDCMTKShim_ContentItem record;
+        std::memset(&record, 0, sizeof(record));
+        record.parent = parent;
+        record.depth = depth;
+
+        DcmElement *content = nullptr;
+        for (unsigned long i = 0; i < item->card(); ++i) {
+            DcmElement *e = item->getElement(i);
+            const DcmTagKey tag = e->getTag();
+            if (tag == DCM_RelationshipType) record.relationship = pool.putElement(e);
+            else if (tag == DCM_ValueType) record.valueType = pool.putElement(e);
+            else if (tag == DCM_ConceptNameCodeSequence) readCode(e, pool, record.conceptName, &record.flags);
+            else if (tag == DCM_ContinuityOfContent) record.continuity = pool.putElement(e);
+            else if (tag == DCM_TextValue || tag == DCM_UID || tag == DCM_DateTime || tag == DCM_Date ||
+                     tag == DCM_Time || tag == DCM_PersonName)
+                record.value = pool.putElement(e);
+            else if (tag == DCM_MeasuredValueSequence) {
+                DcmItem *measured = firstItem(e, &record.flags);
+                if (measured == nullptr) {
+                    record.flags |= CDCMTKShim_ItemMeasuredValueEmpty;
+                    continue;
+                }
+                DcmElement *floating = nullptr;
+                for (unsigned long j = 0; j < measured->card(); ++j) {
+                    DcmElement *m = measured->getElement(j);
+                    const DcmTagKey mtag = m->getTag();
+                    if (mtag == DCM_NumericValue) record.numericValue = pool.putElement(m);
+                    else if (mtag == DCM_MeasurementUnitsCodeSequence) readCode(m, pool, record.unit, &record.flags);
+                    else if (mtag == DCM_FloatingPointValue) floating = m;
+                }
+                if (!record.numericValue.present && floating != nullptr) {
+                    Float64 v = 0;
+                    if (floating->getFloat64(v).good()) {
+                        char buffer[40];
+                        int n = std::snprintf(buffer, sizeof(buffer), "%.17g", v);
+                        record.numericValue = pool.put(buffer, static_cast<size_t>(n));
+                    }
+                }
+            } else if (tag == DCM_NumericValueQualifierCodeSequence)
+                readCode(e, pool, record.qualifier, &record.flags);
+            else if (tag == DCM_ConceptCodeSequence) readCode(e, pool, record.conceptCode, &record.flags);
+            else if (tag == DCM_ReferencedSOPSequence) {
+                DcmItem *ref = firstItem(e, &record.flags);
+                if (ref == nullptr) continue;
+                DcmElement *r = nullptr;
+                if (ref->findAndGetElement(DCM_ReferencedSOPClassUID, r, OFFalse).good())
+                    record.referencedSOPClass = pool.putElement(r);
+                if (ref->findAndGetElement(DCM_ReferencedSOPInstanceUID, r, OFFalse).good())
+                    record.referencedSOPInstance = pool.putElement(r);
+            } else if (tag == DCM_ObservationDateTime) record.observationDateTime = pool.putElement(e);
+            else if (tag == DCM_ContentTemplateSequence) {
+                DcmItem *templ = firstItem(e, &record.flags);
+                if (templ == nullptr) continue;
+                DcmElement *t = nullptr;
+                if (templ->findAndGetElement(DCM_TemplateIdentifier, t, OFFalse).good())
+                    record.templateIdentifier = pool.putElement(t);
+                if (templ->findAndGetElement(DCM_MappingResource, t, OFFalse).good())
+                    record.mappingResource = pool.putElement(t);
+            } else if (tag == DCM_ReferencedContentItemIdentifier) record.flags |= CDCMTKShim_ItemByReference;
+            else if (tag == DCM_ContentSequence) content = e;
+        }
+
+        if (content != nullptr && content->ident() == EVR_SQ) {
+            DcmSequenceOfItems *sequence = static_cast<DcmSequenceOfItems *>(content);
+            if (depth >= CDCMTKSHIM_MAX_CONTENT_DEPTH) {
+                if (sequence->card() > 0) {
+                    record.flags |= CDCMTKShim_ItemChildrenCut;
+                    for (unsigned long i = 0; i < sequence->card(); ++i)
+                        beyondDepthLimit += 1 + countDescendants(sequence->getItem(i));
+                }
+            } else {
+                items[static_cast<size_t>(index)] = record;  // children may reallocate `items`
+                for (unsigned long i = 0; i < sequence->card(); ++i) walk(sequence->getItem(i), index, depth + 1);
+                return;
+            }
+        }
+        items[static_cast<size_t>(index)] = record;
+    }
+};
+
+bool hasPreamble(const unsigned char *bytes, size_t length) {
+    return length >= 132 && std::memcmp(bytes + 128, "DICM", 4) == 0;
+}
+
+// Character sets Swift decodes itself (ASCII, Latin-1, UTF-8); any other set
+// is converted to UTF-8 here through DCMTK's iconv support.
+bool isDecodedInSwift(const OFString &charset) {
+    if (charset.empty()) return true;
+    OFString first = charset;
+    size_t backslash = first.find('\\');
+    if (backslash != OFString_npos) {
+        // Code extensions (ISO 2022) always need DCMTK.
+        return false;
+    }
+    while (!first.empty() && first[first.length() - 1] == ' ') first.erase(first.length() - 1);
+    return first == "ISO_IR 6" || first == "ISO_IR 100" || first == "ISO_IR 192" || first == "ISO 2022 IR 6";
+}
+
+bool isTruncation(const OFCondition &condition) {
+    return condition == EC_StreamNotifyClient || condition == EC_EndOfStream ||
+           condition == EC_ElemLengthLargerThanItem || condition == EC_SequDelimitationItemMissing ||
+           condition == EC_ItemDelimitationItemMissing || condition == EC_TooManyBytesRequested;
+}
+
+CDCMTKShim_Document *readBuffer(const void *bytes, size_t length, CDCMTKShim_Status *status) {
+    initializeOnce();
+    if (bytes == nullptr && length > 0) {
+        setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null buffer");
+        return nullptr;
+    }
+    if (length == 0) {
+        setStatus(status, CDCMTKShim_ErrorNotDICOM, 0, 0, "empty input (0 bytes)");
+        return nullptr;
+    }
+    if (length > 0xFFFFFFF0u) {
+        setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "input larger than 4 GiB");
+        return nullptr;
+    }
+    // DcmSCP::listen() turns this process-global off, after which valid UIDs
+    // with a trailing NUL pad fail; every read sets it back.
+    dcmEnableAutomaticInputDataCorrection.set(OFTrue);
+
+    const unsigned char *data = static_cast<const unsigned char *>(bytes);
+    const bool preamble = hasPreamble(data, length);
+
+    DcmInputBufferStream stream;
+    stream.setBuffer(bytes, static_cast<offile_off_t>(length));
+    stream.setEos();
+    DcmFileFormat fileFormat;
+    fileFormat.transferInit();
+    OFCondition condition = fileFormat.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+    fileFormat.transferEnd();
+
+    DcmDataset *dataset = fileFormat.getDataset();
+    if (condition.bad()) {
+        CDCMTKShim_ErrorKind kind = preamble ? (isTruncation(condition) ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorParse)
+                                             : CDCMTKShim_ErrorNotDICOM;
+        // A bare dataset (no preamble) that got far enough to have a SOP
+        // Class UID is DICOM that ended early, not random bytes.
+        if (!preamble && dataset != nullptr && dataset->tagExistsWithValue(DCM_SOPClassUID))
+            kind = isTruncation(condition) ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorParse;
+        setStatus(status, kind, condition.module(), condition.code(), condition.text());
+        return nullptr;
+    }
+    if (dataset == nullptr) {
+        setStatus(status, CDCMTKShim_ErrorParse, 0, 0, "DCMTK returned no dataset");
+        return nullptr;
+    }
+    if (!preamble && !dataset->tagExistsWithValue(DCM_SOPClassUID)) {
+        setStatus(status, CDCMTKShim_ErrorNotDICOM, 0, 0,
+                  "no DICOM preamble and no SOP Class UID: not a DICOM object");
+        return nullptr;
+    }
+
+    uint32_t flags = 0;
+    if (preamble) flags |= CDCMTKShim_DocHasMetaHeader;
+    if (dataset->tagExists(DCM_PixelData)) flags |= CDCMTKShim_DocHasPixelData;
+    // An SR root may carry a concept name and no Content Sequence at all.
+    if (dataset->tagExists(DCM_ContentSequence) || dataset->tagExists(DCM_ConceptNameCodeSequence) ||
+        dataset->tagExists(DCM_ValueType))
+        flags |= CDCMTKShim_DocHasContent;
+
+    OFString charset;
+    dataset->findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
+    if (!isDecodedInSwift(charset)) {
+        if (dataset->convertToUTF8().good()) flags |= CDCMTKShim_DocConvertedToUTF8;
+        else flags |= CDCMTKShim_DocCharsetConversionFailed;
+    }
+
+    Walker walker;
+    CDCMTKShim_Text header[CDCMTKShim_HeaderFieldCount];
+    for (int i = 0; i < CDCMTKShim_HeaderFieldCount; ++i) {
+        DcmElement *element = nullptr;
+        if (dataset->findAndGetElement(kHeaderTags[i], element, OFFalse).good() && element != nullptr)
+            header[i] = walker.pool.putElement(element);
+        else
+            header[i] = CDCMTKShim_Text{0, 0, 0};
+    }
+    CDCMTKShim_Text transferSyntax{0, 0, 0};
+    OFString xferUID;
+    if (fileFormat.getMetaInfo() != nullptr &&
+        fileFormat.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, xferUID).good() && !xferUID.empty()) {
+        transferSyntax = walker.pool.put(xferUID.c_str(), xferUID.length());
+    } else {
+        DcmXfer xfer(dataset->getOriginalXfer());
+        const char *id = xfer.getXferID();
+        if (id != nullptr) transferSyntax = walker.pool.put(id, std::strlen(id));
+    }
+
+    if (flags & CDCMTKShim_DocHasContent) walker.walk(dataset, -1, 0);
+
+    // Copy out into plain C allocations owned by the caller.
+    const std::string &poolBytes = walker.pool.bytes();
+    CDCMTKShim_Document *document = static_cast<CDCMTKShim_Document *>(std::calloc(1, sizeof(CDCMTKShim_Document)));
+    if (document == nullptr) throw std::bad_alloc();
+    document->pool = static_cast<char *>(std::malloc(poolBytes.size() + 1));
+    document->items = walker.items.empty() ? nullptr
+        : static_cast<CDCMTKShim_ContentItem *>(std::malloc(walker.items.size() * sizeof(CDCMTKShim_ContentItem)));
+    if (document->pool == nullptr || (!walker.items.empty() && document->items == nullptr)) {
+        std::free(document->pool);
+        std::free(document->items);
+        std::free(document);
+        throw std::bad_alloc();
+    }
+    std::memcpy(document->pool, poolBytes.data(), poolBytes.size());
+    document->pool[poolBytes.size()] = '\0';
+    document->poolSize = poolBytes.size();
+    if (!walker.items.empty())
+        std::memcpy(document->items, walker.items.data(), walker.items.size() * sizeof(CDCMTKShim_ContentItem));
+    document->itemCount = walker.items.size();
+    document->itemsBeyondDepthLimit = walker.beyondDepthLimit;
+    document->flags = flags;
+    document->transferSyntaxUID = transferSyntax;
+    std::memcpy(document->header, header, sizeof(header));
+    setOK(status);
+    return document;
+}
+
+}  // namespace
+
+extern "C" {
+
+int CDCMTKShim_initialize(CDCMTKShim_Status *status) {
+    return guarded(status, 0, [&]() -> int {
+        initializeOnce();
+        if (!dictionaryLoaded) {
+            setStatus(status, CDCMTKShim_ErrorIO, 0, 0,
+                      "DCMTK data dictionary not loaded: install libdcmtk17 or set DCMDICTPATH to dicom.dic");
+            return 0;
+        }
+        setOK(status);
+        return 1;
+    });
+}
+
+CDCMTKShim_Document *CDCMTKShim_read_buffer(const void *bytes, size_t length, CDCMTKShim_Status *status) {
+    return guarded(status, static_cast<CDCMTKShim_Document *>(nullptr),
+                   [&]() -> CDCMTKShim_Document * { return readBuffer(bytes, length, status); });
+}
+
+CDCMTKShim_Document *CDCMTKShim_read_file(const char *path, CDCMTKShim_Status *status) {
+    return guarded(status, static_cast<CDCMTKShim_Document *>(nullptr), [&]() -> CDCMTKShim_Document * {
+        if (path == nullptr) {
+            setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null path");
+            return nullptr;
+        }
+        // Read the whole file, then parse from memory: one parsing path for
+        // files, network buffers and the fuzzer.
+        FILE *file = std::fopen(path, "rb");
+        if (file == nullptr) {
+            std::string msg = std::string("cannot open file: ") + std::strerror(errno);
+            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+            return nullptr;
+        }
+        std::vector<unsigned char> bytes;
+        unsigned char chunk[65536];
+        size_t n;
+        while ((n = std::fread(chunk, 1, sizeof(chunk), file)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+        const bool failed = std::ferror(file) != 0;
+        std::fclose(file);
+        if (failed) {
+            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "read error");
+            return nullptr;
+        }
+        static const unsigned char empty = 0;
+        return readBuffer(bytes.empty() ? &empty : bytes.data(), bytes.size(), status);
+    });
+}
+
+void CDCMTKShim_Document_free(CDCMTKShim_Document *document) {
+    if (document == nullptr) return;
+    std::free(document->items);
+    std::free(document->pool);
+    std::free(document);
+}
+
+int CDCMTKShim_test_exception_guard(int which, CDCMTKShim_Status *status) {
+    return guarded(status, 0, [&]() -> int {
+        if (which == 1) throw std::runtime_error("test exception");
+        if (which == 2) throw std::bad_alloc();
+        if (which == 3) throw 42;
+        setOK(status);
+        return 1;
+    });
+}
+
+}  // extern "C"
