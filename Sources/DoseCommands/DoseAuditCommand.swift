@@ -1,0 +1,32 @@
+public import ArgumentParser
+
+/// `doseaudit`: the root command. It only lists the subcommands.
+public struct DoseAuditCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "doseaudit",
+        abstract: "Audit CT radiation dose for children from CT Radiation Dose SRs (TID 10011).",
+        discussion: """
+            Doses are CTDIvol in mGy (with the 16 cm or 32 cm phantom it refers to) and DLP in mGy·cm.
+
+            Exit status: 0 success; 2 an input or the configuration was unusable; \
+            3 (check, validate) a dose at or above a reference level.
+            """,
+        version: "0.1.0",
+        subcommands: [Extract.self, Bench.self]
+    )
+
+    public init() {}
+}
+
+/// Exit statuses shared by every subcommand (documented in the root help).
+enum ExitStatus {
+    static let unusableInput = ExitCode(2)
+    static let aboveReference = ExitCode(3)
+}
+
+/// What the `doseaudit` executable calls, so it needs no ArgumentParser import.
+public enum DoseAuditMain {
+    public static func run() async {
+        await DoseAuditCommand.main()
+    }
+}

@@ -1,0 +1,65 @@
+public import CTDoseReport
+public import DCMTKBridge
+internal import StructuredReport
+
+/// Reads CT dose reports: DICOM bytes in, a typed `CTRadiationDoseReport` or
+/// a `DoseReadError` that names why out. The single entry point for every
+/// source (drop folder, C-STORE, DICOMweb, CLI).
+public enum DoseReportReader {
+    /// Reads the file at `path`.
+    public static func read(contentsOf path: String) throws(DoseReadError) -> CTRadiationDoseReport {
+        let object: DICOMObject
+        do { object = try DICOMReader.read(contentsOf: path) } catch { throw .unreadable(error) }
+        return try decode(object)
+    }
+
+    /// Reads an object held in memory.
+    public static func read(bytes: [UInt8]) throws(DoseReadError) -> CTRadiationDoseReport {
+        let object: DICOMObject
+        do { object = try DICOMReader.read(bytes: bytes) } catch { throw .unreadable(error) }
+        return try decode(object)
+    }
+
+    /// Reads an object held in memory without copying it.
+    public static func read(bytes: UnsafeRawBufferPointer) throws(DoseReadError) -> CTRadiationDoseReport {
+        let object: DICOMObject
+        do { object = try DICOMReader.read(bytes: bytes) } catch { throw .unreadable(error) }
+        return try decode(object)
+    }
+
+    private static func decode(_ object: DICOMObject) throws(DoseReadError) -> CTRadiationDoseReport {
+        do { return try CTRadiationDoseReport(decoding: object) } catch {
+            throw .rejected(error, sopClassUID: object.header.sopClassUID, sopInstanceUID: object.header.sopInstanceUID)
+        }
+    }
+}
+
+/// Why an input did not yield a dose report: it could not be read as DICOM,
+/// or it was read and is not a CT dose report.
+public enum DoseReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(DCMTKError)
+    case rejected(DoseReportRejection, sopClassUID: String?, sopInstanceUID: String?)
+
+    /// Stable machine-readable reason: "notDICOM", "truncated", "io",
+    /// "dicomEncoding", "internal", or a `DoseReportRejection.code`.
+    public var code: String {
+        switch self {
+        case .unreadable(let error):
+            switch error.kind {
+            case .notDICOM: "notDICOM"
+            case .truncated: "truncated"
+            case .io: "io"
+            case .parse: "dicomEncoding"
+            case .exception, .invalidArgument: "internal"
+            }
+        case .rejected(let rejection, _, _): rejection.code
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreadable(let error): error.description
+        case .rejected(let rejection, _, _): "not a CT dose report: \(rejection)"
+        }
+    }
+}
