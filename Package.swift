@@ -48,26 +48,32 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(name: "doseaudit", dependencies: ["DoseCommands"], swiftSettings: strictSwift),
+        .target(name: "DICOMEncoding", swiftSettings: strictSwift),
         .executableTarget(
             name: "make-pediatric-samples",
-            dependencies: [],
+            dependencies: ["DICOMEncoding", "CTDoseReport"],
             path: "Sources/SampleGenerator",
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "DCMTKBridgeTests", dependencies: ["DCMTKBridge", "StructuredReport"], swiftSettings: strictSwift),
+        .target(name: "DoseTestSupport", dependencies: ["DICOMEncoding"], path: "Tests/DoseTestSupport"),
+        .testTarget(
+            name: "DCMTKBridgeTests",
+            dependencies: ["DCMTKBridge", "StructuredReport", "DoseTestSupport"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "CTDoseReportTests",
-            dependencies: ["CTDoseReport", "StructuredReport", "DoseReader"],
+            dependencies: ["CTDoseReport", "StructuredReport", "DoseReader", "DoseTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "DoseReaderTests",
-            dependencies: ["DoseReader", "CTDoseReport", "StructuredReport"],
+            dependencies: ["DoseReader", "CTDoseReport", "StructuredReport", "DCMTKBridge", "DoseTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "DoseCommandsTests",
-            dependencies: ["DoseCommands", "DoseReader"],
+            dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseTestSupport"],
             swiftSettings: strictSwift
         ),
     ],

@@ -1,1 +1,97 @@
-print("x")
+import CTDoseReport
+import DICOMEncoding
+import Glibc
+
+// make-pediatric-samples [OUTPUT_DIR]
+// Writes the pediatric sample reports, the not-dose samples and
+// expected.json (the values each case was built with) into OUTPUT_DIR
+// (default: sample-dicom). Deterministic: the same bytes on every run.
+let output = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "sample-dicom"
+mkdir(output, 0o755)
+mkdir(output + "/not-dose", 0o755)
+
+func write(_ bytes: [UInt8], to path: String) {
+    guard let file = fopen(path, "wb") else {
+        print("make-pediatric-samples: cannot write \(path)")
+        exit(1)
+    }
+    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    fclose(file)
+}
+
+func number(_ text: String?) -> JSONValue {
+    guard let text, let value = Double(text) else { return .null }
+    return .number(value)
+}
+
+var cases: [JSONValue] = []
+for sample in PediatricCases.all {
+    let builder = RDSRBuilder(sample: sample)
+    write(builder.file(), to: "\(output)/\(sample.fileName)")
+    let p = sample.patient
+    let age = sample.expectedAge ?? (p.age.map { ($0, "patientAge") } ?? ("", "none"))
+    let events: [JSONValue] = sample.events.enumerated().map { index, event in
+        let ssde = event.dose?.ssde
+        let check: JSONValue = event.doseCheck.map { check in
+            .object([
+                ("ctdivolNotificationValue", number(check.ctdivolNotification)),
+                ("ctdivolForwardEstimate", number(check.ctdivolForwardEstimate)),
+                ("notificationExceeded", .bool(check.ctdivolForwardEstimate != nil)),
+                ("reasonForProceeding", check.reason.map(JSONValue.string) ?? .null),
+                ("authorizingPerson", check.authorizingPerson.map { name in
+                    let parts = name.split(separator: "^")
+                    return .string(parts.count > 1 ? "\(parts[1]) \(parts[0])" : name)
+                } ?? .null),
+            ])
+        } ?? .null
+        return .object([
+            ("irradiationEventUID", .string(builder.eventUID(index))),
+            ("protocol", .string(event.protocolName)),
+            ("targetRegion", sample.quirks.contains(.emptyTargetRegion) ? .null : .string(event.region.rawValue)),
+            ("acquisitionType", .string(event.type.rawValue)),
+            ("ctdivol", number(event.dose?.ctdivol)),
+            ("phantom", event.dose.map { .string($0.phantom.rawValue) } ?? .null),
+            ("dlp", number(event.dose?.dlp)),
+            ("reportedSSDE", number(ssde?.value)),
+            ("reportedSSDEMethodCode", ssde.map { .string($0.method.value) } ?? .null),
+            ("waterEquivalentDiameterMM", number(ssde?.waterEquivalentDiameterMM)),
+            ("lateralDimensionMM", number(ssde?.lateralMM)),
+            ("apDimensionMM", number(ssde?.apMM)),
+            ("kvp", number(event.kvp)),
+            ("doseCheck", check),
+        ])
+    }
+    cases.append(.object([
+        ("file", .string(sample.fileName)),
+        ("summary", .string(sample.summary)),
+        ("isCTDoseReport", .bool(true)),
+        ("sopInstanceUID", .string(builder.sopInstanceUID)),
+        ("studyInstanceUID", .string(builder.studyInstanceUID)),
+        ("accessionNumber", .string(sample.accession)),
+        ("transferSyntaxUID", .string(sample.implicitVR ? TransferSyntax.implicitVRLittleEndian.rawValue : TransferSyntax.explicitVRLittleEndian.rawValue)),
+        ("manufacturer", .string(sample.device.manufacturer)),
+        ("modelName", .string(sample.device.model)),
+        ("institutionName", .string(sample.institution)),
+        ("patient", .object([
+            ("sex", .string(p.sex)),
+            ("age", age.0.isEmpty ? .null : .string(age.0)),
+            ("ageSource", .string(age.1)),
+            ("sizeM", number(p.sizeMetres)),
+            ("weightKg", number(p.weightKg)),
+        ])),
+        ("totalDLP", number(sample.totalDLPText)),
+        ("events", .array(events)),
+        ("noteKinds", .array(sample.expectedNotes.map(JSONValue.string))),
+    ]))
+}
+for sample in NotDoseSamples.all {
+    write(sample.bytes, to: "\(output)/\(sample.fileName)")
+    cases.append(.object([
+        ("file", .string(sample.fileName)),
+        ("summary", .string(sample.summary)),
+        ("isCTDoseReport", .bool(false)),
+        ("rejection", .string(sample.rejection)),
+    ]))
+}
+write(Array((JSONValue.array(cases).serialized() + "\n").utf8), to: "\(output)/expected.json")
+print("wrote \(PediatricCases.all.count) pediatric reports, \(NotDoseSamples.all.count) not-dose objects and expected.json to \(output)")
