@@ -169,6 +169,7 @@ enum PediatricCases {
                             exposureTime: "10.50/ 15.00", pitch: "1.2", scanningLength: "230",
                             dose: SampleDose(ctdivol: "2.50", phantom: .body32, dlp: "57.50")),
             ],
+            expectedAge: ("006Y", "patientAge"),
             quirks: [.noTemplateIdentifier, .noHasIntent, .nonStandardDLPUnit, .emptyTargetRegion, .legacyCodes, .retiredEventUIDCode],
             expectedNotes: [
                 "missingTemplateIdentifier", "legacyCode", "missingHasIntent", "characterSetMismatch", "nonConformingPatientAge",

@@ -18,9 +18,9 @@ struct SampleCase {
     var device: SampleDevice = .pediatricScanner
     var implicitVR = false
     var events: [SampleEvent]
-    var quirks: Set<Quirk> = []
-    /// Expected age if it is not the AS attribute (computed from birth date).
+    /// Expected age as the reader should report it, when it differs from the AS attribute.
     var expectedAge: (text: String, source: String)?
+    var quirks: Set<Quirk> = []
     /// Parse notes the reader must attach (kinds), for the committed expectations.
     var expectedNotes: [String] = []
 

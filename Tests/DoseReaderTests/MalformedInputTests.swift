@@ -1,0 +1,128 @@
+import CTDoseReport
+import DCMTKBridge
+import DoseReader
+import DoseTestSupport
+import Foundation
+import Testing
+
+/// Hostile and broken inputs: each must give a typed error or a correct
+/// result, never a crash or a hang. Elapsed times are printed; the hang
+/// guard is deliberately loose (speed is measured by the benchmark).
+@Suite("Malformed input")
+struct MalformedInputTests {
+    static let hangGuardSeconds = 10.0
+
+    static let realFiles: [String] =
+        CorpusCase.all.map { Fixtures.corpusFile($0.file) } + SampleCase.all.map { Fixtures.sampleFile($0.file) }
+
+    @Test func zeroBytesIsNotDICOM() {
+        let error = #expect(throws: DoseReadError.self) { try DoseReportReader.read(bytes: []) }
+        #expect(error == .unreadable(DCMTKError(kind: .notDICOM, message: "empty input (0 bytes)")))
+        #expect(error?.code == "notDICOM")
+    }
+
+    @Test(arguments: 1...8)
+    func randomKilobyteIsNotDICOM(seed: Int) {
+        var random = SeededRandom(seed: UInt64(seed))
+        let bytes = (0..<1024).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let error = #expect(throws: DoseReadError.self) { try DoseReportReader.read(bytes: bytes) }
+        #expect(error?.code == "notDICOM" || error?.code == "dicomEncoding" || error?.code == "truncated", "\(String(describing: error))")
+    }
+
+    @Test func randomBytesBehindAValidPreambleAreNamed() {
+        var random = SeededRandom(seed: 99)
+        let bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + (0..<1024).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let error = #expect(throws: DoseReadError.self) { try DoseReportReader.read(bytes: bytes) }
+        #expect(error != nil)
+    }
+
+    @Test("every real file truncated at 10 points", arguments: realFiles)
+    func truncated(path: String) throws {
+        let bytes = Fixtures.bytes(path)
+        try #require(bytes.count > 200)
+        let full = try? DoseReportReader.read(bytes: bytes)
+        for step in 1...10 {
+            let length = bytes.count * step / 11
+            let start = Date()
+            do {
+                let report = try DoseReportReader.read(bytes: Array(bytes[0..<length]))
+                // A cut that still parses must give the whole report (only
+                // trailing non-content attributes can be missing).
+                #expect(report.events.map(\.irradiationEventUID) == full?.events.map(\.irradiationEventUID), "\(path) cut at \(length)")
+                #expect(report.events.map(\.dose) == full?.events.map(\.dose), "\(path) cut at \(length)")
+            } catch {
+                #expect(!error.description.isEmpty)
+            }
+            #expect(Date().timeIntervalSince(start) < Self.hangGuardSeconds)
+        }
+    }
+
+    @Test func ctImageIsRejectedAsAnImage() {
+        let error = #expect(throws: DoseReadError.self) {
+            try DoseReportReader.read(contentsOf: Fixtures.sampleFile("not-dose/ct-image.dcm"))
+        }
+        #expect(error?.code == "image")
+        #expect(error?.description.contains("1.2.840.10008.5.1.4.1.1.2") == true)
+    }
+
+    @Test func contentNestedAThousandLevelsDeepIsCountedNotFollowed() throws {
+        let bytes = SyntheticReports.report(events: [SyntheticReports.event(1)], nestingDepth: 1000, totalDLP: "100.0")
+        let start = Date()
+        let report = try DoseReportReader.read(bytes: bytes)
+        let elapsed = Date().timeIntervalSince(start)
+        print("depth 1000: \(elapsed) s")
+        #expect(report.events.count == 1)
+        let note = try #require(report.notes.first { $0.kind == .contentNestedTooDeeply })
+        // 1000 containers + the text at the bottom = 1001 items from depth 1;
+        // depths 1...64 are copied, the remaining 937 are only counted.
+        #expect(note.message.hasPrefix("937 content items"))
+        #expect(elapsed < Self.hangGuardSeconds)
+    }
+
+    @Test func tenThousandEventsAreAllKept() throws {
+        let events = (1...10_000).map { SyntheticReports.event($0, ctdivol: "1.5", dlp: "10.0") }
+        let bytes = SyntheticReports.report(events: events, totalDLP: "100000.0")
+        let start = Date()
+        let report = try DoseReportReader.read(bytes: bytes)
+        let elapsed = Date().timeIntervalSince(start)
+        print("10,000 events: \(elapsed) s for \(bytes.count) bytes")
+        #expect(report.events.count == 10_000)
+        #expect(Set(report.events.compactMap(\.irradiationEventUID)).count == 10_000)
+        #expect(abs(report.eventDLPSum - 100_000) < 1e-6)
+        #expect(report.accumulated.declaredEventCount == 10_000)
+        #expect(report.notes.isEmpty, "\(report.notes)")
+        #expect(elapsed < Self.hangGuardSeconds)
+    }
+
+    @Test func illegalValuesBecomeNotesNotFailures() throws {
+        let bytes = SyntheticReports.report(
+            events: [SyntheticReports.event(1, ctdivol: "10.50/ 15.00", dlp: "210.0", dlpUnit: "mGycm"),
+                     SyntheticReports.event(2, ctdivol: "abc", dlp: "5", dlpUnit: "furlong")],
+            totalDLP: "215.0"
+        )
+        let report = try DoseReportReader.read(bytes: bytes)
+        #expect(report.events.count == 2)
+        #expect(report.events[0].dose?.meanCTDIvol?.value == 10.5)
+        #expect(report.events[0].dose?.meanCTDIvol?.text == "10.50/ 15.00")
+        #expect(report.events[0].dose?.dlp?.value == 210)
+        #expect(report.events[1].dose?.meanCTDIvol == nil)
+        #expect(report.events[1].dose?.dlp == nil)
+        let kinds = Set(report.notes.map(\.kind))
+        #expect(kinds.isSuperset(of: [.illegalDecimalString, .nonStandardUnit, .unknownUnit]))
+        #expect(report.notes.contains { $0.kind == .unknownUnit && $0.message.contains("furlong") })
+        #expect(report.notes.contains { $0.kind == .dlpTotalMismatch })
+    }
+
+    @Test func aReportWithoutEventsIsRejected() {
+        let error = #expect(throws: DoseReadError.self) {
+            try DoseReportReader.read(bytes: SyntheticReports.report(events: [], totalDLP: "0"))
+        }
+        #expect(error?.code == "noIrradiationEvents")
+    }
+
+    @Test func missingFileIsAnIOError() {
+        let error = #expect(throws: DoseReadError.self) { try DoseReportReader.read(contentsOf: "/nonexistent/dose.dcm") }
+        #expect(error?.code == "io")
+        #expect(error?.description.contains("No such file") == true)
+    }
+}
