@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseReaderTests",
-            dependencies: ["DoseReader", "CTDoseReport", "StructuredReport", "DCMTKBridge", "DoseTestSupport"],
+            dependencies: ["DoseReader", "CTDoseReport", "StructuredReport", "DCMTKBridge", "DoseTestSupport", "DICOMEncoding"],
             swiftSettings: strictSwift
         ),
         .testTarget(

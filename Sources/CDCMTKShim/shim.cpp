@@ -115,6 +115,16 @@ class Pool {
     std::string bytes_;
 };
 
+// DcmSequenceOfItems::getItem(i) and DcmItem::getElement(i) walk the list
+// from its head on every call, so an indexed loop is quadratic (10,000
+// events took seconds). nextInContainer keeps the list's cursor: O(1) a step.
+template <typename Container, typename Body>
+void forEachChild(Container *container, Body body) {
+    for (DcmObject *child = container->nextInContainer(nullptr); child != nullptr;
+         child = container->nextInContainer(child))
+        body(child);
+}
+
 DcmItem *firstItem(DcmElement *element, uint32_t *flags) {
     if (element == nullptr || element->ident() != EVR_SQ) return nullptr;
     DcmSequenceOfItems *sequence = static_cast<DcmSequenceOfItems *>(element);
@@ -133,8 +143,8 @@ void readCode(DcmElement *sequence, Pool &pool, CDCMTKShim_Code &code, uint32_t 
     code.state = 2;
     DcmElement *longValue = nullptr;
     DcmElement *urnValue = nullptr;
-    for (unsigned long i = 0; i < item->card(); ++i) {
-        DcmElement *e = item->getElement(i);
+    forEachChild(item, [&](DcmObject *object) {
+        DcmElement *e = static_cast<DcmElement *>(object);
         const DcmTagKey tag = e->getTag();
         if (tag == DCM_CodeValue) code.value = pool.putElement(e);
         else if (tag == DCM_CodingSchemeDesignator) code.scheme = pool.putElement(e);
@@ -142,7 +152,7 @@ void readCode(DcmElement *sequence, Pool &pool, CDCMTKShim_Code &code, uint32_t 
         else if (tag == DCM_CodeMeaning) code.meaning = pool.putElement(e);
         else if (tag == DCM_LongCodeValue) longValue = e;
         else if (tag == DCM_URNCodeValue) urnValue = e;
-    }
+    });
     // SNOMED CT codes longer than 16 characters arrive as LongCodeValue.
     if (!code.value.present && longValue != nullptr) code.value = pool.putElement(longValue);
     if (!code.value.present && urnValue != nullptr) code.value = pool.putElement(urnValue);
@@ -165,11 +175,10 @@ struct Walker {
             if (current->findAndGetElement(DCM_ContentSequence, content, OFFalse).bad() || content == nullptr ||
                 content->ident() != EVR_SQ)
                 continue;
-            DcmSequenceOfItems *sequence = static_cast<DcmSequenceOfItems *>(content);
-            for (unsigned long i = 0; i < sequence->card(); ++i) {
+            forEachChild(static_cast<DcmSequenceOfItems *>(content), [&](DcmObject *child) {
                 ++count;
-                stack.push_back(sequence->getItem(i));
-            }
+                stack.push_back(static_cast<DcmItem *>(child));
+            });
         }
         return count;
     }
@@ -183,8 +192,8 @@ struct Walker {
         record.depth = depth;
 
         DcmElement *content = nullptr;
-        for (unsigned long i = 0; i < item->card(); ++i) {
-            DcmElement *e = item->getElement(i);
+        forEachChild(item, [&](DcmObject *object) {
+            DcmElement *e = static_cast<DcmElement *>(object);
             const DcmTagKey tag = e->getTag();
             if (tag == DCM_RelationshipType) record.relationship = pool.putElement(e);
             else if (tag == DCM_ValueType) record.valueType = pool.putElement(e);
@@ -197,16 +206,16 @@ struct Walker {
                 DcmItem *measured = firstItem(e, &record.flags);
                 if (measured == nullptr) {
                     record.flags |= CDCMTKShim_ItemMeasuredValueEmpty;
-                    continue;
+                    return;
                 }
                 DcmElement *floating = nullptr;
-                for (unsigned long j = 0; j < measured->card(); ++j) {
-                    DcmElement *m = measured->getElement(j);
+                forEachChild(measured, [&](DcmObject *mobject) {
+                    DcmElement *m = static_cast<DcmElement *>(mobject);
                     const DcmTagKey mtag = m->getTag();
                     if (mtag == DCM_NumericValue) record.numericValue = pool.putElement(m);
                     else if (mtag == DCM_MeasurementUnitsCodeSequence) readCode(m, pool, record.unit, &record.flags);
                     else if (mtag == DCM_FloatingPointValue) floating = m;
-                }
+                });
                 if (!record.numericValue.present && floating != nullptr) {
                     Float64 v = 0;
                     if (floating->getFloat64(v).good()) {
@@ -220,7 +229,7 @@ struct Walker {
             else if (tag == DCM_ConceptCodeSequence) readCode(e, pool, record.conceptCode, &record.flags);
             else if (tag == DCM_ReferencedSOPSequence) {
                 DcmItem *ref = firstItem(e, &record.flags);
-                if (ref == nullptr) continue;
+                if (ref == nullptr) return;
                 DcmElement *r = nullptr;
                 if (ref->findAndGetElement(DCM_ReferencedSOPClassUID, r, OFFalse).good())
                     record.referencedSOPClass = pool.putElement(r);
@@ -229,7 +238,7 @@ struct Walker {
             } else if (tag == DCM_ObservationDateTime) record.observationDateTime = pool.putElement(e);
             else if (tag == DCM_ContentTemplateSequence) {
                 DcmItem *templ = firstItem(e, &record.flags);
-                if (templ == nullptr) continue;
+                if (templ == nullptr) return;
                 DcmElement *t = nullptr;
                 if (templ->findAndGetElement(DCM_TemplateIdentifier, t, OFFalse).good())
                     record.templateIdentifier = pool.putElement(t);
@@ -237,19 +246,20 @@ struct Walker {
                     record.mappingResource = pool.putElement(t);
             } else if (tag == DCM_ReferencedContentItemIdentifier) record.flags |= CDCMTKShim_ItemByReference;
             else if (tag == DCM_ContentSequence) content = e;
-        }
+        });
 
         if (content != nullptr && content->ident() == EVR_SQ) {
             DcmSequenceOfItems *sequence = static_cast<DcmSequenceOfItems *>(content);
             if (depth >= CDCMTKSHIM_MAX_CONTENT_DEPTH) {
                 if (sequence->card() > 0) {
                     record.flags |= CDCMTKShim_ItemChildrenCut;
-                    for (unsigned long i = 0; i < sequence->card(); ++i)
-                        beyondDepthLimit += 1 + countDescendants(sequence->getItem(i));
+                    forEachChild(sequence, [&](DcmObject *child) {
+                        beyondDepthLimit += 1 + countDescendants(static_cast<DcmItem *>(child));
+                    });
                 }
             } else {
                 items[static_cast<size_t>(index)] = record;  // children may reallocate `items`
-                for (unsigned long i = 0; i < sequence->card(); ++i) walk(sequence->getItem(i), index, depth + 1);
+                forEachChild(sequence, [&](DcmObject *child) { walk(static_cast<DcmItem *>(child), index, depth + 1); });
                 return;
             }
         }

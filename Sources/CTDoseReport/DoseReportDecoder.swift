@@ -108,7 +108,7 @@ struct DoseReportDecoder {
             throw .projectionXRayDoseReport
         }
         // The common case is a direct child; search deeper only when it is not.
-        if root.child(named: DCM.ctAcquisition) == nil && root.descendants(named: DCM.ctAcquisition).isEmpty {
+        if root.child(named: DCM.ctAcquisition) == nil && root.countDescendants(named: DCM.ctAcquisition) == 0 {
             if root.child(named: DCM.accumulatedXRayDoseData) != nil
                 || root.child(named: DCM.irradiationEventXRayData) != nil
             {
@@ -170,10 +170,12 @@ struct DoseReportDecoder {
         }
     }
 
-    private mutating func noteLegacy(_ code: CodedConcept, location: String) {
+    private mutating func noteLegacy(_ code: CodedConcept, location: @autoclosure () -> String) {
         guard LegacyCodes.isLegacy(code) else { return }
-        let current = LegacyCodes.canonical(code)
-        notes.add(.legacyCode, "legacy code \(code) read as \(current)", location: location)
+        notes.add(
+            .legacyCode, key: code.scheme + "|" + code.value,
+            "legacy code \(code) read as \(LegacyCodes.canonical(code))", location: location()
+        )
     }
 
     private mutating func decodeDevice(_ root: ContentItem) -> DeviceInfo {
@@ -286,11 +288,11 @@ struct DoseReportDecoder {
     private mutating func decodeEvents(_ root: ContentItem) -> [CTIrradiationEvent] {
         let direct = root.children(named: DCM.ctAcquisition)
         var containers = direct
-        let all = root.descendants(named: DCM.ctAcquisition)
-        if all.count > direct.count {
+        let total = root.countDescendants(named: DCM.ctAcquisition)
+        if total > direct.count {
             // Keep every event, wherever a vendor nested it.
-            containers = all
-            notes.add(.misplacedIrradiationEvent, "\(all.count - direct.count) CT Acquisition containers are not direct children of the document root; read anyway")
+            containers = root.descendants(named: DCM.ctAcquisition)
+            notes.add(.misplacedIrradiationEvent, "\(total - direct.count) CT Acquisition containers are not direct children of the document root; read anyway")
         }
         var seen: Set<String> = []
         var events: [CTIrradiationEvent] = []
@@ -348,15 +350,18 @@ struct DoseReportDecoder {
         }
 
         let parameters = decodeParameters(container.child(named: DCM.ctAcquisitionParameters), location: location)
+        let doseContainer = container.child(named: DCM.ctDose)
         var dose: CTDose?
-        if let doseItem = container.child(named: DCM.ctDose) {
+        if let doseItem = doseContainer {
             dose = decodeDose(doseItem, location: location)
         } else if acquisitionType != .constantAngle {
             notes.add(.missingCTDose, "non-localizer CT Acquisition has no CT Dose (113829) container", location: location)
         }
 
-        let alertItem = container.descendants(named: DCM.doseCheckAlertDetails).first
-        let notificationItem = container.descendants(named: DCM.doseCheckNotificationDetails).first
+        // TID 10015 sits in the CT Dose container; some vendors put it beside it.
+        let alertItem = doseContainer?.child(named: DCM.doseCheckAlertDetails) ?? container.child(named: DCM.doseCheckAlertDetails)
+        let notificationItem = doseContainer?.child(named: DCM.doseCheckNotificationDetails)
+            ?? container.child(named: DCM.doseCheckNotificationDetails)
         var doseCheck: CTDoseCheckDetails?
         if alertItem != nil || notificationItem != nil {
             doseCheck = CTDoseCheckDetails(
@@ -367,7 +372,7 @@ struct DoseReportDecoder {
 
         let comment = container.child(named: DCM.comment)?.textValue
         var modulation = container.child(named: DCM.xRayModulationType)?.textValue
-            ?? container.child(named: DCM.ctDose)?.child(named: DCM.xRayModulationType)?.textValue
+            ?? doseContainer?.child(named: DCM.xRayModulationType)?.textValue
         if modulation == nil, let comment, let parsed = Self.modulationType(fromComment: comment) {
             modulation = parsed
             notes.add(.modulationTypeFromComment, "X-Ray Modulation Type taken from the free-text Comment", location: location)
@@ -463,8 +468,12 @@ struct DoseReportDecoder {
         }
 
         // Dimensions belong under the SSDE item but vendors also put them
-        // beside it; take the first wherever it is in the CT Dose subtree.
-        func first(_ concept: CodedConcept) -> ContentItem? { item.descendants(named: concept).first }
+        // beside it: look under each SSDE, then in the CT Dose container.
+        let ssdeItems = item.children(named: DCM.sizeSpecificDoseEstimate)
+        func first(_ concept: CodedConcept) -> ContentItem? {
+            for ssde in ssdeItems { if let found = ssde.child(named: concept) { return found } }
+            return item.child(named: concept)
+        }
         let wedItem = first(DCM.waterEquivalentDiameter)
         var size = ReportedPatientSize(
             lateralDimension: quantity(first(DCM.measuredLateralDimension), .length, where_),

@@ -40,12 +40,18 @@ struct ParseNotes {
     private var index: [String: Int] = [:]
 
     mutating func add(_ kind: ParseNote.Kind, _ message: String, location: String? = nil) {
-        let key = "\(kind.rawValue)|\(message)"
-        if let existing = index[key] {
+        add(kind, key: message, message, location: location)
+    }
+
+    /// As `add`, with the message built only the first time `key` is seen
+    /// (legacy codes repeat on every event of old reports).
+    mutating func add(_ kind: ParseNote.Kind, key: String, _ message: @autoclosure () -> String, location: @autoclosure () -> String? = nil) {
+        let fullKey = "\(kind.rawValue)|\(key)"
+        if let existing = index[fullKey] {
             notes[existing].occurrences += 1
         } else {
-            index[key] = notes.count
-            notes.append(ParseNote(kind, message, location: location))
+            index[fullKey] = notes.count
+            notes.append(ParseNote(kind, message(), location: location()))
         }
     }
 }

@@ -85,17 +85,16 @@ struct DocumentConverter {
         }
         var built = [ContentItem?](repeating: nil, count: records.count)
         for index in stride(from: records.count - 1, through: 0, by: -1) {
-            var item = node(records[index], isRoot: index == 0)
-            item.children = childIndices[index].map { child in
+            let children = childIndices[index].map { child in
                 defer { built[child] = nil }
                 return built[child]!
             }
-            built[index] = item
+            built[index] = node(records[index], isRoot: index == 0, children: children)
         }
         return built[0]!
     }
 
-    private mutating func node(_ record: CDCMTKShim_ContentItem, isRoot: Bool) -> ContentItem {
+    private mutating func node(_ record: CDCMTKShim_ContentItem, isRoot: Bool, children: [ContentItem]) -> ContentItem {
         let valueType = string(record.valueType) ?? ""
         let value: ContentValue
         switch valueType {
@@ -127,7 +126,8 @@ struct DocumentConverter {
             observationDateTime: string(record.observationDateTime),
             isByReference: flags & UInt32(CDCMTKShim_ItemByReference) != 0,
             hadExtraSequenceItems: flags & UInt32(CDCMTKShim_ItemExtraSequenceItems) != 0,
-            childrenCut: flags & UInt32(CDCMTKShim_ItemChildrenCut) != 0
+            childrenCut: flags & UInt32(CDCMTKShim_ItemChildrenCut) != 0,
+            children: children
         )
     }
 

@@ -6,7 +6,22 @@ import Glibc
 // Writes the pediatric sample reports, the not-dose samples and
 // expected.json (the values each case was built with) into OUTPUT_DIR
 // (default: sample-dicom). Deterministic: the same bytes on every run.
-let output = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "sample-dicom"
+//
+// make-pediatric-samples --stress DIR
+// Writes the stress inputs the benchmark times (10,000 events; content
+// nested 1,000 deep); they are too large to commit.
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--stress", arguments.count == 2 {
+    let directory = arguments[1]
+    mkdir(directory, 0o755)
+    let events = (1...10_000).map { SyntheticReports.event($0, ctdivol: "1.5", dlp: "10.0") }
+    write(SyntheticReports.report(events: events, totalDLP: "100000.0"), to: directory + "/stress-10000-events.dcm")
+    write(SyntheticReports.report(events: [SyntheticReports.event(1)], nestingDepth: 1000, totalDLP: "100.0"),
+          to: directory + "/stress-depth-1000.dcm")
+    print("wrote stress-10000-events.dcm and stress-depth-1000.dcm to \(directory)")
+    exit(0)
+}
+let output = arguments.first ?? "sample-dicom"
 mkdir(output, 0o755)
 mkdir(output + "/not-dose", 0o755)
 

@@ -37,6 +37,9 @@ public struct CodedConcept: Hashable, Sendable, CustomStringConvertible {
     /// of which of the `equivalents` listed it was written as.
     public func matches(_ other: CodedConcept) -> Bool {
         if value == other.value && scheme == other.scheme { return true }
+        // This runs for every child in every lookup: consult the legacy table
+        // only when one side could be a replaced code.
+        guard LegacyCodes.mayBeLegacy(self) || LegacyCodes.mayBeLegacy(other) else { return false }
         return LegacyCodes.canonical(self) == LegacyCodes.canonical(other)
     }
 

@@ -18,14 +18,28 @@ extension ContentItem {
     }
 
     /// Every descendant (depth first, document order) whose concept matches.
+    /// Recursion depth is bounded by the reader's depth limit.
     public func descendants(named concept: CodedConcept) -> [ContentItem] {
         var found: [ContentItem] = []
-        var stack: [ContentItem] = children.reversed()
-        while let item = stack.popLast() {
-            if item.concept?.matches(concept) == true { found.append(item) }
-            stack.append(contentsOf: item.children.reversed())
-        }
+        collect(named: concept, into: &found)
         return found
+    }
+
+    private func collect(named concept: CodedConcept, into found: inout [ContentItem]) {
+        for child in children {
+            if child.concept?.matches(concept) == true { found.append(child) }
+            if !child.children.isEmpty { child.collect(named: concept, into: &found) }
+        }
+    }
+
+    /// How many descendants match, without copying any of them.
+    public func countDescendants(named concept: CodedConcept) -> Int {
+        var count = 0
+        for child in children {
+            if child.concept?.matches(concept) == true { count += 1 }
+            if !child.children.isEmpty { count += child.countDescendants(named: concept) }
+        }
+        return count
     }
 
     /// The number of items below this one.

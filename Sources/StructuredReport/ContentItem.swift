@@ -1,21 +1,24 @@
 /// One node of a DICOM SR content tree (PS3.3 C.17.3), as written in the
 /// object: nothing is dropped or corrected here. The typed templates above
 /// decide what a missing or odd value means.
-public struct ContentItem: Sendable, Equatable {
+///
+/// Immutable, so it is a final class: lookups hand items around constantly,
+/// and a copy is then one retain instead of a copy of every field.
+public final class ContentItem: Sendable, Equatable {
     /// (0040,A010); `nil` for the document root, which has no relationship.
-    public var relationship: RelationshipType?
+    public let relationship: RelationshipType?
     /// (0040,A043); `nil` when the sequence is absent or empty.
-    public var concept: CodedConcept?
-    public var value: ContentValue
+    public let concept: CodedConcept?
+    public let value: ContentValue
     /// (0040,A032), when the item carries its own observation time.
-    public var observationDateTime: String?
+    public let observationDateTime: String?
     /// The item is a by-reference relationship (it points at another item).
-    public var isByReference: Bool
+    public let isByReference: Bool
     /// A code sequence held more than one item where one is allowed; the first was used.
-    public var hadExtraSequenceItems: Bool
+    public let hadExtraSequenceItems: Bool
     /// Children were nested past the reader's depth limit and are not here.
-    public var childrenCut: Bool
-    public var children: [ContentItem]
+    public let childrenCut: Bool
+    public let children: [ContentItem]
 
     public init(
         relationship: RelationshipType?,
@@ -35,6 +38,16 @@ public struct ContentItem: Sendable, Equatable {
         self.hadExtraSequenceItems = hadExtraSequenceItems
         self.childrenCut = childrenCut
         self.children = children
+    }
+
+    /// Structural equality: the same items with the same values, in order.
+    public static func == (lhs: ContentItem, rhs: ContentItem) -> Bool {
+        if lhs === rhs { return true }
+        return lhs.relationship == rhs.relationship && lhs.concept == rhs.concept
+            && lhs.concept?.meaning == rhs.concept?.meaning && lhs.value == rhs.value
+            && lhs.observationDateTime == rhs.observationDateTime && lhs.isByReference == rhs.isByReference
+            && lhs.hadExtraSequenceItems == rhs.hadExtraSequenceItems && lhs.childrenCut == rhs.childrenCut
+            && lhs.children == rhs.children
     }
 }
 

@@ -34,8 +34,30 @@ public enum LegacyCodes {
         "SRT|T-D0010": CodedConcept("38266002", "SCT", "Entire body"),
     ]
 
+    /// SCT values that were themselves replaced (older SNOMED CT codes).
+    private static let replacedSCTValues: Set<String> = Set(
+        replacements.keys.filter { $0.hasPrefix("SCT|") }.map { String($0.dropFirst(4)) }
+    )
+
+    /// A cheap pre-check: could this concept be a replaced code? Every SRT
+    /// or SNM3 code could; an SCT code only if it is in the table.
+    @inline(__always)
+    public static func mayBeLegacy(_ concept: CodedConcept) -> Bool {
+        switch concept.scheme {
+        case "DCM", "UCUM", "LN": false
+        case "SRT", "SNM3": true
+        case "SCT": replacedSCTValues.contains(concept.value)
+        default: false
+        }
+    }
+
     /// The current code for a concept, or the concept itself.
     public static func canonical(_ concept: CodedConcept) -> CodedConcept {
+        guard mayBeLegacy(concept) else {
+            var plain = concept
+            plain.version = nil
+            return plain
+        }
         let key = concept.scheme == "SNM3" ? "SRT|\(concept.value)" : "\(concept.scheme)|\(concept.value)"
         if var current = replacements[key] {
             current.version = nil
@@ -48,6 +70,7 @@ public enum LegacyCodes {
 
     /// True if the concept was written with a code DICOM has since replaced.
     public static func isLegacy(_ concept: CodedConcept) -> Bool {
+        guard mayBeLegacy(concept) else { return false }
         let key = concept.scheme == "SNM3" ? "SRT|\(concept.value)" : "\(concept.scheme)|\(concept.value)"
         return replacements[key] != nil
     }

@@ -2,6 +2,7 @@ import CTDoseReport
 import DCMTKBridge
 import DoseReader
 import DoseTestSupport
+import DICOMEncoding
 import Foundation
 import Testing
 

@@ -1,7 +1,6 @@
-import DICOMEncoding
-
 /// Synthetic CT dose reports built in memory for edge cases that no scanner
 /// should produce (thousands of events, absurd nesting, illegal values).
+/// Used by the malformed-input tests and the reader benchmark.
 public enum SyntheticReports {
     static func c(_ v: String, _ s: String, _ m: String) -> Concept { Concept(v, s, m) }
     static let root = "2.25.99887766554433221100998877665544"
