@@ -12,6 +12,7 @@
 
 #include "CDCMTKShim.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -267,6 +268,160 @@ struct Walker {
     }
 };
 
+// DCMTK allocates an element's declared length before reading its value, so a
+// 1 KB object declaring a 3 GB element makes it allocate 3 GB (found by the
+// fuzzer). Inside defined-length items DCMTK bounds lengths itself; at
+// dataset level and in undefined-length items it does not. This scan walks
+// the element headers of a little-endian stream and reports the first
+// defined length that exceeds what its container has left: that object is
+// truncated or corrupt, and DCMTK would fail on it anyway, after allocating.
+// It rejects nothing it does not understand: on any doubt it stops and lets
+// DCMTK decide.
+class LengthScanner {
+  public:
+    enum Result { Plausible, Impossible };
+
+    LengthScanner(const unsigned char *data, size_t size, bool explicitVR)
+        : data_(data), size_(size), explicitVR_(explicitVR) {}
+
+    Result scan(size_t begin) {
+        size_t position = begin;
+        scanElements(position, size_, 0, false);
+        return result_;
+    }
+
+  private:
+    const unsigned char *data_;
+    size_t size_;
+    bool explicitVR_;
+    Result result_ = Plausible;
+    bool gaveUp_ = false;
+
+    static const uint32_t kUndefined = 0xFFFFFFFFu;
+
+    uint16_t u16(size_t at) const { return static_cast<uint16_t>(data_[at] | (data_[at + 1] << 8)); }
+    uint32_t u32(size_t at) const {
+        return static_cast<uint32_t>(data_[at]) | (static_cast<uint32_t>(data_[at + 1]) << 8) |
+               (static_cast<uint32_t>(data_[at + 2]) << 16) | (static_cast<uint32_t>(data_[at + 3]) << 24);
+    }
+
+    bool stop() const { return result_ == Impossible || gaveUp_; }
+
+    // Scans elements in [position, end). With `untilDelimiter`, stops after an
+    // item delimitation item (undefined-length item).
+    void scanElements(size_t &position, size_t end, int depth, bool untilDelimiter) {
+        if (depth > 256) { gaveUp_ = true; return; }
+        while (!stop() && position + 8 <= end) {
+            const uint16_t group = u16(position);
+            const uint16_t element = u16(position + 2);
+            if (group == 0xFFFE) {
+                if (element == 0xE00D && untilDelimiter) { position += 8; return; }
+                gaveUp_ = true;  // an unexpected delimiter: leave it to DCMTK
+                return;
+            }
+            uint32_t length;
+            size_t header;
+            bool sequence = false;
+            if (explicitVR_) {
+                const char vr0 = static_cast<char>(data_[position + 4]);
+                const char vr1 = static_cast<char>(data_[position + 5]);
+                if (vr0 < 'A' || vr0 > 'Z' || vr1 < 'A' || vr1 > 'Z') { gaveUp_ = true; return; }
+                const std::string vr{vr0, vr1};
+                if (vr == "OB" || vr == "OD" || vr == "OF" || vr == "OL" || vr == "OV" || vr == "OW" || vr == "SQ" ||
+                    vr == "SV" || vr == "UC" || vr == "UN" || vr == "UR" || vr == "UT" || vr == "UV") {
+                    if (position + 12 > end) { impossible(); return; }
+                    length = u32(position + 8);
+                    header = 12;
+                } else {
+                    length = u16(position + 6);
+                    header = 8;
+                }
+                sequence = vr == "SQ" || (length == kUndefined && (vr == "UN" || vr == "OB" || vr == "OW"));
+            } else {
+                length = u32(position + 4);
+                header = 8;
+                sequence = length == kUndefined || DcmTag(group, element).getEVR() == EVR_SQ;
+            }
+            position += header;
+            if (length == kUndefined) {
+                if (!sequence) { gaveUp_ = true; return; }
+                scanItems(position, end, depth + 1, true);
+                continue;
+            }
+            if (length > end - position) { impossible(); return; }
+            if (sequence) {
+                size_t inner = position;
+                scanItems(inner, position + length, depth + 1, false);
+            }
+            position += length;
+        }
+        if (untilDelimiter && !stop() && position + 8 > end && position < end) impossible();
+    }
+
+    void scanItems(size_t &position, size_t end, int depth, bool untilDelimiter) {
+        while (!stop() && position + 8 <= end) {
+            const uint16_t group = u16(position);
+            const uint16_t element = u16(position + 2);
+            const uint32_t length = u32(position + 4);
+            position += 8;
+            if (group != 0xFFFE) { gaveUp_ = true; return; }
+            if (element == 0xE0DD) return;  // sequence delimitation
+            if (element != 0xE000) { gaveUp_ = true; return; }
+            if (length == kUndefined) {
+                scanElements(position, end, depth + 1, true);
+                continue;
+            }
+            if (length > end - position) { impossible(); return; }
+            size_t inner = position;
+            scanElements(inner, position + length, depth + 1, false);
+            position += length;
+        }
+        (void)untilDelimiter;
+    }
+
+    void impossible() { result_ = Impossible; }
+};
+
+// Decides where the dataset starts and how it is encoded, for LengthScanner.
+// Returns false when the stream is not one the scanner understands.
+bool datasetLayout(const unsigned char *data, size_t size, bool preamble, size_t &datasetStart, bool &explicitVR) {
+    if (!preamble) {
+        // A bare dataset: DCMTK guesses the encoding; guess the same way from
+        // the first element's VR bytes.
+        if (size < 8) return false;
+        datasetStart = 0;
+        explicitVR = std::isupper(data[4]) && std::isupper(data[5]);
+        return true;
+    }
+    // File Meta Information is explicit VR little endian, group 0002.
+    size_t position = 132;
+    std::string transferSyntax;
+    while (position + 8 <= size && data[position] == 0x02 && data[position + 1] == 0x00) {
+        const uint16_t element = static_cast<uint16_t>(data[position + 2] | (data[position + 3] << 8));
+        const std::string vr{static_cast<char>(data[position + 4]), static_cast<char>(data[position + 5])};
+        size_t header = 8;
+        uint32_t length = static_cast<uint32_t>(data[position + 6] | (data[position + 7] << 8));
+        if (vr == "OB" || vr == "UN" || vr == "UT" || vr == "SQ") {
+            if (position + 12 > size) return false;
+            length = static_cast<uint32_t>(data[position + 8]) | (static_cast<uint32_t>(data[position + 9]) << 8) |
+                     (static_cast<uint32_t>(data[position + 10]) << 16) | (static_cast<uint32_t>(data[position + 11]) << 24);
+            header = 12;
+        }
+        if (length > size - position - header) return true;  // let DCMTK report the broken meta header
+        if (element == 0x0010) {
+            transferSyntax.assign(reinterpret_cast<const char *>(data + position + header), length);
+            while (!transferSyntax.empty() && (transferSyntax.back() == '\0' || transferSyntax.back() == ' '))
+                transferSyntax.pop_back();
+        }
+        position += header + length;
+    }
+    datasetStart = position;
+    if (transferSyntax == UID_LittleEndianExplicitTransferSyntax) explicitVR = true;
+    else if (transferSyntax == UID_LittleEndianImplicitTransferSyntax) explicitVR = false;
+    else return false;  // deflated, big endian, compressed: not scanned
+    return true;
+}
+
 bool hasPreamble(const unsigned char *bytes, size_t length) {
     return length >= 132 && std::memcmp(bytes + 128, "DICM", 4) == 0;
 }
@@ -311,6 +466,15 @@ CDCMTKShim_Document *readBuffer(const void *bytes, size_t length, CDCMTKShim_Sta
 
     const unsigned char *data = static_cast<const unsigned char *>(bytes);
     const bool preamble = hasPreamble(data, length);
+
+    size_t datasetStart = 0;
+    bool explicitVR = true;
+    if (datasetLayout(data, length, preamble, datasetStart, explicitVR) &&
+        LengthScanner(data, length, explicitVR).scan(datasetStart) == LengthScanner::Impossible) {
+        setStatus(status, preamble ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorNotDICOM, 0, 0,
+                  "an element declares more bytes than the object contains (truncated or corrupt)");
+        return nullptr;
+    }
 
     DcmInputBufferStream stream;
     stream.setBuffer(bytes, static_cast<offile_off_t>(length));
