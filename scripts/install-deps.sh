@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages DoseAudit needs to build, test and benchmark.
+# Idempotent: does nothing when everything is already installed.
+#   libdcmtk-dev  DCMTK 3.6.7 headers and libraries (the reader's parser)
+#   dcmtk         DCMTK command-line tools (real peers in tests: dsrdump, storescu…)
+#   dicom3tools   dciodvfy, the independent validator run over sample-dicom/
+#   g++           builds the bare DCMTK floor loop the benchmark compares against
+set -euo pipefail
+packages=(libdcmtk-dev dcmtk dicom3tools g++)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
