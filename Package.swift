@@ -55,7 +55,7 @@ let package = Package(
             path: "Sources/SampleGenerator",
             swiftSettings: strictSwift
         ),
-        .target(name: "DoseTestSupport", dependencies: ["DICOMEncoding"], path: "Tests/DoseTestSupport"),
+        .target(name: "DoseTestSupport", dependencies: ["DICOMEncoding"], path: "Tests/DoseTestSupport", swiftSettings: strictSwift),
         .testTarget(
             name: "DCMTKBridgeTests",
             dependencies: ["DCMTKBridge", "StructuredReport", "DoseTestSupport"],

@@ -37,7 +37,7 @@ enum NotDoseSamples {
             DataElement(0x0008, 0x0070, "LO", "DoseAudit Sample"),
             DataElement(0x0008, 0x0090, "PN", ""),
             DataElement(0x0010, 0x0010, "PN", "Sample^NotDose"),
-            DataElement(0x0010, 0x0020, "LO", "PED-ND-\(number)"),
+            DataElement(0x0010, 0x0020, "LO", "MRN-ND-\(number)"),
             DataElement(0x0010, 0x0030, "DA", "20200101"),
             DataElement(0x0010, 0x0040, "CS", "O"),
             DataElement(0x0020, 0x000D, "UI", "\(root).\(number).1"),

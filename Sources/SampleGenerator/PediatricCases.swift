@@ -17,7 +17,7 @@ enum PediatricCases {
         SampleCase(
             number: 1, fileName: "01-neonate-chest.dcm",
             summary: "5-day-old neonate, chest spiral on the 32 cm phantom; localizer without a CT Dose container (GE style)",
-            patient: SamplePatient(name: "Sample^Neonate", id: "PED-0001", birthDate: "20261010", sex: "F", age: "005D", sizeMetres: "0.50", weightKg: "3.4"),
+            patient: SamplePatient(name: "Sample^Neonate", id: "MRN-7701", birthDate: "20261010", sex: "F", age: "005D", sizeMetres: "0.50", weightKg: "3.4"),
             studyDate: "20261015", studyTime: "091500", endTime: "091730", accession: "ACC-PED-0001",
             studyDescription: "CT Chest neonate",
             events: [
@@ -30,7 +30,7 @@ enum PediatricCases {
         SampleCase(
             number: 2, fileName: "02-infant-head.dcm",
             summary: "8-month-old infant head, sequenced on the 16 cm phantom; topogram with its own small dose",
-            patient: SamplePatient(name: "Sample^Infant", id: "PED-0002", birthDate: "20260201", sex: "M", age: "008M", weightKg: "8.5"),
+            patient: SamplePatient(name: "Sample^Infant", id: "MRN-7702", birthDate: "20260201", sex: "M", age: "008M", weightKg: "8.5"),
             studyDate: "20261016", studyTime: "101000", endTime: "101400", accession: "ACC-PED-0002",
             studyDescription: "CT Head infant",
             events: [
@@ -43,7 +43,7 @@ enum PediatricCases {
         SampleCase(
             number: 3, fileName: "03-child-5y-abdomen-32cm.dcm",
             summary: "5-year-old abdomen, spiral on the 32 cm phantom",
-            patient: SamplePatient(name: "Sample^Five", id: "PED-0003", birthDate: "20210601", sex: "F", age: "005Y", sizeMetres: "1.10", weightKg: "18.5"),
+            patient: SamplePatient(name: "Sample^Five", id: "MRN-7703", birthDate: "20210601", sex: "F", age: "005Y", sizeMetres: "1.10", weightKg: "18.5"),
             studyDate: "20261019", studyTime: "140000", endTime: "140300", accession: "ACC-PED-0003",
             studyDescription: "CT Abdomen with contrast",
             events: [
@@ -56,7 +56,7 @@ enum PediatricCases {
         SampleCase(
             number: 4, fileName: "04-child-10y-chest-16cm.dcm",
             summary: "10-year-old chest reported against the 16 cm phantom (as some scanners do for small bodies)",
-            patient: SamplePatient(name: "Sample^Ten", id: "PED-0004", birthDate: "20160315", sex: "M", age: "010Y", sizeMetres: "1.40", weightKg: "32"),
+            patient: SamplePatient(name: "Sample^Ten", id: "MRN-7704", birthDate: "20160315", sex: "M", age: "010Y", sizeMetres: "1.40", weightKg: "32"),
             studyDate: "20261020", studyTime: "081500", endTime: "081800", accession: "ACC-PED-0004",
             studyDescription: "CT Chest", device: .secondScanner,
             events: [
@@ -69,7 +69,7 @@ enum PediatricCases {
         SampleCase(
             number: 5, fileName: "05-scanner-ssde-wed.dcm",
             summary: "7-year-old abdomen-pelvis; the scanner reports SSDE from a water-equivalent diameter (168 mm, from the localizer): 3.40 mGy × f32(16.8 cm) = 6.80 mGy (AAPM 220)",
-            patient: SamplePatient(name: "Sample^Seven", id: "PED-0005", birthDate: "20190720", sex: "F", age: "007Y", sizeMetres: "1.22", weightKg: "23"),
+            patient: SamplePatient(name: "Sample^Seven", id: "MRN-7705", birthDate: "20190720", sex: "F", age: "007Y", sizeMetres: "1.22", weightKg: "23"),
             studyDate: "20261021", studyTime: "110000", endTime: "110300", accession: "ACC-PED-0005",
             studyDescription: "CT Abdomen Pelvis",
             events: [
@@ -83,7 +83,7 @@ enum PediatricCases {
         SampleCase(
             number: 6, fileName: "06-localizers-bolus-tracking.dcm",
             summary: "12-year-old chest-abdomen-pelvis: two localizers and a bolus-tracking (stationary) run that count in the DLP total but not in reference comparisons",
-            patient: SamplePatient(name: "Sample^Twelve", id: "PED-0006", birthDate: "20140402", sex: "M", age: "012Y", sizeMetres: "1.52", weightKg: "41"),
+            patient: SamplePatient(name: "Sample^Twelve", id: "MRN-7706", birthDate: "20140402", sex: "M", age: "012Y", sizeMetres: "1.52", weightKg: "41"),
             studyDate: "20261022", studyTime: "151000", endTime: "151800", accession: "ACC-PED-0006",
             studyDescription: "CT Chest Abdomen Pelvis with contrast",
             events: [
@@ -100,7 +100,7 @@ enum PediatricCases {
         SampleCase(
             number: 7, fileName: "07-dose-check-override.dcm",
             summary: "3-year-old head: a repeat with an adult protocol exceeded the 30 mGy CTDIvol notification value (forward estimate 32 mGy); the operator proceeded with a reason",
-            patient: SamplePatient(name: "Sample^Three", id: "PED-0007", birthDate: "20230901", sex: "F", age: "003Y", weightKg: "14"),
+            patient: SamplePatient(name: "Sample^Three", id: "MRN-7707", birthDate: "20230901", sex: "F", age: "003Y", weightKg: "14"),
             studyDate: "20261023", studyTime: "020500", endTime: "021500", accession: "ACC-PED-0007",
             studyDescription: "CT Head trauma",
             events: [
@@ -120,7 +120,7 @@ enum PediatricCases {
         SampleCase(
             number: 8, fileName: "08-no-age-birth-date.dcm",
             summary: "Toddler with no Patient's Age: born 2025-09-10, scanned 2026-11-04, so 13 months from the birth date",
-            patient: SamplePatient(name: "Sample^Toddler", id: "PED-0008", birthDate: "20250910", sex: "M", age: nil, weightKg: "10.2"),
+            patient: SamplePatient(name: "Sample^Toddler", id: "MRN-7708", birthDate: "20250910", sex: "M", age: nil, weightKg: "10.2"),
             studyDate: "20261104", studyTime: "093000", endTime: "093200", accession: "ACC-PED-0008",
             studyDescription: "CT Chest",
             events: [
@@ -134,7 +134,7 @@ enum PediatricCases {
         SampleCase(
             number: 9, fileName: "09-implicit-vr-15y-chest.dcm",
             summary: "15-year-old chest, encoded in Implicit VR Little Endian",
-            patient: SamplePatient(name: "Sample^Fifteen", id: "PED-0009", birthDate: "20110512", sex: "F", age: "015Y", sizeMetres: "1.63", weightKg: "52"),
+            patient: SamplePatient(name: "Sample^Fifteen", id: "MRN-7709", birthDate: "20110512", sex: "F", age: "015Y", sizeMetres: "1.63", weightKg: "52"),
             studyDate: "20261105", studyTime: "160000", endTime: "160200", accession: "ACC-PED-0009",
             studyDescription: "CT Chest", implicitVR: true,
             events: [
@@ -147,7 +147,7 @@ enum PediatricCases {
         SampleCase(
             number: 10, fileName: "10-measured-dimensions-8y.dcm",
             summary: "8-year-old abdomen; the scanner reports lateral 236 mm and AP 170 mm and an SSDE by AAPM 204 (4.00 mGy × f32(√(23.6×17.0) = 20.0 cm) = 7.10 mGy)",
-            patient: SamplePatient(name: "Sample^Eight", id: "PED-0010", birthDate: "20180203", sex: "M", age: "008Y", sizeMetres: "1.28", weightKg: "26"),
+            patient: SamplePatient(name: "Sample^Eight", id: "MRN-7710", birthDate: "20180203", sex: "M", age: "008Y", sizeMetres: "1.28", weightKg: "26"),
             studyDate: "20261106", studyTime: "123000", endTime: "123300", accession: "ACC-PED-0010",
             studyDescription: "CT Abdomen",
             events: [
@@ -161,7 +161,7 @@ enum PediatricCases {
         SampleCase(
             number: 11, fileName: "11-vendor-quirks-6y.dcm",
             summary: "6-year-old chest written with deliberate vendor deviations: no template identifier, no Has Intent, DLP unit 'mGycm', empty target region code, legacy SRT codes, retired event UID code 113853, an illegal DS '10.50/ 15.00', UTF-8 text declared ISO_IR 100, age '6Y'",
-            patient: SamplePatient(name: "Sample^Six", id: "PED-0011", birthDate: "20200809", sex: "M", age: "6Y", sizeMetres: "1.15", weightKg: "20"),
+            patient: SamplePatient(name: "Sample^Six", id: "MRN-7711", birthDate: "20200809", sex: "M", age: "6Y", sizeMetres: "1.15", weightKg: "20"),
             studyDate: "20261107", studyTime: "083000", endTime: "083400", accession: "ACC-PED-0011",
             studyDescription: "CT Thorax Kinder", institution: "Kinderspital Zürich",
             events: [

@@ -5,41 +5,6 @@ import Foundation
 import StructuredReport
 import Testing
 
-/// One entry of ../shared/corpus/openrem/expected.json.
-struct CorpusCase: Sendable, CustomTestStringConvertible {
-    let file: String
-    let fields: [String: JSONAny]
-    var testDescription: String { file }
-
-    static let all: [CorpusCase] = {
-        let data = FileManager.default.contents(atPath: Fixtures.corpusFile("expected.json")) ?? Data()
-        let list = (try? JSONDecoder().decode([[String: JSONAny]].self, from: data)) ?? []
-        return list.map { CorpusCase(file: $0["file"]?.string ?? "?", fields: $0) }
-    }()
-}
-
-/// Any JSON value, decoded without bridging (so true never reads as 1).
-enum JSONAny: Sendable, Equatable, Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONAny]), object([String: JSONAny])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
-        else if let string = try? container.decode(String.self) { self = .string(string) }
-        else if let array = try? container.decode([JSONAny].self) { self = .array(array) }
-        else { self = .object(try container.decode([String: JSONAny].self)) }
-    }
-
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var number: Double? { if case .number(let n) = self { n } else { nil } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var object: [String: JSONAny]? { if case .object(let o) = self { o } else { nil } }
-    var array: [JSONAny]? { if case .array(let a) = self { a } else { nil } }
-    subscript(key: String) -> JSONAny { object?[key] ?? .null }
-}
-
 @Suite("OpenREM corpus against expected.json")
 struct CorpusTests {
     @Test("every corpus file gives the expected values", arguments: CorpusCase.all)

@@ -5,20 +5,6 @@ import Foundation
 import StructuredReport
 import Testing
 
-struct SampleCase: Sendable, CustomTestStringConvertible {
-    let file: String
-    let fields: JSONAny
-    var testDescription: String { file }
-
-    static let all: [SampleCase] = {
-        let data = FileManager.default.contents(atPath: Fixtures.sampleFile("expected.json")) ?? Data()
-        let list = (try? JSONDecoder().decode([JSONAny].self, from: data)) ?? []
-        return list.map { SampleCase(file: $0["file"].string ?? "?", fields: $0) }
-    }()
-
-    static var doseReports: [SampleCase] { all.filter { $0.fields["isCTDoseReport"].bool == true } }
-}
-
 @Suite("Pediatric samples against their committed expectations")
 struct SampleTests {
     @Test func everySampleIsListed() throws {
