@@ -354,6 +354,10 @@ struct DoseReportDecoder {
         var dose: CTDose?
         if let doseItem = doseContainer {
             dose = decodeDose(doseItem, location: location)
+        } else if container.child(named: DCM.meanCTDIvol) != nil || container.child(named: DCM.dlp) != nil {
+            // Dose values written straight under the CT Acquisition: keep them.
+            notes.add(.misplacedCTDose, "CTDIvol/DLP are not inside a CT Dose (113829) container; read from the CT Acquisition", location: location)
+            dose = decodeDose(container, location: location)
         } else if acquisitionType != .constantAngle {
             notes.add(.missingCTDose, "non-localizer CT Acquisition has no CT Dose (113829) container", location: location)
         }
@@ -591,6 +595,14 @@ struct DoseReportDecoder {
                 notes.add(.multiValuedDecimalString, "\(name) has several values '\(text)'; the first, \(format(value)), was used", location: location)
                 return value
             }
+        }
+        // A decimal comma ("5,3") from a localised writer: reading the first
+        // number would give 5, a wrong value, so it gets its own rule.
+        if trimmed.filter({ $0 == "," }).count == 1,
+            let value = DecimalString.strictValue(String(trimmed.map { $0 == "," ? "." : $0 }))
+        {
+            notes.add(.illegalDecimalString, "\(name) '\(text)' uses a decimal comma; read as \(format(value))", location: location)
+            return value
         }
         if let value = DecimalString.firstNumber(in: trimmed) {
             notes.add(.illegalDecimalString, "\(name) '\(text)' is not a valid Decimal String; read as \(format(value))", location: location)

@@ -7,7 +7,7 @@ public struct ParseNote: Sendable, Hashable {
         case emptyTargetRegion, missingTargetRegion, unknownTargetRegion
         case missingAcquisitionType, unknownAcquisitionType
         case legacyCode, retiredIrradiationEventUIDCode, missingIrradiationEventUID, duplicateIrradiationEventUID
-        case missingCTDose, missingMeanCTDIvol, missingDLP, missingPhantom, unknownPhantom
+        case missingCTDose, misplacedCTDose, missingMeanCTDIvol, missingDLP, missingPhantom, unknownPhantom
         case missingNumericValue, missingDeviceObserverUID, missingAccumulatedDoseData, missingDLPTotal
         case eventCountMismatch, dlpTotalMismatch, misplacedIrradiationEvent
         case characterSetMismatch, invalidUTF8, characterSetConversionFailed

@@ -21,6 +21,8 @@ import Testing
         #expect(decoder.parseDecimal("5.3\\6.1", name: "Mean CTDIvol", location: "event 1") == 5.3)
         #expect(decoder.notes.notes.last?.kind == .multiValuedDecimalString)
         #expect(decoder.parseDecimal("n/a", name: "DLP", location: "event 1") == nil)
+        #expect(decoder.parseDecimal("5,3", name: "Mean CTDIvol", location: "event 2") == 5.3)
+        #expect(decoder.notes.notes.last?.message.contains("decimal comma") == true)
     }
 
     @Test(arguments: [

@@ -114,6 +114,22 @@ struct MalformedInputTests {
         #expect(report.notes.contains { $0.kind == .dlpTotalMismatch })
     }
 
+    @Test func doseValuesOutsideTheCTDoseContainerAreKept() throws {
+        let c = { (v: String, m: String) in Concept(v, "DCM", m) }
+        let event = SRItem.container("CONTAINS", c("113819", "CT Acquisition"), [
+            .code("CONTAINS", c("113820", "CT Acquisition Type"), Concept("116152004", "SCT", "Spiral Acquisition")),
+            .uidref("CONTAINS", c("113769", "Irradiation Event UID"), "2.25.1.2.3"),
+            .num("CONTAINS", c("113830", "Mean CTDIvol"), "3.3", UCUM.mGy),
+            .code("CONTAINS", c("113835", "CTDIw Phantom Type"), c("113691", "IEC Body Dosimetry Phantom")),
+            .num("CONTAINS", c("113838", "DLP"), "99.0", UCUM.mGycm),
+        ])
+        let report = try DoseReportReader.read(bytes: SyntheticReports.report(events: [event], totalDLP: "99.0"))
+        #expect(report.events[0].dose?.meanCTDIvol?.value == 3.3)
+        #expect(report.events[0].dose?.phantom == .body32cm)
+        #expect(report.events[0].dose?.dlp?.value == 99)
+        #expect(report.notes.contains { $0.kind == .misplacedCTDose })
+    }
+
     @Test func aReportWithoutEventsIsRejected() {
         let error = #expect(throws: DoseReadError.self) {
             try DoseReportReader.read(bytes: SyntheticReports.report(events: [], totalDLP: "0"))
