@@ -23,6 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -34,6 +35,12 @@ let package = Package(
         .target(name: "StructuredReport", swiftSettings: strictSwift),
         .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
+        .target(name: "DoseEvaluation", dependencies: ["CTDoseReport", "StructuredReport"], swiftSettings: strictSwift),
+        .target(
+            name: "DoseConfiguration",
+            dependencies: ["DoseEvaluation", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "DoseReader",
             dependencies: ["DCMTKBridge", "CTDoseReport", "StructuredReport"],
@@ -42,7 +49,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "CTDoseReport", "StructuredReport",
+                "DoseReader", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -93,8 +93,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue {
-    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-    static func optional(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
-    static func optional(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
-    static func optional(_ value: Bool?) -> JSONValue { value.map(JSONValue.bool) ?? .null }
+    public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func optional(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
+    public static func optional(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
+    public static func optional(_ value: Bool?) -> JSONValue { value.map(JSONValue.bool) ?? .null }
 }

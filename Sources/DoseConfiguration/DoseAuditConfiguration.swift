@@ -1,0 +1,43 @@
+public import DoseEvaluation
+
+/// The site configuration (config/doseaudit.yaml, documented there).
+/// Later parts of DoseAudit add their own sections.
+public struct DoseAuditConfiguration: Sendable {
+    /// The file it was read from.
+    public var file: String
+    /// Absolute path of the reference-level directory.
+    public var referenceDirectory: String
+    /// The sets to judge against, in order.
+    public var referenceSetIDs: [String]
+    public var allowAssumedPhantom: Bool
+    public var regionRules: [ClassificationRule]
+    public var contrastRules: [ContrastRule]
+    /// Show patient IDs in output (off by default).
+    public var showPatientIdentifiers: Bool
+}
+
+/// A configuration problem, naming the file, the line and the field.
+public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var field: String?
+    public var message: String
+
+    public init(file: String, line: Int?, field: String?, message: String) {
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        let location = line.map { "\(file):\($0)" } ?? file
+        return field.map { "\(location): \($0): \(message)" } ?? "\(location): \(message)"
+    }
+}
+
+/// Every problem found, so an administrator fixes them in one pass.
+public struct ConfigurationErrors: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigurationProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

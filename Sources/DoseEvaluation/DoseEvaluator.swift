@@ -1,0 +1,394 @@
+public import CTDoseReport
+import StructuredReport
+
+/// What the evaluator needs from the configuration.
+public struct EvaluationSettings: Sendable {
+    public var referenceSets: [ReferenceSet]
+    public var classifier: ExamClassifier
+    public var contrastRules: [ContrastRule]
+    /// Compare with rows whose phantom the source does not state (the set
+    /// assumes it). Such findings always say so.
+    public var allowAssumedPhantom: Bool
+
+    public init(referenceSets: [ReferenceSet], classifier: ExamClassifier, contrastRules: [ContrastRule] = [], allowAssumedPhantom: Bool = true) {
+        self.referenceSets = referenceSets
+        self.classifier = classifier
+        self.contrastRules = contrastRules
+        self.allowAssumedPhantom = allowAssumedPhantom
+    }
+}
+
+/// Site-supplied size for an exam: the seam where image-based Dw will plug in.
+public struct SuppliedSize: Sendable, Hashable {
+    /// Water-equivalent diameter in cm, for every event of the exam.
+    public var waterEquivalentDiameterCm: Double
+
+    public init(waterEquivalentDiameterCm: Double) {
+        self.waterEquivalentDiameterCm = waterEquivalentDiameterCm
+    }
+}
+
+/// The evaluation of one report.
+public struct ExamEvaluation: Sendable, Hashable {
+    public var events: [EventEvaluation]
+    /// Exam-level findings: total DLP per region against DLP references.
+    public var examFindings: [Finding]
+
+    public var allFindings: [Finding] { events.flatMap(\.findings) + examFindings }
+    public var worstLevel: Finding.Level? { allFindings.worstLevel }
+}
+
+public struct EventEvaluation: Sendable, Hashable {
+    public var index: Int
+    public var region: BodyRegion
+    public var regionSource: RegionSource
+    public var regionRule: String?
+    public var contrast: ReferenceRow.Contrast?
+    /// False for localizers and monitoring runs: in the DLP total, never compared.
+    public var inReferenceComparison: Bool
+    public var exclusionReason: String?
+    public var ssde: SizeSpecificDose
+    public var diameter: PatientDiameter?
+    public var findings: [Finding]
+    public var worstLevel: Finding.Level? { findings.worstLevel }
+}
+
+/// Judges each event and exam against the selected reference sets. Pure:
+/// no I/O, no clock, no global state.
+public struct DoseEvaluator: Sendable {
+    public var settings: EvaluationSettings
+
+    public init(settings: EvaluationSettings) {
+        self.settings = settings
+    }
+
+    public func evaluate(_ report: CTRadiationDoseReport, suppliedSize: SuppliedSize? = nil) -> ExamEvaluation {
+        let events = report.events.enumerated().map { index, event in
+            evaluate(event, index: index, report: report, suppliedSize: suppliedSize)
+        }
+        return ExamEvaluation(events: events, examFindings: examFindings(report, events))
+    }
+
+    // MARK: - Events
+
+    private func evaluate(_ event: CTIrradiationEvent, index: Int, report: CTRadiationDoseReport, suppliedSize: SuppliedSize?) -> EventEvaluation {
+        let (region, source, rule) = settings.classifier.classify(event, studyDescription: report.study.studyDescription)
+        let dw = suppliedSize?.waterEquivalentDiameterCm
+        let diameter = SSDECalculator.diameter(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw)
+        let ssde = SSDECalculator.ssde(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw)
+        let contrast = ContrastRule.contrast(of: event, studyDescription: report.study.studyDescription, rules: settings.contrastRules)
+        var evaluation = EventEvaluation(
+            index: index, region: region, regionSource: source, regionRule: rule, contrast: contrast,
+            inReferenceComparison: true, exclusionReason: nil, ssde: ssde, diameter: diameter, findings: []
+        )
+        evaluation.findings += doseCheckFindings(event, index: index)
+        if event.acquisitionType == .constantAngle {
+            evaluation.inReferenceComparison = false
+            evaluation.exclusionReason = "localizer (Constant Angle): in the DLP total, not compared with reference levels"
+            return evaluation
+        }
+        if event.acquisitionType == .stationary {
+            evaluation.inReferenceComparison = false
+            evaluation.exclusionReason = "stationary monitoring / bolus tracking: in the DLP total, not compared with reference levels"
+            return evaluation
+        }
+        if event.dose?.meanCTDIvol == nil {
+            evaluation.findings.append(notAssessable(.event(index), "no CTDIvol in the report for this event"))
+            return evaluation
+        }
+        if source == .unmapped || region == .other {
+            let target = event.targetRegionCode.map { "target region \($0) is not one the reference sets know" } ?? "no target region code"
+            let what = source == .unmapped
+                ? "unmapped protocol: \(target), and no classification rule matched protocol '\(event.acquisitionProtocol ?? "")' or study description '\(report.study.studyDescription ?? "")'"
+                : "region \(region.rawValue) has no reference levels"
+            evaluation.findings.append(notAssessable(.event(index), what))
+            return evaluation
+        }
+        var judged: [Finding] = []
+        for set in settings.referenceSets {
+            judged += compare(event: event, evaluation: evaluation, report: report, set: set)
+        }
+        if judged.isEmpty {
+            judged.append(notAssessable(.event(index), "no reference row for \(region.rawValue) CTDIvol or SSDE in the selected sets (\(settings.referenceSets.map(\.id).joined(separator: ", ")))"))
+        }
+        evaluation.findings += Self.withoutRepeats(judged)
+        return evaluation
+    }
+
+    private func compare(event: CTIrradiationEvent, evaluation: EventEvaluation, report: CTRadiationDoseReport, set: ReferenceSet) -> [Finding] {
+        var findings: [Finding] = []
+        let candidates = set.rows.filter { ($0.quantity == .ctdivol || $0.quantity == .ssde) && $0.regions.contains(evaluation.region) }
+        guard !candidates.isEmpty else { return [] }
+        // One finding per (quantity, level, phantom) series; contrast picks the series.
+        for series in seriesGroups(candidates, contrast: evaluation.contrast, eventPhantomCm: event.dose?.phantom?.diameterCm) {
+            let scope = Finding.Scope.event(evaluation.index)
+            guard let (row, placement) = placedRow(series.rows, report: report, event: event, diameter: evaluation.diameter, scope: scope, set: set, findings: &findings) else { continue }
+            let measured: (value: Double, text: String)?
+            switch row.quantity {
+            case .ctdivol:
+                guard let ctdivol = event.dose?.meanCTDIvol?.value, let phantom = event.dose?.phantom else { continue }
+                switch comparable(value: ctdivol, name: "CTDIvol", unit: "mGy", phantom: phantom, row: row, evaluation: evaluation) {
+                case .success(let m): measured = m
+                case .failure(let refusal):
+                    findings.append(notAssessable(scope, refusal.reason, set: set, row: row))
+                    continue
+                }
+            case .ssde:
+                guard let value = evaluation.ssde.value else {
+                    findings.append(notAssessable(scope, "SSDE not available (\(evaluation.ssde.unavailableReason ?? "?")) for \(row.origin)", set: set, row: row))
+                    continue
+                }
+                var text = "SSDE \(formatted(value, digits: 2)) mGy (\(ssdeSourceText(evaluation.ssde)))"
+                if evaluation.ssde.isEstimate { text += " [size estimated from age, ±\(Int(AAPM204.ageEstimateUncertaintyPercent)) %]" }
+                measured = (value, text)
+            case .dlp:
+                continue
+            }
+            guard let measured else { continue }
+            findings.append(judge(measured, row: row, placement: placement, contrastNote: series.contrastNote, scope: scope, set: set))
+        }
+        return findings
+    }
+
+    // MARK: - Exam level: DLP
+
+    private func examFindings(_ report: CTRadiationDoseReport, _ events: [EventEvaluation]) -> [Finding] {
+        var findings: [Finding] = []
+        let compared = Set(events.filter(\.inReferenceComparison).map(\.region)).subtracting([.other])
+        for region in BodyRegion.allCases where compared.contains(region) {
+            // The exam DLP: with one compared region, every event of the exam
+            // (localizers and bolus tracking included, whatever region they
+            // name); with several, the events judged as that region.
+            let regionEvents = compared.count == 1 ? events : events.filter { $0.region == region }
+            let dlps = regionEvents.compactMap { report.events[$0.index].dose?.dlp?.value }
+            guard !dlps.isEmpty else { continue }
+            let total = dlps.reduce(0, +)
+            let phantoms = Set(regionEvents.compactMap { report.events[$0.index].dose?.phantom })
+            let diameter = regionEvents.first(where: \.inReferenceComparison)?.diameter
+            let scope = Finding.Scope.exam(region)
+            for set in settings.referenceSets {
+                let candidates = set.rows.filter { $0.quantity == .dlp && $0.regions.contains(region) }
+                guard !candidates.isEmpty else { continue }
+                let contrast = regionEvents.first(where: \.inReferenceComparison)?.contrast
+                for series in seriesGroups(candidates, contrast: contrast, eventPhantomCm: phantoms.count == 1 ? phantoms.first?.diameterCm : nil) {
+                    guard let first = regionEvents.first, let (row, placement) = placedRow(series.rows, report: report, event: report.events[first.index], diameter: diameter, scope: scope, set: set, findings: &findings) else { continue }
+                    guard phantoms.count == 1, let phantom = phantoms.first else {
+                        findings.append(notAssessable(scope, "\(region.rawValue) events use \(phantoms.count == 0 ? "no" : "mixed") phantoms; the exam DLP cannot be compared with \(row.origin)", set: set, row: row))
+                        continue
+                    }
+                    let probe = EventEvaluation(index: first.index, region: region, regionSource: first.regionSource, regionRule: nil, contrast: contrast,
+                                                inReferenceComparison: true, exclusionReason: nil, ssde: first.ssde, diameter: diameter, findings: [])
+                    switch comparable(value: total, name: "exam DLP (\(dlps.count) events)", unit: "mGy·cm", phantom: phantom, row: row, evaluation: probe) {
+                    case .success(let measured):
+                        findings.append(judge(measured, row: row, placement: placement, contrastNote: series.contrastNote, scope: scope, set: set))
+                    case .failure(let refusal):
+                        findings.append(notAssessable(scope, refusal.reason, set: set, row: row))
+                    }
+                }
+            }
+        }
+        return Self.withoutRepeats(findings)
+    }
+
+    /// Drops repeated not-assessable findings (one reason per set is enough).
+    static func withoutRepeats(_ findings: [Finding]) -> [Finding] {
+        var seen: Set<String> = []
+        return findings.filter { finding in
+            finding.level != .notAssessable || seen.insert(finding.explanation).inserted
+        }
+    }
+
+    // MARK: - Shared steps
+
+    struct Series {
+        var rows: [ReferenceRow]
+        var contrastNote: String?
+    }
+
+    /// Splits candidate rows into series (quantity, level, phantom) and picks
+    /// the contrast variant: the event's own if known; otherwise rows without
+    /// a contrast condition, or else the more lenient of with/without. When a
+    /// set gives the same level for both phantoms, only the event's is used.
+    private func seriesGroups(_ rows: [ReferenceRow], contrast: ReferenceRow.Contrast?, eventPhantomCm: Int?) -> [Series] {
+        struct Key: Hashable { var quantity: ReferenceRow.Quantity, level: ReferenceRow.LevelKind, phantom: Int? }
+        var groups: [Key: [ReferenceRow]] = [:]
+        var order: [Key] = []
+        let phantomsByLevel = Dictionary(grouping: rows, by: { "\($0.quantity.rawValue)|\($0.level.rawValue)" })
+            .mapValues { Set($0.compactMap(\.phantomCm)) }
+        for row in rows {
+            if let eventPhantomCm, let phantom = row.phantomCm,
+                phantomsByLevel["\(row.quantity.rawValue)|\(row.level.rawValue)"]?.contains(eventPhantomCm) == true,
+                phantom != eventPhantomCm
+            {
+                continue
+            }
+            let key = Key(quantity: row.quantity, level: row.level, phantom: row.phantomCm)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(row)
+        }
+        return order.compactMap { key in
+            let rows = groups[key]!
+            if let contrast {
+                let matching = rows.filter { $0.contrast == nil || $0.contrast == contrast }
+                return matching.isEmpty ? nil : Series(rows: matching, contrastNote: nil)
+            }
+            let unconditioned = rows.filter { $0.contrast == nil }
+            if !unconditioned.isEmpty { return Series(rows: unconditioned, contrastNote: nil) }
+            // Contrast unknown: per band keep the higher (more lenient) level.
+            var best: [Band: ReferenceRow] = [:]
+            for row in rows where best[row.band].map({ row.value > $0.value }) ?? true { best[row.band] = row }
+            return Series(rows: Array(best.values), contrastNote: "contrast not known: compared with the higher of the with/without levels")
+        }
+    }
+
+    /// Finds the row whose band holds the patient, or records why none does.
+    private func placedRow(
+        _ rows: [ReferenceRow], report: CTRadiationDoseReport, event: CTIrradiationEvent, diameter: PatientDiameter?,
+        scope: Finding.Scope, set: ReferenceSet, findings: inout [Finding]
+    ) -> (ReferenceRow, String)? {
+        guard let variable = rows.first?.band.variable else { return nil }
+        let value: Double?
+        var how = ""
+        switch variable {
+        case .ageYears:
+            value = report.patient.age?.years
+            if let age = report.patient.age { how = "age \(age.ageString)\(age.source == .birthDate ? " (from birth date)" : "")" }
+        case .weightKg:
+            value = report.patient.weightKg
+            how = "weight \(formatted(value ?? 0)) kg"
+        case .effectiveDiameterCm:
+            value = diameter?.cm
+            if let diameter {
+                how = "\(diameter.kind == .waterEquivalent ? "water-equivalent diameter used as effective diameter" : "effective diameter") \(formatted(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))"
+            }
+        case .waterEquivalentDiameterCm:
+            value = diameter?.kind == .waterEquivalent ? diameter?.cm : nil
+            if let value { how = "water-equivalent diameter \(formatted(value)) cm (\(diameter!.source.rawValue))" }
+        case .bodyWidthCm:
+            value = event.dose?.reportedSize?.lateralDimension.map { $0.value / 10 }
+            if let value { how = "body width (lateral) \(formatted(value)) cm" }
+        }
+        let sample = rows[0]
+        guard let value else {
+            findings.append(notAssessable(scope, "no \(variable.description) for the \(variable.description) bands of \(set.id) (\(sample.quantity.rawValue))", set: set, row: sample))
+            return nil
+        }
+        guard let row = rows.first(where: { $0.band.contains(value) }) else {
+            findings.append(notAssessable(scope, "\(how) is outside every \(sample.quantity.rawValue) band of \(set.id)", set: set, row: sample))
+            return nil
+        }
+        return (row, "\(how) in \(row.band.text)")
+    }
+
+    /// Brings a CTDIvol or DLP to the row's phantom: directly when they
+    /// match, through the SSDE-consistent size conversion otherwise
+    /// (X32 = X16 × f16(D)/f32(D), AAPM 204 body factors), or refuses.
+    private func comparable(value: Double, name: String, unit: String, phantom: CTDosimetryPhantom, row: ReferenceRow, evaluation: EventEvaluation) -> Result<(value: Double, text: String), ComparisonRefusal> {
+        guard let rowPhantom = row.phantomCm else { return .failure(ComparisonRefusal("\(row.origin) has no phantom")) }
+        if row.phantomBasis == .assumed && !settings.allowAssumedPhantom {
+            return .failure(ComparisonRefusal("not comparable: \(row.origin) does not state its phantom and assumed phantoms are disabled"))
+        }
+        guard let eventPhantom = phantom.diameterCm, eventPhantom == 16 || eventPhantom == 32 else {
+            return .failure(ComparisonRefusal("not comparable: \(name) refers to phantom \(phantom.name), not 16 or 32 cm"))
+        }
+        let basis = row.phantomBasis == .assumed ? " (reference phantom \(rowPhantom) cm assumed: not stated in the source)" : ""
+        if eventPhantom == rowPhantom {
+            return .success((value, "\(name) \(formatted(value, digits: 2)) \(unit) (\(eventPhantom) cm)\(basis)"))
+        }
+        guard !evaluation.region.isHead else {
+            return .failure(ComparisonRefusal("not comparable: head \(name) on the \(eventPhantom) cm phantom vs a \(rowPhantom) cm reference; AAPM 204 body factors do not apply to heads"))
+        }
+        guard let diameter = evaluation.diameter,
+            let f16 = AAPM204.conversionFactor(diameterCm: diameter.cm, phantomCm: 16),
+            let f32 = AAPM204.conversionFactor(diameterCm: diameter.cm, phantomCm: 32)
+        else {
+            return .failure(ComparisonRefusal("not comparable: \(name) is on the \(eventPhantom) cm phantom, \(row.origin) on \(rowPhantom) cm, and no patient size within 8–45 cm is known to convert"))
+        }
+        let converted = eventPhantom == 16 ? value * f16 / f32 : value * f32 / f16
+        let ratioText = eventPhantom == 16 ? "f16/f32" : "f32/f16"
+        let text = "\(name) \(formatted(value, digits: 2)) \(unit) (\(eventPhantom) cm) = \(formatted(converted, digits: 2)) \(unit) on the \(rowPhantom) cm phantom via \(ratioText) = \(formatted(converted / value, digits: 3)) at \(formatted(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))\(basis)"
+        return .success((converted, text))
+    }
+
+    struct ComparisonRefusal: Error { var reason: String; init(_ reason: String) { self.reason = reason } }
+
+    private func judge(_ measured: (value: Double, text: String), row: ReferenceRow, placement: String, contrastNote: String?, scope: Finding.Scope, set: ReferenceSet) -> Finding {
+        let ratio = measured.value / row.value
+        let at = measured.value >= row.value
+        let level: Finding.Level
+        let relation: String
+        switch row.level {
+        case .achievable:
+            level = at ? .aboveAchievable : .within
+            relation = at ? "≥ achievable dose" : "< achievable dose"
+        case .drl:
+            level = at ? .aboveDRL : .within
+            relation = at ? "≥ DRL" : "< DRL"
+        case .rangeUpper:
+            level = at ? .aboveDRL : .within
+            relation = at ? "≥ upper bound of the reference range" : "≤ upper bound of the reference range"
+        case .rangeLower:
+            level = .within
+            relation = at ? "≥ lower bound of the reference range" : "BELOW the lower bound of the reference range (check image quality)"
+        case .notification:
+            level = at ? .aboveAlert : .within
+            relation = at ? "≥ Dose Check notification value" : "< Dose Check notification value"
+        case .alert:
+            level = at ? .aboveAlert : .within
+            relation = at ? "≥ Dose Check alert value" : "< Dose Check alert value"
+        }
+        let unit = row.unit == "mGy.cm" ? "mGy·cm" : row.unit
+        var explanation = "\(measured.text) \(relation) \(formatted(row.value, digits: 2)) \(unit), ratio \(formatted(ratio, digits: 2)); "
+        explanation += "\(set.id) \(row.origin) [\(row.regions.map(\.rawValue).sorted().joined(separator: "|"))\(row.contrast.map { ", \($0.rawValue) contrast" } ?? "")], \(placement); "
+        explanation += "\(row.citation) (\(row.verification.rawValue))"
+        if let contrastNote { explanation += "; \(contrastNote)" }
+        if let remark = row.remark { explanation += "; note: \(remark)" }
+        return Finding(level: level, scope: scope, quantity: row.quantity, referenceSetID: set.id, referenceRow: row.origin,
+                       value: measured.value, limit: row.value, ratio: ratio, explanation: explanation)
+    }
+
+    private func doseCheckFindings(_ event: CTIrradiationEvent, index: Int) -> [Finding] {
+        guard let check = event.doseCheck else { return [] }
+        var findings: [Finding] = []
+        if let alert = check.alert, alert.wasExceeded {
+            var text = "scanner Dose Check ALERT overridden:"
+            if let estimate = alert.accumulatedCTDIvolForwardEstimate, let limit = alert.ctdivolAlertValue, estimate.value >= limit.value {
+                text += " accumulated CTDIvol forward estimate \(formatted(estimate.value, digits: 2)) ≥ alert \(formatted(limit.value, digits: 2)) mGy;"
+            }
+            if let estimate = alert.accumulatedDLPForwardEstimate, let limit = alert.dlpAlertValue, estimate.value >= limit.value {
+                text += " accumulated DLP forward estimate \(formatted(estimate.value)) ≥ alert \(formatted(limit.value)) mGy·cm;"
+            }
+            text += " reason: \(alert.reasonForProceeding.map { "\"\($0)\"" } ?? "none recorded")"
+            if let person = alert.authorizingPerson { text += ", authorised by \(person)" }
+            findings.append(Finding(level: .doseCheckOverride, scope: .event(index), quantity: nil, referenceSetID: nil, referenceRow: nil,
+                                    value: nil, limit: nil, ratio: nil, explanation: text + " (TID 10015)"))
+        }
+        if let notification = check.notification, notification.wasExceeded {
+            var text = "scanner Dose Check notification overridden:"
+            if let estimate = notification.ctdivolForwardEstimate, let limit = notification.ctdivolNotificationValue, estimate.value >= limit.value {
+                text += " CTDIvol forward estimate \(formatted(estimate.value, digits: 2)) ≥ notification \(formatted(limit.value, digits: 2)) mGy;"
+            }
+            if let estimate = notification.dlpForwardEstimate, let limit = notification.dlpNotificationValue, estimate.value >= limit.value {
+                text += " DLP forward estimate \(formatted(estimate.value)) ≥ notification \(formatted(limit.value)) mGy·cm;"
+            }
+            text += " reason: \(notification.reasonForProceeding.map { "\"\($0)\"" } ?? "none recorded")"
+            if let person = notification.authorizingPerson { text += ", authorised by \(person)" }
+            findings.append(Finding(level: .doseCheckOverride, scope: .event(index), quantity: nil, referenceSetID: nil, referenceRow: nil,
+                                    value: nil, limit: nil, ratio: nil, explanation: text + " (TID 10015)"))
+        }
+        return findings
+    }
+
+    private func notAssessable(_ scope: Finding.Scope, _ reason: String, set: ReferenceSet? = nil, row: ReferenceRow? = nil) -> Finding {
+        Finding(level: .notAssessable, scope: scope, quantity: row?.quantity, referenceSetID: set?.id, referenceRow: row?.origin,
+                value: nil, limit: nil, ratio: nil, explanation: reason)
+    }
+
+    private func ssdeSourceText(_ ssde: SizeSpecificDose) -> String {
+        var parts = ["size source \(ssde.source?.rawValue ?? "?")"]
+        if let size = ssde.sizeCm { parts.append("\(ssde.diameterKind == .waterEquivalent ? "Dw" : "Deff") \(formatted(size)) cm") }
+        if let factor = ssde.conversionFactor { parts.append("f = \(formatted(factor, digits: 3))") }
+        if let model = ssde.model { parts.append(model) }
+        return parts.joined(separator: ", ")
+    }
+}

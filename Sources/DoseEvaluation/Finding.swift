@@ -1,0 +1,50 @@
+/// One judgement of a dose against one reference row (or a Dose Check
+/// override, or the reason a judgement was impossible), with the sentence a
+/// physicist acts on.
+public struct Finding: Sendable, Hashable {
+    public enum Level: String, Sendable, Hashable, CaseIterable {
+        case within, aboveAchievable, aboveDRL, aboveAlert, doseCheckOverride, notAssessable
+
+        /// Severity for "worst finding" summaries. A Dose Check override is
+        /// reported beside dose levels, ranked just under an alert.
+        var severity: Int {
+            switch self {
+            case .notAssessable: 0
+            case .within: 1
+            case .aboveAchievable: 2
+            case .aboveDRL: 3
+            case .doseCheckOverride: 4
+            case .aboveAlert: 5
+            }
+        }
+
+        /// At or above a DRL (what `doseaudit check` exits 3 for).
+        public var isAtOrAboveDRL: Bool { self == .aboveDRL || self == .aboveAlert }
+    }
+
+    public enum Scope: Sendable, Hashable {
+        /// One irradiation event (index into the report's events).
+        case event(Int)
+        /// The exam's total DLP for one region.
+        case exam(BodyRegion)
+    }
+
+    public var level: Level
+    public var scope: Scope
+    public var quantity: ReferenceRow.Quantity?
+    public var referenceSetID: String?
+    /// "eu-rp185.csv:14"
+    public var referenceRow: String?
+    public var value: Double?
+    public var limit: Double?
+    /// value / limit.
+    public var ratio: Double?
+    public var explanation: String
+}
+
+extension Sequence where Element == Finding {
+    /// The most severe level, `nil` when empty.
+    public var worstLevel: Finding.Level? {
+        self.max { $0.level.severity < $1.level.severity }?.level
+    }
+}
