@@ -79,6 +79,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "DoseEvaluationTests",
+            dependencies: ["DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "StructuredReport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "DoseCommandsTests",
             dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseTestSupport"],
             swiftSettings: strictSwift

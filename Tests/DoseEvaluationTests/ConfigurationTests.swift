@@ -1,0 +1,67 @@
+import DoseConfiguration
+import DoseTestSupport
+import Foundation
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    static func write(_ yaml: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/reference-levels", withDestinationPath: Fixtures.packageRoot + "/config/reference-levels")
+        let path = directory.path + "/doseaudit.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theShippedConfigurationIsValid() throws {
+        let configuration = try ConfigurationLoader.load(path: Fixtures.packageRoot + "/config/doseaudit.yaml")
+        #expect(configuration.referenceSetIDs.count == 5)
+        #expect(configuration.regionRules.count == 13)
+        #expect(configuration.allowAssumedPhantom)
+        #expect(!configuration.showPatientIdentifiers)
+        #expect(try ConfigurationLoader.referenceSets(configuration).count == 5)
+    }
+
+    @Test func problemsNameFileLineAndField() throws {
+        let path = try Self.write("""
+            reference_levels:
+              directory: reference-levels
+              sets: [eu-rp185]
+              allow_assumed_phantom: maybe
+            classification:
+              region_rules:
+                - { field: protocol, pattern: 'head(', region: head }
+                - { field: protocol, pattern: 'chest', region: lungs }
+                - { field: modality, pattern: 'x', region: chest }
+            privacy:
+              show_patient_id: true
+            """)
+        let error = #expect(throws: ConfigurationErrors.self) { try ConfigurationLoader.load(path: path) }
+        let lines = error?.problems.map { "\($0.line.map(String.init) ?? "-") \($0.field ?? "-")" } ?? []
+        #expect(lines == [
+            "4 reference_levels.allow_assumed_phantom",
+            "7 classification.region_rules[0].pattern",
+            "8 classification.region_rules[1].region",
+            "9 classification.region_rules[2].field",
+            "11 privacy.show_patient_id",
+        ])
+        #expect(error?.problems[0].description == "\(path):4: reference_levels.allow_assumed_phantom: expected true or false")
+        #expect(error?.problems[1].message.hasPrefix("invalid regular expression") == true)
+        #expect(error?.problems[2].message.hasPrefix("unknown region 'lungs'") == true)
+    }
+
+    @Test func aMissingReferenceSetIsNamedWithTheAvailableOnes() throws {
+        let path = try Self.write("reference_levels:\n  sets: [eu-rp186]\n")
+        let configuration = try ConfigurationLoader.load(path: path)
+        let error = #expect(throws: ConfigurationErrors.self) { try ConfigurationLoader.referenceSets(configuration) }
+        #expect(error?.problems.first?.message.hasPrefix("reference set 'eu-rp186' not found") == true)
+        #expect(error?.problems.first?.message.contains("eu-rp185") == true)
+    }
+
+    @Test func brokenYAMLIsRefused() throws {
+        let path = try Self.write("reference_levels: [unclosed\n")
+        let error = #expect(throws: ConfigurationErrors.self) { try ConfigurationLoader.load(path: path) }
+        #expect(error?.problems.first?.message.hasPrefix("not valid YAML") == true)
+    }
+}
