@@ -1,5 +1,7 @@
 import ArgumentParser
 import CTDoseReport
+import DoseConfiguration
+import DoseEvaluation
 import DoseReader
 import Glibc
 
@@ -24,6 +26,11 @@ extension DoseAuditCommand {
         @Option(help: "Untimed warm-up reads before measuring.")
         var warmup = 50
 
+        @Flag(help: "Also run the full evaluation (SSDE, classification, every configured reference set) and report its added cost.")
+        var evaluate = false
+
+        @OptionGroup var configurationOptions: ConfigurationOptions
+
         func run() async throws {
             let paths = InputFiles.expand(inputs)
             guard !paths.isEmpty else { throw ValidationError("no input files") }
@@ -43,6 +50,22 @@ extension DoseAuditCommand {
             }
             let seconds = now() - start
             print("reader: files=\(reads) reports=\(reports) rejected=\(rejected) events=\(events) seconds=\(fixed(seconds, 3)) files_per_s=\(Int(Double(reads) / seconds)) events_per_s=\(Int(Double(events) / seconds))")
+            guard evaluate else { return }
+            guard let path = configurationOptions.resolvedPath() else { throw ValidationError("--evaluate needs a configuration (--config)") }
+            let configuration = try ConfigurationLoader.load(path: path)
+            let evaluator = DoseEvaluator(settings: ConfigurationLoader.settings(configuration, sets: try ConfigurationLoader.referenceSets(configuration)))
+            // Evaluation timed on its own over reports already read, so the
+            // figure is not the difference of two noisy measurements.
+            let reportsRead = paths.compactMap { try? DoseReportReader.read(contentsOf: $0) }
+            guard !reportsRead.isEmpty else { return }
+            var findings = 0
+            let startEvaluated = now()
+            for i in 0..<reads { findings += evaluator.evaluate(reportsRead[i % reportsRead.count]).allFindings.count }
+            let evaluationSeconds = now() - startEvaluated
+            let perFileRead = seconds / Double(reads) * 1e6
+            let perFileEvaluation = evaluationSeconds / Double(reads) * 1e6
+            print("evaluation: reports=\(reads) findings=\(findings) seconds=\(fixed(evaluationSeconds, 3)) reports_per_s=\(Int(Double(reads) / evaluationSeconds))")
+            print("per file: read \(fixed(perFileRead, 1)) us, evaluate \(fixed(perFileEvaluation, 1)) us: evaluation adds \(fixed(perFileEvaluation / perFileRead * 100, 1)) % to the reader's cost")
         }
 
         private func now() -> Double {

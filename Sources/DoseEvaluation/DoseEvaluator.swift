@@ -56,7 +56,11 @@ public struct EventEvaluation: Sendable, Hashable {
 /// Judges each event and exam against the selected reference sets. Pure:
 /// no I/O, no clock, no global state.
 public struct DoseEvaluator: Sendable {
-    public var settings: EvaluationSettings
+    public let settings: EvaluationSettings
+    /// Rule results by (protocol, study description): the same protocols
+    /// recur across every report of a site, and regex matching dominated the
+    /// evaluation's cost. Bounded; cleared when full.
+    private let ruleCache = RuleCache()
 
     public init(settings: EvaluationSettings) {
         self.settings = settings
@@ -72,13 +76,22 @@ public struct DoseEvaluator: Sendable {
     // MARK: - Events
 
     private func evaluate(_ event: CTIrradiationEvent, index: Int, report: CTRadiationDoseReport, suppliedSize: SuppliedSize?) -> EventEvaluation {
-        let (region, source, rule) = settings.classifier.classify(event, studyDescription: report.study.studyDescription)
+        let key = RuleCache.Key(protocolName: event.acquisitionProtocol ?? "", studyDescription: report.study.studyDescription ?? "")
+        let classified: RuleCache.Region
+        if let target = event.targetRegion, BodyRegion(target) != .other {
+            classified = RuleCache.Region(region: BodyRegion(target), source: .targetRegion, rule: nil)
+        } else {
+            classified = ruleCache.region(key) {
+                let (region, source, rule) = settings.classifier.classify(event, studyDescription: report.study.studyDescription)
+                return RuleCache.Region(region: region, source: source, rule: rule)
+            }
+        }
+        let (region, source, rule) = (classified.region, classified.source, classified.rule)
         let dw = suppliedSize?.waterEquivalentDiameterCm
         let diameter = SSDECalculator.diameter(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw)
         let ssde = SSDECalculator.ssde(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw)
-        let contrast = ContrastRule.contrast(of: event, studyDescription: report.study.studyDescription, rules: settings.contrastRules)
         var evaluation = EventEvaluation(
-            index: index, region: region, regionSource: source, regionRule: rule, contrast: contrast,
+            index: index, region: region, regionSource: source, regionRule: rule, contrast: nil,
             inReferenceComparison: true, exclusionReason: nil, ssde: ssde, diameter: diameter, findings: []
         )
         evaluation.findings += doseCheckFindings(event, index: index)
@@ -95,6 +108,9 @@ public struct DoseEvaluator: Sendable {
         if event.dose?.meanCTDIvol == nil {
             evaluation.findings.append(notAssessable(.event(index), "no CTDIvol in the report for this event"))
             return evaluation
+        }
+        evaluation.contrast = ruleCache.contrast(key) {
+            ContrastRule.contrast(of: event, studyDescription: report.study.studyDescription, rules: settings.contrastRules)
         }
         if source == .unmapped || region == .other {
             let target = event.targetRegionCode.map { "target region \($0) is not one the reference sets know" } ?? "no target region code"
@@ -237,7 +253,9 @@ public struct DoseEvaluator: Sendable {
             // Contrast unknown: per band keep the higher (more lenient) level.
             var best: [Band: ReferenceRow] = [:]
             for row in rows where best[row.band].map({ row.value > $0.value }) ?? true { best[row.band] = row }
-            return Series(rows: Array(best.values), contrastNote: "contrast not known: compared with the higher of the with/without levels")
+            // Sorted: dictionary order varies between runs, output must not.
+            let chosen = best.values.sorted { ($0.band.lower, $0.origin) < ($1.band.lower, $1.origin) }
+            return Series(rows: chosen, contrastNote: "contrast not known: compared with the higher of the with/without levels")
         }
     }
 
