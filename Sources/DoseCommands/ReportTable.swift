@@ -117,28 +117,10 @@ struct ReportTable {
         for (index, event) in report.events.enumerated() {
             guard let check = event.doseCheck else { continue }
             if let alert = check.alert, alert.wasExceeded || alert.reasonForProceeding != nil {
-                out += "  Dose Check event \(index + 1): ALERT"
-                if let estimate = alert.accumulatedDLPForwardEstimate, let limit = alert.dlpAlertValue, estimate.value >= limit.value {
-                    out += " accumulated DLP \(fixed(estimate.value, 1)) ≥ alert \(fixed(limit.value, 1)) mGy·cm;"
-                }
-                if let estimate = alert.accumulatedCTDIvolForwardEstimate, let limit = alert.ctdivolAlertValue, estimate.value >= limit.value {
-                    out += " accumulated CTDIvol \(fixed(estimate.value, 2)) ≥ alert \(fixed(limit.value, 2)) mGy;"
-                }
-                out += " reason \"\(alert.reasonForProceeding ?? "not given")\""
-                if let person = alert.authorizingPerson { out += ", authorised by \(person)" }
-                out += "\n"
+                out += "  Dose Check event \(index + 1): ALERT \((alert.exceededClauses + [alert.justification]).joined(separator: "; "))\n"
             }
             if let notification = check.notification, notification.wasExceeded || notification.reasonForProceeding != nil {
-                out += "  Dose Check event \(index + 1): NOTIFICATION"
-                if let estimate = notification.ctdivolForwardEstimate, let limit = notification.ctdivolNotificationValue, estimate.value >= limit.value {
-                    out += " CTDIvol \(fixed(estimate.value, 2)) ≥ notification \(fixed(limit.value, 2)) mGy;"
-                }
-                if let estimate = notification.dlpForwardEstimate, let limit = notification.dlpNotificationValue, estimate.value >= limit.value {
-                    out += " DLP \(fixed(estimate.value, 1)) ≥ notification \(fixed(limit.value, 1)) mGy·cm;"
-                }
-                out += " reason \"\(notification.reasonForProceeding ?? "not given")\""
-                if let person = notification.authorizingPerson { out += ", authorised by \(person)" }
-                out += "\n"
+                out += "  Dose Check event \(index + 1): NOTIFICATION \((notification.exceededClauses + [notification.justification]).joined(separator: "; "))\n"
             }
         }
         return out

@@ -367,34 +367,17 @@ public struct DoseEvaluator: Sendable {
 
     private func doseCheckFindings(_ event: CTIrradiationEvent, index: Int) -> [Finding] {
         guard let check = event.doseCheck else { return [] }
-        var findings: [Finding] = []
+        var texts: [String] = []
         if let alert = check.alert, alert.wasExceeded {
-            var text = "scanner Dose Check ALERT overridden:"
-            if let estimate = alert.accumulatedCTDIvolForwardEstimate, let limit = alert.ctdivolAlertValue, estimate.value >= limit.value {
-                text += " accumulated CTDIvol forward estimate \(formatted(estimate.value, digits: 2)) ≥ alert \(formatted(limit.value, digits: 2)) mGy;"
-            }
-            if let estimate = alert.accumulatedDLPForwardEstimate, let limit = alert.dlpAlertValue, estimate.value >= limit.value {
-                text += " accumulated DLP forward estimate \(formatted(estimate.value)) ≥ alert \(formatted(limit.value)) mGy·cm;"
-            }
-            text += " reason: \(alert.reasonForProceeding.map { "\"\($0)\"" } ?? "none recorded")"
-            if let person = alert.authorizingPerson { text += ", authorised by \(person)" }
-            findings.append(Finding(level: .doseCheckOverride, scope: .event(index), quantity: nil, referenceSetID: nil, referenceRow: nil,
-                                    value: nil, limit: nil, ratio: nil, explanation: text + " (TID 10015)"))
+            texts.append("scanner Dose Check ALERT overridden: \((alert.exceededClauses + [alert.justification]).joined(separator: "; ")) (TID 10015)")
         }
         if let notification = check.notification, notification.wasExceeded {
-            var text = "scanner Dose Check notification overridden:"
-            if let estimate = notification.ctdivolForwardEstimate, let limit = notification.ctdivolNotificationValue, estimate.value >= limit.value {
-                text += " CTDIvol forward estimate \(formatted(estimate.value, digits: 2)) ≥ notification \(formatted(limit.value, digits: 2)) mGy;"
-            }
-            if let estimate = notification.dlpForwardEstimate, let limit = notification.dlpNotificationValue, estimate.value >= limit.value {
-                text += " DLP forward estimate \(formatted(estimate.value)) ≥ notification \(formatted(limit.value)) mGy·cm;"
-            }
-            text += " reason: \(notification.reasonForProceeding.map { "\"\($0)\"" } ?? "none recorded")"
-            if let person = notification.authorizingPerson { text += ", authorised by \(person)" }
-            findings.append(Finding(level: .doseCheckOverride, scope: .event(index), quantity: nil, referenceSetID: nil, referenceRow: nil,
-                                    value: nil, limit: nil, ratio: nil, explanation: text + " (TID 10015)"))
+            texts.append("scanner Dose Check notification overridden: \((notification.exceededClauses + [notification.justification]).joined(separator: "; ")) (TID 10015)")
         }
-        return findings
+        return texts.map {
+            Finding(level: .doseCheckOverride, scope: .event(index), quantity: nil, referenceSetID: nil, referenceRow: nil,
+                    value: nil, limit: nil, ratio: nil, explanation: $0)
+        }
     }
 
     private func notAssessable(_ scope: Finding.Scope, _ reason: String, set: ReferenceSet? = nil, row: ReferenceRow? = nil) -> Finding {
