@@ -24,6 +24,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -37,6 +39,15 @@ let package = Package(
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
         .target(name: "DoseEvaluation", dependencies: ["CTDoseReport", "StructuredReport"], swiftSettings: strictSwift),
         .target(
+            name: "DoseStore",
+            dependencies: [
+                "CTDoseReport", "DoseEvaluation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "DoseConfiguration",
             dependencies: ["DoseEvaluation", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
@@ -49,7 +60,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration",
+                "DoseReader", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -81,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "DoseEvaluationTests",
             dependencies: ["DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "StructuredReport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseStoreTests",
+            dependencies: ["DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -5,8 +5,9 @@
 #   dcmtk         DCMTK command-line tools (real peers in tests: dsrdump, storescu…)
 #   dicom3tools   dciodvfy, the independent validator run over sample-dicom/
 #   g++           builds the bare DCMTK floor loop the benchmark compares against
+#   libsqlite3-dev  SQLite for GRDB (the embedded store)
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

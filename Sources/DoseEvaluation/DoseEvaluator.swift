@@ -34,6 +34,11 @@ public struct ExamEvaluation: Sendable, Hashable {
     /// Exam-level findings: total DLP per region against DLP references.
     public var examFindings: [Finding]
 
+    public init(events: [EventEvaluation], examFindings: [Finding]) {
+        self.events = events
+        self.examFindings = examFindings
+    }
+
     public var allFindings: [Finding] { events.flatMap(\.findings) + examFindings }
     public var worstLevel: Finding.Level? { allFindings.worstLevel }
 }
@@ -51,6 +56,20 @@ public struct EventEvaluation: Sendable, Hashable {
     public var diameter: PatientDiameter?
     public var findings: [Finding]
     public var worstLevel: Finding.Level? { findings.worstLevel }
+
+    public init(index: Int, region: BodyRegion, regionSource: RegionSource, regionRule: String?, contrast: ReferenceRow.Contrast?,
+                inReferenceComparison: Bool, exclusionReason: String?, ssde: SizeSpecificDose, diameter: PatientDiameter?, findings: [Finding]) {
+        self.index = index
+        self.region = region
+        self.regionSource = regionSource
+        self.regionRule = regionRule
+        self.contrast = contrast
+        self.inReferenceComparison = inReferenceComparison
+        self.exclusionReason = exclusionReason
+        self.ssde = ssde
+        self.diameter = diameter
+        self.findings = findings
+    }
 }
 
 /// Judges each event and exam against the selected reference sets. Pure:

@@ -7,7 +7,7 @@ public struct Finding: Sendable, Hashable {
 
         /// Severity for "worst finding" summaries. A Dose Check override is
         /// reported beside dose levels, ranked just under an alert.
-        var severity: Int {
+        public var severity: Int {
             switch self {
             case .notAssessable: 0
             case .within: 1
@@ -40,6 +40,19 @@ public struct Finding: Sendable, Hashable {
     /// value / limit.
     public var ratio: Double?
     public var explanation: String
+
+    public init(level: Level, scope: Scope, quantity: ReferenceRow.Quantity?, referenceSetID: String?, referenceRow: String?,
+                value: Double?, limit: Double?, ratio: Double?, explanation: String) {
+        self.level = level
+        self.scope = scope
+        self.quantity = quantity
+        self.referenceSetID = referenceSetID
+        self.referenceRow = referenceRow
+        self.value = value
+        self.limit = limit
+        self.ratio = ratio
+        self.explanation = explanation
+    }
 }
 
 extension Sequence where Element == Finding {

@@ -32,6 +32,18 @@ public struct SizeSpecificDose: Sendable, Hashable {
 
     public enum DiameterKind: String, Sendable, Hashable { case effective, waterEquivalent }
 
+    public init(value: Double?, source: SizeSource?, sizeCm: Double?, diameterKind: DiameterKind?, conversionFactor: Double?,
+                isEstimate: Bool, model: String?, unavailableReason: String?) {
+        self.value = value
+        self.source = source
+        self.sizeCm = sizeCm
+        self.diameterKind = diameterKind
+        self.conversionFactor = conversionFactor
+        self.isEstimate = isEstimate
+        self.model = model
+        self.unavailableReason = unavailableReason
+    }
+
     static func unavailable(_ reason: String, size: Double? = nil, source: SizeSource? = nil) -> SizeSpecificDose {
         SizeSpecificDose(value: nil, source: source, sizeCm: size, diameterKind: nil, conversionFactor: nil,
                          isEstimate: source == .age, model: nil, unavailableReason: reason)

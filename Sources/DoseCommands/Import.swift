@@ -1,0 +1,112 @@
+import ArgumentParser
+import DoseConfiguration
+import DoseEvaluation
+import DoseStore
+import Foundation
+
+extension DoseAuditCommand {
+    /// `doseaudit import`: backfill an archive through the same pipeline.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Load an archive of dose reports into the store, exactly once.",
+            discussion: """
+                Reads every file under the given directories (any layout), and records each object once: \
+                the same bytes or the same SOP Instance UID again is a duplicate; cumulative and continued \
+                reports of a study are reconciled by Irradiation Event UID. Files that are not CT dose \
+                reports are kept in the store with the reason. Running it twice adds nothing.
+                """
+        )
+
+        @Argument(help: "Files or directories to import.")
+        var inputs: [String]
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var configurationOptions: ConfigurationOptions
+
+        @Option(help: "Record alerts for findings at or above this level: aboveAchievable, aboveDRL, doseCheckOverride or aboveAlert.")
+        var alertLevel = "aboveDRL"
+
+        func validate() throws {
+            guard let level = Finding.Level(rawValue: alertLevel), level.severity >= Finding.Level.aboveAchievable.severity else {
+                throw ValidationError("--alert-level must be aboveAchievable, aboveDRL, doseCheckOverride or aboveAlert")
+            }
+        }
+
+        func run() async throws {
+            guard let configPath = configurationOptions.resolvedPath() else {
+                StandardError.write("doseaudit: no configuration found; pass --config FILE\n")
+                throw ExitStatus.unusableInput
+            }
+            let processing: StoreProcessing
+            let database: SQLiteDoseStore
+            do {
+                let configuration = try ConfigurationLoader.load(path: configPath)
+                processing = try Pipeline.processing(
+                    configuration: configuration, sets: try ConfigurationLoader.referenceSets(configuration),
+                    alertLevel: Finding.Level(rawValue: alertLevel) ?? .aboveDRL, keyPath: store.pseudonymKeyPath
+                )
+                database = try SQLiteDoseStore(path: store.path)
+            } catch {
+                StandardError.write("doseaudit: \(error)\n")
+                throw ExitStatus.unusableInput
+            }
+            let files = InputFiles.expand(inputs)
+            var tally = ImportTally()
+            let progress = isatty(2) == 1
+            let start = Date()
+            for (index, file) in files.enumerated() {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    tally.unreadable += 1
+                    StandardError.write("doseaudit: \(file): cannot read the file\n")
+                    continue
+                }
+                let outcome = try database.ingest(Arrival(source: "import", origin: file, bytes: Array(data), receivedAt: Date()), processing: processing)
+                tally.add(outcome)
+                if progress && (index % 25 == 0 || index == files.count - 1) {
+                    StandardError.write("\rimporting \(index + 1)/\(files.count)  stored \(tally.stored)  duplicates \(tally.duplicates)  rejected \(tally.rejectedTotal)")
+                }
+            }
+            if progress { StandardError.write("\n") }
+            print(tally.summary(files: files.count, seconds: Date().timeIntervalSince(start), database: store.path))
+        }
+    }
+}
+
+/// Counts for the import summary.
+struct ImportTally {
+    var stored = 0
+    var byReconciliation: [Reconciliation: Int] = [:]
+    var duplicates = 0
+    var rejected: [String: Int] = [:]
+    var unreadable = 0
+    var alerts = 0
+
+    var rejectedTotal: Int { rejected.values.reduce(0, +) }
+
+    mutating func add(_ outcome: IngestOutcome) {
+        switch outcome {
+        case .stored(let report):
+            stored += 1
+            byReconciliation[report.reconciliation, default: 0] += 1
+            alerts += report.newAlerts.count
+        case .duplicate: duplicates += 1
+        case .rejected(let code, _): rejected[code, default: 0] += 1
+        }
+    }
+
+    func summary(files: Int, seconds: Double, database: String) -> String {
+        let kinds: [(Reconciliation, String)] = [
+            (.newStudy, "new studies"), (.supersedes, "superseding earlier reports"), (.subset, "already known (subsets)"),
+            (.continues, "continuing a study"), (.overlaps, "overlapping"),
+        ]
+        var lines = ["\(files) files in \(fixed(seconds, 1)) s into \(database)"]
+        lines.append("  stored:     \(stored) (" + kinds.map { "\(byReconciliation[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ") + ")")
+        lines.append("  duplicates: \(duplicates)")
+        let reasons = rejected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        lines.append("  rejected:   \(rejectedTotal)\(reasons.isEmpty ? "" : " (\(reasons))")")
+        if unreadable > 0 { lines.append("  unreadable: \(unreadable)") }
+        lines.append("  new alerts: \(alerts)")
+        return lines.joined(separator: "\n")
+    }
+}

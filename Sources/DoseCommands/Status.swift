@@ -1,0 +1,36 @@
+import ArgumentParser
+import DoseStore
+import Foundation
+
+extension DoseAuditCommand {
+    /// `doseaudit status`: what an administrator checks first.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the last report per scanner, counts, rejections and pending alerts."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard FileManager.default.fileExists(atPath: store.path) else {
+                StandardError.write("doseaudit: no database at \(store.path)\n")
+                throw ExitStatus.unusableInput
+            }
+            let status = try SQLiteDoseStore(path: store.path).status(now: Date())
+            var out = "\(store.path)\n"
+            out += "  reports: \(status.reportsToday) today, \(status.reportsThisWeek) in the last 7 days; \(status.studies) studies, \(status.events) events\n"
+            let ledger = status.ledger.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            out += "  ledger: \(ledger.isEmpty ? "empty" : ledger)\n"
+            if !status.rejectedByReason.isEmpty {
+                out += "  rejected: " + status.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
+            }
+            out += "  alerts: \(status.alerts) recorded, \(status.alertsPendingDelivery) pending delivery\n"
+            out += "  scanners:\n"
+            let formatter = ISO8601DateFormatter()
+            for scanner in status.scanners {
+                out += "    \(scanner.name): last report \(formatter.string(from: scanner.lastReceived)), \(scanner.reports) reports\n"
+            }
+            print(out, terminator: "")
+        }
+    }
+}

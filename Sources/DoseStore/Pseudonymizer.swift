@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+
+/// Keyed pseudonyms of patient IDs (HMAC-SHA256 with a site key), so alerts
+/// and reports can group a patient's exams without carrying the ID. The key
+/// never leaves the site; without it a pseudonym cannot be reversed or
+/// recomputed from a guessed ID.
+public struct Pseudonymizer: Sendable {
+    /// Raw key bytes: SymmetricKey is not Sendable in this swift-crypto, and
+    /// building one per call is cheap.
+    private let keyBytes: [UInt8]
+
+    public init(keyBytes: [UInt8]) {
+        self.keyBytes = keyBytes
+    }
+
+    /// Reads the key file, creating it (32 random bytes, mode 0600) if absent.
+    public static func loadingOrCreatingKey(at path: String) throws -> Pseudonymizer {
+        if let data = FileManager.default.contents(atPath: path), data.count >= 32 {
+            return Pseudonymizer(keyBytes: Array(data))
+        }
+        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        guard FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        return Pseudonymizer(keyBytes: key)
+    }
+
+    /// "P-" and 16 hex digits, or nil for a missing/empty ID.
+    public func pseudonym(for patientID: String?) -> String? {
+        guard let patientID, !patientID.isEmpty else { return nil }
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(patientID.utf8), using: SymmetricKey(data: keyBytes))
+        return "P-" + mac.prefix(8).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+}
+
+/// SHA-256 of an object, hex, for the ledger's "same bytes" check.
+public func contentDigest(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { byte in
+        let hex = String(byte, radix: 16)
+        return hex.count == 1 ? "0" + hex : hex
+    }.joined()
+}

@@ -1,0 +1,243 @@
+import CTDoseReport
+import DoseEvaluation
+public import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file through GRDB, WAL mode, synchronous
+/// FULL (a transaction that returned is on disk), versioned migrations.
+public final class SQLiteDoseStore: DoseStore {
+    private let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // WAL (DatabasePool's default) + FULL: an acknowledged report
+            // survives a crash or power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try StoreSchema.migrator.migrate(pool)
+    }
+
+    // MARK: - Ingest
+
+    public func ingest(_ arrival: Arrival, processing: StoreProcessing) throws -> IngestOutcome {
+        let digest = contentDigest(arrival.bytes)
+        // Decoding runs outside the write transaction (it is the slow part);
+        // the transaction re-checks everything it depends on.
+        let decoded = processing.read(arrival.bytes)
+        return try pool.write { db -> IngestOutcome in
+            let received = arrival.receivedAt
+            func ledger(_ status: String, sop: String?, reason: String?) throws {
+                try db.execute(
+                    sql: """
+                        INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [arrival.source, arrival.origin, digest, arrival.bytes.count, sop, status, reason, received, Date()]
+                )
+            }
+            if let earlier = try Row.fetchOne(db, sql: "SELECT id, status FROM ingest_ledger WHERE content_sha256 = ? AND status IN ('processed', 'rejected') ORDER BY id LIMIT 1", arguments: [digest]) {
+                let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(earlier["status"] as String))"
+                try ledger("duplicate", sop: nil, reason: reason)
+                return .duplicate(reason: reason)
+            }
+            let report: CTRadiationDoseReport
+            switch decoded {
+            case .failure(let failure):
+                // Quarantined: the object is kept with the reason.
+                try db.execute(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [digest, arrival.bytes.count, Data(arrival.bytes)])
+                try ledger("rejected", sop: nil, reason: "\(failure.code): \(failure.message)")
+                return .rejected(code: failure.code, message: failure.message)
+            case .success(let value):
+                report = value
+            }
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE sop_instance_uid = ?", arguments: [report.sopInstanceUID]) ?? 0 > 0 {
+                let reason = "SOP Instance UID \(report.sopInstanceUID) already stored"
+                try ledger("duplicate", sop: report.sopInstanceUID, reason: reason)
+                return .duplicate(reason: reason)
+            }
+
+            let studyKey = report.study.studyInstanceUID.flatMap { $0.isEmpty ? nil : $0 } ?? "sop:\(report.sopInstanceUID)"
+            try db.execute(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [digest, arrival.bytes.count, Data(arrival.bytes)])
+            try db.execute(
+                sql: "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [report.sopInstanceUID, studyKey, digest, report.events.count, received]
+            )
+
+            // Reconcile the study from every report it has, by event UID.
+            let known = Set(try String.fetchAll(db, sql: "SELECT irradiation_event_uid FROM events WHERE study_key = ?", arguments: [studyKey]))
+            var studyReports: [CTRadiationDoseReport] = []
+            for blob in try Data.fetchAll(db, sql: "SELECT o.bytes FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? ORDER BY r.id", arguments: [studyKey]) {
+                if case .success(let stored) = processing.read(Array(blob)) { studyReports.append(stored) }
+            }
+            let merged = StudyReconciliation.merge(studyReports)
+            let incoming = Set(report.events.enumerated().map { $1.irradiationEventUID ?? "\(report.sopInstanceUID)#\($0)" })
+            let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
+            if reconciliation == .supersedes || reconciliation == .subset {
+                try db.execute(sql: "UPDATE reports SET role = ? WHERE sop_instance_uid = ?", arguments: [reconciliation == .subset ? "subset" : "current", report.sopInstanceUID])
+            }
+            let evaluation = processing.evaluate(merged)
+            let pseudonym = processing.pseudonymizer.pseudonym(for: merged.patient.patientID)
+            let scanner = [merged.device.manufacturer, merged.device.modelName].compactMap { $0 }.joined(separator: " ")
+
+            try db.execute(sql: "DELETE FROM findings WHERE study_key = ?", arguments: [studyKey])
+            try db.execute(sql: "DELETE FROM events WHERE study_key = ?", arguments: [studyKey])
+            for eventEvaluation in evaluation.events {
+                let event = merged.events[eventEvaluation.index]
+                let uid = event.irradiationEventUID ?? "\(studyKey)#\(eventEvaluation.index)"
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
+                                            ssde, ssde_method, size_cm, in_comparison, worst_level)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [studyKey, uid, eventEvaluation.index, event.acquisitionProtocol, event.acquisitionType?.name, eventEvaluation.region.rawValue,
+                                event.dose?.meanCTDIvol?.value, event.dose?.phantom?.name, event.dose?.dlp?.value,
+                                eventEvaluation.ssde.value, eventEvaluation.ssde.source?.rawValue, eventEvaluation.ssde.sizeCm,
+                                eventEvaluation.inReferenceComparison, eventEvaluation.worstLevel?.rawValue]
+                )
+            }
+            var newAlerts: [AlertRecord] = []
+            for finding in evaluation.allFindings {
+                let eventUID: String? = switch finding.scope {
+                case .event(let index): merged.events[index].irradiationEventUID ?? "\(studyKey)#\(index)"
+                case .exam: nil
+                }
+                let protocolName: String? = switch finding.scope {
+                case .event(let index): merged.events[index].acquisitionProtocol
+                case .exam: nil
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio, explanation)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [studyKey, eventUID, Self.scopeText(finding.scope), finding.level.rawValue, finding.quantity?.rawValue, finding.referenceSetID,
+                                finding.referenceRow, finding.value, finding.limit, finding.ratio, finding.explanation]
+                )
+                guard Self.alerts(finding.level, threshold: processing.alertLevel) else { continue }
+                let key = Self.alertKey(studyKey: studyKey, eventUID: eventUID, finding: finding)
+                let record = AlertRecord(
+                    key: key, level: finding.level, studyKey: studyKey, accessionNumber: merged.study.accessionNumber,
+                    patientPseudonym: pseudonym, scanner: scanner.isEmpty ? nil : scanner, protocolName: protocolName,
+                    irradiationEventUID: eventUID, explanation: finding.explanation, createdAt: received
+                )
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid, explanation, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID, finding.explanation, received]
+                )
+                // One alert per key, ever: a re-merged study does not alert again.
+                if db.changesCount > 0 { newAlerts.append(record) }
+            }
+            let total = merged.events.compactMap(\.dose?.dlp?.value).reduce(0, +)
+            try db.execute(
+                sql: """
+                    INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
+                                         scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
+                        patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
+                        patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
+                        station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
+                        worst_level = excluded.worst_level, updated_at = excluded.updated_at
+                    """,
+                arguments: [studyKey, merged.study.accessionNumber, merged.study.studyDate, pseudonym, merged.patient.sex, merged.patient.age?.years,
+                            merged.patient.weightKg, scanner, merged.device.observerUID, merged.study.stationName, total, merged.events.count,
+                            evaluation.worstLevel?.rawValue, received]
+            )
+            let newEvents = incoming.subtracting(known).count
+            try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events")
+            return .stored(StoredReport(
+                studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
+                studyEventCount: merged.events.count, studyTotalDLP: total, newAlerts: newAlerts
+            ))
+        }
+    }
+
+    static func alerts(_ level: Finding.Level, threshold: Finding.Level) -> Bool {
+        guard level != .notAssessable && level != .within else { return false }
+        return level.severity >= threshold.severity
+    }
+
+    /// Stable identity of a finding: the same judgement of the same event or
+    /// exam against the same reference row alerts once. A higher level is a
+    /// new judgement (an escalation) and alerts again.
+    static func alertKey(studyKey: String, eventUID: String?, finding: Finding) -> String {
+        let reference = finding.referenceRow ?? "dose-check:" + finding.explanation
+        return [studyKey, eventUID ?? scopeText(finding.scope), reference, finding.quantity?.rawValue ?? "-", finding.level.rawValue].joined(separator: "|")
+    }
+
+    static func scopeText(_ scope: Finding.Scope) -> String {
+        switch scope {
+        case .event(let index): "event \(index + 1)"
+        case .exam(let region): "exam \(region.rawValue)"
+        }
+    }
+
+    // MARK: - Reading
+
+    public func status(now: Date) throws -> StoreStatus {
+        try pool.read { db in
+            let calendar = Calendar(identifier: .gregorian)
+            let today = calendar.startOfDay(for: now)
+            let week = calendar.date(byAdding: .day, value: -7, to: now) ?? now
+            let scanners = try Row.fetchAll(db, sql: """
+                SELECT s.scanner AS name, MAX(r.received_at) AS last, COUNT(*) AS reports
+                FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY s.scanner ORDER BY last DESC
+                """).map { row in
+                StoreStatus.Scanner(name: row["name"] ?? "unknown", lastReceived: row["last"], reports: row["reports"])
+            }
+            var ledger: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM ingest_ledger GROUP BY status") {
+                ledger[row["status"]] = row["n"]
+            }
+            var rejected: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reason FROM ingest_ledger WHERE status = 'rejected'") {
+                let reason: String = row["reason"] ?? "unknown"
+                rejected[String(reason.prefix { $0 != ":" }), default: 0] += 1
+            }
+            return StoreStatus(
+                scanners: scanners,
+                reportsToday: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE received_at >= ?", arguments: [today]) ?? 0,
+                reportsThisWeek: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE received_at >= ?", arguments: [week]) ?? 0,
+                studies: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0,
+                events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0,
+                ledger: ledger,
+                rejectedByReason: rejected,
+                alerts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") ?? 0,
+                alertsPendingDelivery: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0
+            )
+        }
+    }
+
+    /// A study as stored (tests and status views).
+    public func study(_ key: String) throws -> StoredStudy? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE study_key = ?", arguments: [key]) else { return nil }
+            let events = try Row.fetchAll(db, sql: "SELECT irradiation_event_uid, dlp FROM events WHERE study_key = ? ORDER BY ordinal", arguments: [key])
+            return StoredStudy(
+                studyKey: key, accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"],
+                totalDLP: row["total_dlp"], eventUIDs: events.map { $0["irradiation_event_uid"] },
+                reports: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?", arguments: [key]) ?? 0,
+                alertKeys: try String.fetchAll(db, sql: "SELECT key FROM alerts WHERE study_key = ? ORDER BY key", arguments: [key])
+            )
+        }
+    }
+}
+
+public struct StoredStudy: Sendable, Equatable {
+    public var studyKey: String
+    public var accessionNumber: String?
+    public var patientPseudonym: String?
+    public var totalDLP: Double
+    public var eventUIDs: [String]
+    public var reports: Int
+    public var alertKeys: [String]
+}

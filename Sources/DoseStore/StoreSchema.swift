@@ -1,0 +1,109 @@
+import GRDB
+
+/// Versioned migrations. Never edit a registered migration: add the next one.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: ledger, objects, reports, studies, events, findings, alerts") { db in
+            // Every arrival, whatever became of it.
+            try db.execute(sql: """
+                CREATE TABLE ingest_ledger (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source TEXT NOT NULL,
+                    origin TEXT,
+                    content_sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sop_instance_uid TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'processed', 'duplicate', 'rejected')),
+                    reason TEXT,
+                    received_at DATETIME NOT NULL,
+                    finished_at DATETIME
+                );
+                CREATE INDEX ingest_ledger_sha256 ON ingest_ledger (content_sha256);
+                CREATE INDEX ingest_ledger_status ON ingest_ledger (status);
+                -- The original objects (reports and quarantined rejects), once each.
+                CREATE TABLE objects (
+                    sha256 TEXT PRIMARY KEY,
+                    size INTEGER NOT NULL,
+                    bytes BLOB NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE reports (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sop_instance_uid TEXT NOT NULL UNIQUE,
+                    study_key TEXT NOT NULL,
+                    sha256 TEXT NOT NULL REFERENCES objects (sha256),
+                    event_count INTEGER NOT NULL,
+                    role TEXT NOT NULL DEFAULT 'current',
+                    received_at DATETIME NOT NULL
+                );
+                CREATE INDEX reports_study ON reports (study_key);
+                CREATE INDEX reports_received ON reports (received_at);
+                -- The reconciled study: one row, rewritten as reports arrive.
+                CREATE TABLE studies (
+                    study_key TEXT PRIMARY KEY,
+                    accession_number TEXT,
+                    study_date TEXT,
+                    patient_pseudonym TEXT,
+                    patient_sex TEXT,
+                    patient_age_years REAL,
+                    patient_weight_kg REAL,
+                    scanner TEXT,
+                    device_observer_uid TEXT,
+                    station TEXT,
+                    total_dlp REAL NOT NULL,
+                    event_count INTEGER NOT NULL,
+                    worst_level TEXT,
+                    updated_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX studies_accession ON studies (accession_number);
+                CREATE TABLE events (
+                    study_key TEXT NOT NULL REFERENCES studies (study_key) DEFERRABLE INITIALLY DEFERRED,
+                    irradiation_event_uid TEXT NOT NULL,
+                    ordinal INTEGER NOT NULL,
+                    protocol TEXT,
+                    acquisition_type TEXT,
+                    region TEXT NOT NULL,
+                    ctdivol REAL,
+                    phantom TEXT,
+                    dlp REAL,
+                    ssde REAL,
+                    ssde_method TEXT,
+                    size_cm REAL,
+                    in_comparison BOOLEAN NOT NULL,
+                    worst_level TEXT,
+                    PRIMARY KEY (study_key, irradiation_event_uid)
+                ) WITHOUT ROWID;
+                CREATE TABLE findings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    study_key TEXT NOT NULL,
+                    irradiation_event_uid TEXT,
+                    scope TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    quantity TEXT,
+                    reference_set TEXT,
+                    reference_row TEXT,
+                    value REAL,
+                    limit_value REAL,
+                    ratio REAL,
+                    explanation TEXT NOT NULL
+                );
+                CREATE INDEX findings_study ON findings (study_key);
+                -- One row per alert key, ever; sinks mark delivery.
+                CREATE TABLE alerts (
+                    key TEXT PRIMARY KEY,
+                    study_key TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    accession_number TEXT,
+                    patient_pseudonym TEXT,
+                    scanner TEXT,
+                    protocol TEXT,
+                    irradiation_event_uid TEXT,
+                    explanation TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    delivered_at DATETIME
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,187 @@
+import CTDoseReport
+import DoseConfiguration
+import DoseEvaluation
+import DoseReader
+import DoseStore
+import DoseTestSupport
+import Foundation
+import Testing
+
+@Suite("Store: exactly once, reconciliation, alerts")
+struct DoseStoreTests {
+    static func temporaryStore() throws -> (SQLiteDoseStore, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-store-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (try SQLiteDoseStore(path: directory + "/store.sqlite"), directory)
+    }
+
+    static let read: @Sendable ([UInt8]) -> Result<CTRadiationDoseReport, ReadFailure> = { bytes in
+        do throws(DoseReadError) { return .success(try DoseReportReader.read(bytes: bytes)) } catch {
+            return .failure(ReadFailure(code: error.code, message: error.description))
+        }
+    }
+
+    /// The real evaluation with the shipped configuration.
+    static func realProcessing() throws -> StoreProcessing {
+        let configuration = try ConfigurationLoader.load(path: Fixtures.packageRoot + "/config/doseaudit.yaml")
+        let evaluator = DoseEvaluator(settings: ConfigurationLoader.settings(configuration, sets: try ConfigurationLoader.referenceSets(configuration)))
+        return StoreProcessing(read: read, evaluate: { evaluator.evaluate($0) }, alertLevel: .aboveDRL, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 7, count: 32)))
+    }
+
+    /// An evaluation that judges every compared event above the DRL, so
+    /// alert bookkeeping can be tested on the adult corpus.
+    static let everyEventAboveDRL = StoreProcessing(
+        read: read,
+        evaluate: { report in
+            ExamEvaluation(events: report.events.indices.map { index in
+                EventEvaluation(
+                    index: index, region: .chest, regionSource: .targetRegion, regionRule: nil, contrast: nil, inReferenceComparison: true,
+                    exclusionReason: nil, ssde: SizeSpecificDose(value: nil, source: nil, sizeCm: nil, diameterKind: nil, conversionFactor: nil, isEstimate: false, model: nil, unavailableReason: "test"),
+                    diameter: nil,
+                    findings: [Finding(level: .aboveDRL, scope: .event(index), quantity: .ctdivol, referenceSetID: "test", referenceRow: "test.csv:2",
+                                       value: 2, limit: 1, ratio: 2, explanation: "test finding")]
+                )
+            }, examFindings: [])
+        },
+        alertLevel: .aboveDRL, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 1, count: 32))
+    )
+
+    static func arrival(_ path: String) -> Arrival {
+        Arrival(source: "test", origin: path, bytes: Fixtures.bytes(path), receivedAt: Date())
+    }
+
+    static func permutations<T>(_ items: [T]) -> [[T]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { i -> [[T]] in
+            var rest = items
+            let head = rest.remove(at: i)
+            return permutations(rest).map { [head] + $0 }
+        }
+    }
+
+    static let multiStudy = "1.3.6.1.4.1.5962.99.1.792239193.1702185591.1516915727449.3.0"
+    static let continuedStudy = "1.3.6.1.4.1.5962.99.1.64928122.996247427.1524778350970.5.0"
+
+    @Test("Siemens Multi-1/2/3 in every order reconcile to Multi-3", arguments: permutations([1, 2, 3]))
+    func cumulativeReportsInAnyOrder(order: [Int]) throws {
+        let (store, _) = try Self.temporaryStore()
+        var outcomes: [Reconciliation] = []
+        var alerts = 0
+        for n in order {
+            guard case .stored(let stored) = try store.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-\(n).dcm")), processing: Self.everyEventAboveDRL) else {
+                Issue.record("Multi-\(n) not stored")
+                continue
+            }
+            outcomes.append(stored.reconciliation)
+            alerts += stored.newAlerts.count
+        }
+        let study = try #require(try store.study(Self.multiStudy))
+        let truth = try DoseReportReader.read(contentsOf: Fixtures.corpusFile("CT-RDSR-Siemens-Multi-3.dcm"))
+        #expect(Set(study.eventUIDs) == Set(truth.events.compactMap(\.irradiationEventUID)))
+        #expect(study.eventUIDs.count == 3)
+        #expect(abs(study.totalDLP - 236.09) < 1e-9)
+        #expect(study.reports == 3)
+        #expect(alerts == 3, "each event alerted exactly once")
+        #expect(study.alertKeys.count == 3)
+        #expect(outcomes.first == .newStudy)
+        if order == [1, 2, 3] { #expect(outcomes == [.newStudy, .supersedes, .supersedes]) }
+        if order == [3, 2, 1] { #expect(outcomes == [.newStudy, .subset, .subset]) }
+    }
+
+    @Test("Siemens Continued-1/2 in either order add up", arguments: [[1, 2], [2, 1]])
+    func continuedStudyInAnyOrder(order: [Int]) throws {
+        let (store, _) = try Self.temporaryStore()
+        var outcomes: [Reconciliation] = []
+        for n in order {
+            if case .stored(let stored) = try store.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Continued-\(n).dcm")), processing: Self.everyEventAboveDRL) {
+                outcomes.append(stored.reconciliation)
+            }
+        }
+        #expect(outcomes == [.newStudy, .continues])
+        let study = try #require(try store.study(Self.continuedStudy))
+        #expect(study.eventUIDs.count == 4)
+        #expect(abs(study.totalDLP - (60.17 + 56.44)) < 1e-9)
+        #expect(study.alertKeys.count == 4)
+    }
+
+    @Test func theSameObjectTwiceIsRecordedOnce() throws {
+        let (store, _) = try Self.temporaryStore()
+        let path = Fixtures.sampleFile("07-dose-check-override.dcm")
+        guard case .stored(let first) = try store.ingest(Self.arrival(path), processing: try Self.realProcessing()) else {
+            Issue.record("not stored")
+            return
+        }
+        #expect(first.newAlerts.count >= 2)
+        let again = try store.ingest(Self.arrival(path), processing: try Self.realProcessing())
+        guard case .duplicate(let reason) = again else {
+            Issue.record("expected a duplicate, got \(again)")
+            return
+        }
+        #expect(reason.hasPrefix("same bytes as ledger entry 1"))
+        let status = try store.status(now: Date())
+        #expect(status.ledger == ["processed": 1, "duplicate": 1])
+        #expect(status.alerts == first.newAlerts.count)
+    }
+
+    @Test func theSameSOPInstanceInOtherBytesIsADuplicate() throws {
+        try #require(ProcessRunner.isInstalled("dcmconv"))
+        let (store, directory) = try Self.temporaryStore()
+        let source = Fixtures.sampleFile("03-child-5y-abdomen-32cm.dcm")
+        let implicit = directory + "/implicit.dcm"
+        #expect(try ProcessRunner.run("dcmconv", ["+ti", source, implicit]).status == 0)
+        _ = try store.ingest(Self.arrival(source), processing: try Self.realProcessing())
+        let outcome = try store.ingest(Self.arrival(implicit), processing: try Self.realProcessing())
+        #expect(outcome == .duplicate(reason: "SOP Instance UID 2.25.221782963418504615112730937592146.3.3 already stored"))
+    }
+
+    @Test func alertsSurviveAReopenAndAreNotRepeated() throws {
+        let (store, directory) = try Self.temporaryStore()
+        for n in [1, 2] { _ = try store.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-\(n).dcm")), processing: Self.everyEventAboveDRL) }
+        // A restart: a new store object on the same file.
+        let reopened = try SQLiteDoseStore(path: directory + "/store.sqlite")
+        guard case .stored(let third) = try reopened.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-3.dcm")), processing: Self.everyEventAboveDRL) else {
+            Issue.record("not stored")
+            return
+        }
+        #expect(third.reconciliation == .supersedes)
+        #expect(third.newAlerts.count == 1, "only the new third event alerts")
+        #expect(try reopened.status(now: Date()).alerts == 3)
+    }
+
+    @Test func rejectedObjectsAreKeptWithTheirReason() throws {
+        let (store, _) = try Self.temporaryStore()
+        let outcome = try store.ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")), processing: try Self.realProcessing())
+        guard case .rejected(let code, let message) = outcome else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(code == "notADoseReport")
+        #expect(message.contains("18748-4"))
+        let status = try store.status(now: Date())
+        #expect(status.ledger == ["rejected": 1])
+        #expect(status.rejectedByReason == ["notADoseReport": 1])
+        // The same bytes again are a duplicate of the rejected object, not a second rejection.
+        #expect(try store.ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")), processing: try Self.realProcessing())
+            == .duplicate(reason: "same bytes as ledger entry 1 (rejected)"))
+    }
+
+    @Test func alertsCarryAccessionAndPseudonymNeverTheID() throws {
+        let (store, directory) = try Self.temporaryStore()
+        guard case .stored(let stored) = try store.ingest(Self.arrival(Fixtures.sampleFile("07-dose-check-override.dcm")), processing: try Self.realProcessing()) else {
+            Issue.record("not stored")
+            return
+        }
+        let pseudonym = Pseudonymizer(keyBytes: Array(repeating: 7, count: 32)).pseudonym(for: "MRN-7707")
+        #expect(pseudonym?.count == 18)
+        for alert in stored.newAlerts {
+            #expect(alert.accessionNumber == "ACC-PED-0007")
+            #expect(alert.patientPseudonym == pseudonym)
+            #expect(!alert.explanation.contains("MRN-7707") && !alert.explanation.contains("Sample^Three"))
+        }
+        #expect(Set(stored.newAlerts.map(\.level)).isSuperset(of: [.aboveDRL, .doseCheckOverride]))
+        let study = try #require(try store.study("2.25.221782963418504615112730937592146.7.1"))
+        #expect(study.patientPseudonym == pseudonym)
+        #expect(Pseudonymizer(keyBytes: Array(repeating: 8, count: 32)).pseudonym(for: "MRN-7707") != pseudonym)
+        _ = directory
+    }
+}
