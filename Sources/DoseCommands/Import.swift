@@ -1,6 +1,7 @@
 import ArgumentParser
 import DoseConfiguration
 import DoseEvaluation
+import DoseService
 import DoseStore
 import Foundation
 

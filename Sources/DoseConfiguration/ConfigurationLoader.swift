@@ -26,7 +26,7 @@ public enum ConfigurationLoader {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
 
-        reader.expectKeys(root, "", ["reference_levels", "classification", "privacy"])
+        reader.expectKeys(root, "", ["reference_levels", "classification", "privacy", "serve"])
         let levels = reader.mapping(root, "reference_levels", required: true)
         var directory = base + "/reference-levels"
         var setIDs: [String] = []
@@ -83,10 +83,43 @@ public enum ConfigurationLoader {
             reader.expectKeys(privacy, "privacy", ["show_patient_identifiers"])
             showIdentifiers = reader.bool(privacy, "show_patient_identifiers", in: "privacy") ?? false
         }
+        var service = ServiceSettings()
+        if let serve = reader.mapping(root, "serve", required: false) {
+            reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts"])
+            func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
+            if let state = reader.string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
+            if let database = reader.string(serve, "database", in: "serve") { service.databasePath = absolute(database) }
+            if let settle = serve["settle_seconds"] {
+                if let value = settle.float, value >= 0 { service.settleSeconds = value } else { reader.add(settle, "serve.settle_seconds", "expected a number of seconds") }
+            }
+            if let rescan = serve["rescan_seconds"] {
+                if let value = rescan.float, value >= 1 { service.rescanSeconds = value } else { reader.add(rescan, "serve.rescan_seconds", "expected a number of seconds, at least 1") }
+            }
+            for (index, folder) in reader.sequence(serve, "drop_folders", in: "serve").enumerated() {
+                let field = "serve.drop_folders[\(index)]"
+                reader.expectKeys(folder, field, ["path", "after"])
+                guard let path = reader.string(folder, "path", in: field, required: true) else { continue }
+                let afterText = reader.string(folder, "after", in: field) ?? "move"
+                guard let after = ServiceSettings.AfterProcessing(rawValue: afterText) else {
+                    reader.add(folder["after"] ?? folder, "\(field).after", "after must be move, leave or delete, not '\(afterText)'")
+                    continue
+                }
+                service.dropFolders.append(ServiceSettings.DropFolder(path: absolute(path), after: after))
+            }
+            if let alerts = reader.mapping(serve, "alerts", required: false) {
+                reader.expectKeys(alerts, "serve.alerts", ["level", "file", "command"])
+                if let level = reader.string(alerts, "level", in: "serve.alerts") {
+                    if ["aboveAchievable", "aboveDRL", "doseCheckOverride", "aboveAlert"].contains(level) { service.alertLevel = level }
+                    else { reader.add(alerts["level"] ?? alerts, "serve.alerts.level", "level must be aboveAchievable, aboveDRL, doseCheckOverride or aboveAlert") }
+                }
+                if let file = reader.string(alerts, "file", in: "serve.alerts") { service.alertFile = absolute(file) }
+                service.alertCommand = reader.string(alerts, "command", in: "serve.alerts")
+            }
+        }
         if !reader.problems.isEmpty { throw ConfigurationErrors(problems: reader.problems) }
         return DoseAuditConfiguration(
             file: name, referenceDirectory: directory, referenceSetIDs: setIDs, allowAssumedPhantom: allowAssumed,
-            regionRules: regionRules, contrastRules: contrastRules, showPatientIdentifiers: showIdentifiers
+            regionRules: regionRules, contrastRules: contrastRules, showPatientIdentifiers: showIdentifiers, service: service
         )
     }
 

@@ -14,6 +14,36 @@ public struct DoseAuditConfiguration: Sendable {
     public var contrastRules: [ContrastRule]
     /// Show patient IDs in output (off by default).
     public var showPatientIdentifiers: Bool
+    /// `serve` settings (defaults when the section is absent).
+    public var service: ServiceSettings = ServiceSettings()
+}
+
+/// The `serve:` section: where the daemon keeps its state, what it watches,
+/// what it does with files, and how it alerts.
+public struct ServiceSettings: Sendable, Equatable {
+    public enum AfterProcessing: String, Sendable { case move, leave, delete }
+
+    public struct DropFolder: Sendable, Equatable {
+        public var path: String
+        public var after: AfterProcessing
+    }
+
+    /// Absolute; holds the database, the pseudonym key and the alert file by default.
+    public var stateDirectory: String = "/var/lib/doseaudit"
+    public var databasePath: String?
+    public var dropFolders: [DropFolder] = []
+    /// A file found by a scan is only read once it has not changed for this long.
+    public var settleSeconds: Double = 2
+    public var rescanSeconds: Double = 30
+    public var alertLevel: String = "aboveDRL"
+    public var alertFile: String?
+    public var alertCommand: String?
+
+    public init() {}
+
+    public var resolvedDatabasePath: String { databasePath ?? stateDirectory + "/doseaudit.sqlite" }
+    public var resolvedAlertFile: String { alertFile ?? stateDirectory + "/alerts.jsonl" }
+    public var pseudonymKeyPath: String { stateDirectory + "/pseudonym.key" }
 }
 
 /// A configuration problem, naming the file, the line and the field.

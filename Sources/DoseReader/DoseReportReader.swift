@@ -6,6 +6,12 @@ internal import StructuredReport
 /// a `DoseReadError` that names why out. The single entry point for every
 /// source (drop folder, C-STORE, DICOMweb, CLI).
 public enum DoseReportReader {
+    /// Checks that DCMTK is usable (its dictionary loaded); a service calls
+    /// this at start to fail fast with a clear message.
+    public static func checkDCMTK() throws(DCMTKError) {
+        try DICOMReader.initialize()
+    }
+
     /// Reads the file at `path`.
     public static func read(contentsOf path: String) throws(DoseReadError) -> CTRadiationDoseReport {
         let object: DICOMObject

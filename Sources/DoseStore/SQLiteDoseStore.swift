@@ -181,6 +181,32 @@ public final class SQLiteDoseStore: DoseStore {
         }
     }
 
+    // MARK: - Alert outbox
+
+    /// Alerts recorded but not yet delivered (after a crash between the
+    /// store's commit and the sinks), oldest first.
+    public func pendingAlerts() throws -> [AlertRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY created_at, key").map { row in
+                AlertRecord(
+                    key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
+                    accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
+                    protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["explanation"],
+                    createdAt: row["created_at"]
+                )
+            }
+        }
+    }
+
+    public func markDelivered(_ keys: [String], at date: Date) throws {
+        guard !keys.isEmpty else { return }
+        try pool.write { db in
+            for key in keys {
+                try db.execute(sql: "UPDATE alerts SET delivered_at = ? WHERE key = ?", arguments: [date, key])
+            }
+        }
+    }
+
     // MARK: - Reading
 
     public func status(now: Date) throws -> StoreStatus {

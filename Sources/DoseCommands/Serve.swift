@@ -1,0 +1,60 @@
+import ArgumentParser
+import DoseConfiguration
+import DoseReader
+import DoseService
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+extension DoseAuditCommand {
+    /// `doseaudit serve`: the daemon.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the audit daemon: watch the drop folders, store each report once, alert.",
+            discussion: """
+                Configured by the serve: section of the configuration file. SIGTERM/SIGINT finish the \
+                report in hand and exit 0; SIGHUP reloads the configuration, rules and reference sets \
+                (an invalid configuration is refused and the running one kept). Under systemd it reports \
+                READY/RELOADING/STOPPING/STATUS and pings the watchdog over $NOTIFY_SOCKET.
+                """
+        )
+
+        @OptionGroup var configurationOptions: ConfigurationOptions
+
+        func run() async throws {
+            LoggingSystem.bootstrap { DaemonLogHandler(label: $0) }
+            let logger = Logger(label: "doseaudit")
+            guard let path = configurationOptions.resolvedPath() else {
+                logger.critical("no configuration found; pass --config FILE")
+                throw ExitStatus.unusableInput
+            }
+            let runtime: ServeRuntime
+            do {
+                try DoseReportReader.checkDCMTK()
+                runtime = try ServeRuntime(configPath: path)
+            } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitStatus.unusableInput
+            }
+            let settings = runtime.current.configuration.service
+            guard !settings.dropFolders.isEmpty else {
+                logger.critical("\(path): serve.drop_folders names no folder to watch")
+                throw ExitStatus.unusableInput
+            }
+            let notifier = SystemdNotifier()
+            let alerts = AlertDispatcher(file: settings.resolvedAlertFile, command: settings.alertCommand, store: runtime.store, logger: logger)
+            var services: [any Service] = [
+                DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, logger: logger),
+                ReloadService(runtime: runtime, notifier: notifier, logger: logger),
+            ]
+            if let interval = SystemdNotifier.watchdogInterval() {
+                services.append(WatchdogService(notifier: notifier, interval: interval))
+            }
+            logger.notice("starting: database \(settings.resolvedDatabasePath), alerts to \(settings.resolvedAlertFile)")
+            var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = .seconds(20)
+            try await ServiceGroup(configuration: group).run()
+            logger.notice("stopped")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import DoseEvaluation
+public import DoseStore
+import Foundation
+import Glibc
+public import Logging
+
+/// Emits alerts: a log line and a line in the append-only JSON Lines alert
+/// file (fsynced), optionally a command. Each alert is marked delivered in
+/// the store after it is written; alerts left pending by a crash are sent at
+/// start-up unless the alert file already holds their key, so none is
+/// emitted twice.
+public final class AlertDispatcher: Sendable {
+    private let file: String
+    private let command: String?
+    private let logger: Logger
+    private let store: SQLiteDoseStore
+
+    public init(file: String, command: String?, store: SQLiteDoseStore, logger: Logger) {
+        self.file = file
+        self.command = command
+        self.store = store
+        self.logger = logger
+    }
+
+    public func deliver(_ alerts: [AlertRecord]) {
+        guard !alerts.isEmpty else { return }
+        var lines = ""
+        for alert in alerts {
+            lines += Self.jsonLine(alert) + "\n"
+            logger.warning(
+                "\(alert.level.rawValue.uppercased()) accession \(alert.accessionNumber ?? "-") \(alert.scanner ?? "-") / \(alert.protocolName ?? "exam"): \(alert.explanation)",
+                metadata: ["alert": .string(alert.key), "level": .string(alert.level.rawValue),
+                           "accession": .string(alert.accessionNumber ?? ""), "patient": .string(alert.patientPseudonym ?? "")]
+            )
+        }
+        guard append(lines) else { return }
+        if let command { run(command, input: lines) }
+        do { try store.markDelivered(alerts.map(\.key), at: Date()) } catch {
+            logger.error("cannot mark alerts delivered: \(error)")
+        }
+    }
+
+    /// Sends what a crash left pending, skipping alerts the file already has.
+    public func recoverPending() {
+        guard let pending = try? store.pendingAlerts(), !pending.isEmpty else { return }
+        let written = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        let missing = pending.filter { !written.contains("\"key\":\"\(Self.escape($0.key))\"") }
+        let alreadyThere = pending.filter { written.contains("\"key\":\"\(Self.escape($0.key))\"") }
+        try? store.markDelivered(alreadyThere.map(\.key), at: Date())
+        logger.notice("recovering \(pending.count) undelivered alerts (\(alreadyThere.count) already in \(file))")
+        deliver(missing)
+    }
+
+    private func append(_ text: String) -> Bool {
+        let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            logger.error("cannot open alert file \(file): \(String(cString: strerror(errno)))")
+            return false
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 {
+                logger.error("cannot write alert file \(file)")
+                return false
+            }
+            offset += n
+        }
+        return fsync(fd) == 0
+    }
+
+    private func run(_ command: String, input: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        do {
+            try process.run()
+            pipe.fileHandleForWriting.write(Data(input.utf8))
+            try pipe.fileHandleForWriting.close()
+        } catch {
+            logger.error("alert command failed to start: \(error)")
+        }
+    }
+
+    /// One alert as a JSON line (accession and pseudonym, never the patient ID).
+    static func jsonLine(_ alert: AlertRecord) -> String {
+        let time = ISO8601DateFormatter().string(from: alert.createdAt)
+        let fields: [(String, String?)] = [
+            ("time", time), ("level", alert.level.rawValue), ("accessionNumber", alert.accessionNumber),
+            ("patientPseudonym", alert.patientPseudonym), ("scanner", alert.scanner), ("protocol", alert.protocolName),
+            ("irradiationEventUID", alert.irradiationEventUID), ("explanation", alert.explanation), ("key", alert.key),
+        ]
+        return "{" + fields.map { name, value in "\"\(name)\":" + (value.map { "\"\(escape($0))\"" } ?? "null") }.joined(separator: ",") + "}"
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
