@@ -3,10 +3,10 @@
 /// Used by the malformed-input tests and the reader benchmark.
 public enum SyntheticReports {
     static func c(_ v: String, _ s: String, _ m: String) -> Concept { Concept(v, s, m) }
-    static let root = "2.25.99887766554433221100998877665544"
+    public static let root = "2.25.99887766554433221100998877665544"
 
     /// A minimal spiral CT Acquisition with CTDIvol, phantom and DLP.
-    public static func event(_ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm") -> SRItem {
+    public static func event(_ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm", root: String = root) -> SRItem {
         .container("CONTAINS", c("113819", "DCM", "CT Acquisition"), [
             .code("CONTAINS", c("123014", "DCM", "Target Region"), c("816094009", "SCT", "Chest")),
             .code("CONTAINS", c("113820", "DCM", "CT Acquisition Type"), c("116152004", "SCT", "Spiral Acquisition")),
@@ -21,7 +21,7 @@ public enum SyntheticReports {
 
     /// A report with `events` acquisitions and, optionally, a chain of
     /// containers nested `nestingDepth` levels deep beside them.
-    public static func report(events: [SRItem], nestingDepth: Int = 0, totalDLP: String? = nil) -> [UInt8] {
+    public static func report(events: [SRItem], nestingDepth: Int = 0, totalDLP: String? = nil, root: String = root, patientAge: String? = nil) -> [UInt8] {
         var content: [SRItem] = [
             .code("HAS CONCEPT MOD", c("121058", "DCM", "Procedure reported"), c("77477000", "SCT", "Computed Tomography X-Ray"), [
                 .code("HAS CONCEPT MOD", c("363703001", "SCT", "Has Intent"), c("261004008", "SCT", "Diagnostic Intent")),
@@ -55,7 +55,7 @@ public enum SyntheticReports {
             DataElement(0x0040, 0xA050, "CS", "SEPARATE"),
             DataElement(0x0040, 0xA504, items: [[DataElement(0x0008, 0x0105, "CS", "DCMR"), DataElement(0x0040, 0xDB00, "CS", "10011")]]),
             DataElement(0x0040, 0xA730, items: content.map(\.encoded)),
-        ]
+        ] + (patientAge.map { [DataElement(0x0010, 0x1010, "AS", $0)] } ?? [])
         return DICOMEncoder.file(dataset: dataset, sopClassUID: sopClass, sopInstanceUID: "\(root).3", transferSyntax: .explicitVRLittleEndian)
     }
 }

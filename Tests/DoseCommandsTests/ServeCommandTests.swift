@@ -1,0 +1,137 @@
+import DICOMEncoding
+import DoseStore
+import DoseTestSupport
+import Foundation
+import Testing
+
+/// `doseaudit serve` as a real process, with real files and signals.
+@Suite("doseaudit serve", .serialized)
+struct ServeCommandTests {
+    static let doseFiles = SampleCase.all.map { Fixtures.sampleFile($0.file) }
+        + CorpusCase.all.map { Fixtures.corpusFile($0.file) }
+
+    static func alertKeys(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "\"key\":\"") else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    @Test func dropFolderEndToEnd() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        // Half copied in slowly, half moved in whole.
+        for (index, file) in Self.doseFiles.enumerated() {
+            let name = String(format: "%02d-", index) + URL(fileURLWithPath: file).lastPathComponent
+            if index % 2 == 0 { try daemon.copySlowly(file, as: name) } else { try daemon.moveIn(Fixtures.bytes(file), as: name) }
+        }
+        #expect(daemon.wait { daemon.waiting.isEmpty && daemon.files(in: "processed").count == 20 }, "still waiting: \(daemon.waiting)")
+        #expect(daemon.stop() == 0)
+
+        let rejected = daemon.files(in: "rejected")
+        #expect(rejected.filter { $0.hasSuffix(".reason") }.count == 5)
+        #expect(rejected.count == 10)
+        let reasons = try rejected.filter { $0.hasSuffix(".reason") }.map {
+            try String(contentsOfFile: daemon.drop + "/rejected/" + $0, encoding: .utf8).prefix { $0 != ":" }
+        }
+        #expect(Set(reasons) == ["image", "legacyDoseScreen", "notADoseReport", "projectionXRayDoseReport"])
+
+        let status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
+        #expect(status.studies == 17)
+        #expect(status.events == 61)
+        #expect(status.ledger == ["processed": 20, "rejected": 5])
+        #expect(status.alertsPendingDelivery == 0)
+        let keys = Self.alertKeys(daemon.alertFile)
+        #expect(keys.count == status.alerts)
+        #expect(Set(keys).count == keys.count, "no alert twice")
+        #expect(keys.count >= 5)
+        let alerts = try String(contentsOfFile: daemon.alertFile, encoding: .utf8)
+        #expect(alerts.contains("\"accessionNumber\":\"ACC-PED-0007\""))
+        for identifier in ["MRN-77", "Sample^"] {
+            #expect(!alerts.contains(identifier) && !daemon.log.contains(identifier), "\(identifier) leaked")
+        }
+    }
+
+    @Test func sighupReloadsAValidConfigurationAndRefusesABrokenOne() throws {
+        let daemon = try Daemon(referenceSets: ["eu-rp185"])
+        try daemon.start()
+        #expect(daemon.waitUntilReady())
+        try daemon.writeConfig(referenceSets: ["eu-rp185", "japan-takei2016"])
+        daemon.signal(SIGHUP)
+        #expect(daemon.wait { daemon.log.contains("configuration reloaded from") && daemon.log.contains("2 reference sets") }, "\(daemon.log)")
+        try daemon.writeConfig(referenceSets: ["eu-rp185"], extra: "bogus_section: 1")
+        daemon.signal(SIGHUP)
+        #expect(daemon.wait { daemon.log.contains("configuration NOT reloaded, keeping the running one") }, "\(daemon.log)")
+        #expect(daemon.log.contains("bogus_section: unknown field"))
+        // Still serving, with the last good configuration.
+        try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile("03-child-5y-abdomen-32cm.dcm")), as: "after-reload.dcm")
+        #expect(daemon.wait { daemon.files(in: "processed") == ["after-reload.dcm"] })
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test func sigtermDuringIngestFinishesAndExitsZero() throws {
+        let daemon = try Daemon()
+        try daemon.start()
+        #expect(daemon.waitUntilReady())
+        for (index, file) in Self.doseFiles.prefix(12).enumerated() {
+            try daemon.moveIn(Fixtures.bytes(file), as: "\(index).dcm")
+        }
+        let status = daemon.stop()
+        #expect(status == 0, "\(daemon.log.suffix(1500))")
+        // Whatever was not handled before the stop is handled at the next start.
+        let logLength = daemon.log.count
+        try daemon.start()
+        #expect(daemon.waitUntilReady(afterLogLength: logLength))
+        #expect(daemon.wait { daemon.waiting.isEmpty })
+        #expect(daemon.stop() == 0)
+        #expect(daemon.files(in: "processed").count + daemon.files(in: "rejected").filter { !$0.hasSuffix(".reason") }.count == 12)
+    }
+
+    /// ≥ 500 reports streamed in while the daemon is SIGKILLed at random
+    /// moments ≥ 20 times: in the end every file is processed or rejected,
+    /// every event is stored once, and no alert line is written twice.
+    @Test func sigkillAtRandomMomentsLosesAndDuplicatesNothing() throws {
+        let daemon = try Daemon(referenceSets: ["us-acr-kanal2022-age"])
+        let reports = 520
+        var random = SeededRandom(seed: 2026)
+        // Each report: a 6-year-old's chest with CTDIvol above the US DRL, so every report alerts.
+        let payloads: [[UInt8]] = (0..<reports).map { n in
+            let root = "2.25.4711\(n)"
+            return SyntheticReports.report(
+                events: [SyntheticReports.event(1, ctdivol: "9.5", dlp: "250.0", root: root), SyntheticReports.event(2, ctdivol: "0.2", dlp: "5.0", root: root)],
+                totalDLP: "255.0", root: root, patientAge: "006Y"
+            )
+        }
+        try daemon.start()
+        #expect(daemon.waitUntilReady())
+        var written = 0
+        var kills = 0
+        while written < reports {
+            let burst = Int.random(in: 5...25, using: &random)
+            for _ in 0..<burst where written < reports {
+                try daemon.moveIn(payloads[written], as: "r\(written).dcm")
+                written += 1
+            }
+            usleep(UInt32.random(in: 5_000...120_000, using: &random))
+            if kills < 24 {
+                daemon.kill9()
+                kills += 1
+                try daemon.start()
+            }
+        }
+        #expect(daemon.wait(seconds: 120) { daemon.waiting.isEmpty }, "waiting: \(daemon.waiting.count)")
+        #expect(daemon.stop() == 0)
+        #expect(kills >= 20)
+        #expect(daemon.files(in: "processed").count == reports)
+        let store = try SQLiteDoseStore(path: daemon.databasePath)
+        let status = try store.status(now: Date())
+        #expect(status.studies == reports)
+        #expect(status.events == 2 * reports)
+        #expect(status.ledger["processed"] == reports)
+        let keys = Self.alertKeys(daemon.alertFile)
+        #expect(Set(keys).count == keys.count, "an alert was written twice")
+        #expect(keys.count == status.alerts)
+        #expect(status.alertsPendingDelivery == 0)
+    }
+}
