@@ -6,8 +6,9 @@
 #   dicom3tools   dciodvfy, the independent validator run over sample-dicom/
 #   g++           builds the bare DCMTK floor loop the benchmark compares against
 #   libsqlite3-dev  SQLite for GRDB (the embedded store)
+#   systemd       systemd-analyze, to verify the unit file in the tests
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
