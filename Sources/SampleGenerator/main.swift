@@ -21,6 +21,22 @@ if arguments.first == "--stress", arguments.count == 2 {
     print("wrote stress-10000-events.dcm and stress-depth-1000.dcm to \(directory)")
     exit(0)
 }
+if arguments.first == "--many", arguments.count == 3, let count = Int(arguments[1]) {
+    // N distinct pediatric chest reports (each above the US DRL, so each alerts),
+    // for ingest benchmarks and load tests.
+    let directory = arguments[2]
+    mkdir(directory, 0o755)
+    for n in 0..<count {
+        let root = "2.25.5150\(n)"
+        let bytes = SyntheticReports.report(
+            events: [SyntheticReports.event(1, ctdivol: "9.5", dlp: "250.0", root: root), SyntheticReports.event(2, ctdivol: "0.2", dlp: "5.0", root: root)],
+            totalDLP: "255.0", root: root, patientAge: "006Y"
+        )
+        write(bytes, to: "\(directory)/report-\(n).dcm")
+    }
+    print("wrote \(count) reports to \(directory)")
+    exit(0)
+}
 let output = arguments.first ?? "sample-dicom"
 mkdir(output, 0o755)
 mkdir(output + "/not-dose", 0o755)
