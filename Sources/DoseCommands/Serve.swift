@@ -2,6 +2,7 @@ import ArgumentParser
 import DoseConfiguration
 import DoseReader
 import DoseService
+import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -47,6 +48,17 @@ extension DoseAuditCommand {
                 DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, logger: logger),
                 ReloadService(runtime: runtime, notifier: notifier, logger: logger),
             ]
+            if let webhook = settings.webhookURL, let url = URL(string: webhook) {
+                var token: String?
+                if let file = settings.webhookTokenFile {
+                    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                        logger.critical("cannot read the webhook token file \(file)")
+                        throw ExitStatus.unusableInput
+                    }
+                    token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                services.append(WebhookService(runtime: runtime, url: url, token: token, maxBackoff: settings.webhookMaxBackoffSeconds, logger: logger))
+            }
             if let interval = SystemdNotifier.watchdogInterval() {
                 services.append(WatchdogService(notifier: notifier, interval: interval))
             }

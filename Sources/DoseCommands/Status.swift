@@ -24,7 +24,7 @@ extension DoseAuditCommand {
             if !status.rejectedByReason.isEmpty {
                 out += "  rejected: " + status.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
             }
-            out += "  alerts: \(status.alerts) recorded, \(status.alertsPendingDelivery) pending delivery\n"
+            out += "  alerts: \(status.alerts) recorded, \(status.alertsPendingDelivery) pending delivery, \(status.webhookOutbox) in the webhook outbox\n"
             out += "  scanners:\n"
             let formatter = ISO8601DateFormatter()
             for scanner in status.scanners {

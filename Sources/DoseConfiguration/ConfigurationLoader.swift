@@ -107,13 +107,25 @@ public enum ConfigurationLoader {
                 service.dropFolders.append(ServiceSettings.DropFolder(path: absolute(path), after: after))
             }
             if let alerts = reader.mapping(serve, "alerts", required: false) {
-                reader.expectKeys(alerts, "serve.alerts", ["level", "file", "command"])
+                reader.expectKeys(alerts, "serve.alerts", ["level", "file", "command", "webhook"])
                 if let level = reader.string(alerts, "level", in: "serve.alerts") {
                     if ["aboveAchievable", "aboveDRL", "doseCheckOverride", "aboveAlert"].contains(level) { service.alertLevel = level }
                     else { reader.add(alerts["level"] ?? alerts, "serve.alerts.level", "level must be aboveAchievable, aboveDRL, doseCheckOverride or aboveAlert") }
                 }
                 if let file = reader.string(alerts, "file", in: "serve.alerts") { service.alertFile = absolute(file) }
                 service.alertCommand = reader.string(alerts, "command", in: "serve.alerts")
+                if let webhook = reader.mapping(alerts, "webhook", required: false) {
+                    reader.expectKeys(webhook, "serve.alerts.webhook", ["url", "token_file", "max_backoff_seconds"])
+                    if let url = reader.string(webhook, "url", in: "serve.alerts.webhook", required: true) {
+                        if url.hasPrefix("http://") || url.hasPrefix("https://") { service.webhookURL = url }
+                        else { reader.add(webhook["url"] ?? webhook, "serve.alerts.webhook.url", "expected an http:// or https:// URL") }
+                    }
+                    if let token = reader.string(webhook, "token_file", in: "serve.alerts.webhook") { service.webhookTokenFile = absolute(token) }
+                    if let backoff = webhook["max_backoff_seconds"] {
+                        if let value = backoff.float, value >= 0.1 { service.webhookMaxBackoffSeconds = value }
+                        else { reader.add(backoff, "serve.alerts.webhook.max_backoff_seconds", "expected a number of seconds") }
+                    }
+                }
             }
         }
         if !reader.problems.isEmpty { throw ConfigurationErrors(problems: reader.problems) }

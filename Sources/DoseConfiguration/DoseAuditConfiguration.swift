@@ -38,6 +38,12 @@ public struct ServiceSettings: Sendable, Equatable {
     public var alertLevel: String = "aboveDRL"
     public var alertFile: String?
     public var alertCommand: String?
+    /// HTTP(S) endpoint that receives each alert as a JSON POST.
+    public var webhookURL: String?
+    /// A file holding a bearer token for the webhook (kept out of the configuration).
+    public var webhookTokenFile: String?
+    /// The longest wait between retries while the endpoint is down.
+    public var webhookMaxBackoffSeconds: Double = 300
 
     public init() {}
 

@@ -129,4 +129,6 @@ public struct StoreStatus: Sendable {
     public var rejectedByReason: [String: Int]
     public var alerts: Int
     public var alertsPendingDelivery: Int
+    /// Alerts the webhook has not delivered yet (0 when no webhook is configured).
+    public var webhookOutbox: Int
 }

@@ -169,9 +169,13 @@ public final class SQLiteDoseStore: DoseStore {
     /// Stable identity of a finding: the same judgement of the same event or
     /// exam against the same reference row alerts once. A higher level is a
     /// new judgement (an escalation) and alerts again.
+    /// Opaque ("A-" and 32 hex digits of a SHA-256) so it is safe in file
+    /// names, JSON and HTTP headers whatever the explanation contains.
     static func alertKey(studyKey: String, eventUID: String?, finding: Finding) -> String {
         let reference = finding.referenceRow ?? "dose-check:" + finding.explanation
-        return [studyKey, eventUID ?? scopeText(finding.scope), reference, finding.quantity?.rawValue ?? "-", finding.level.rawValue].joined(separator: "|")
+        let identity = [studyKey, eventUID ?? scopeText(finding.scope), reference, finding.quantity?.rawValue ?? "-", finding.level.rawValue]
+            .joined(separator: "|")
+        return "A-" + contentDigest(Array(identity.utf8)).prefix(32)
     }
 
     static func scopeText(_ scope: Finding.Scope) -> String {
@@ -207,6 +211,51 @@ public final class SQLiteDoseStore: DoseStore {
         }
     }
 
+    // MARK: - Webhook outbox
+
+    /// Alerts the webhook still owes, due now, oldest first. Only alerts
+    /// recorded since the webhook was first enabled are sent (enabling it on
+    /// an old store does not replay history).
+    public func webhookDue(now: Date, limit: Int = 50) throws -> [AlertRecord] {
+        try pool.write { db in
+            // Stored as a GRDB date so SQL compares it with created_at directly.
+            if try Date.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") == nil {
+                try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('webhook_since', ?)", arguments: [now.addingTimeInterval(-1)])
+            }
+        }
+        return try pool.read { db in
+            let since = try Date.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") ?? now
+            return try Row.fetchAll(db, sql: """
+                SELECT a.* FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
+                WHERE a.created_at >= ? AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
+                ORDER BY a.created_at, a.key LIMIT ?
+                """, arguments: [since, now, limit]).map { row in
+                AlertRecord(
+                    key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
+                    accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
+                    protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["explanation"],
+                    createdAt: row["created_at"]
+                )
+            }
+        }
+    }
+
+    /// Records a webhook attempt: delivered, or failed with the next attempt time.
+    public func recordWebhookAttempt(key: String, delivered: Bool, error: String?, nextAttempt: Date?, at now: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO webhook_deliveries (key, attempts, next_attempt_at, delivered_at, last_error) VALUES (?, 1, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1, next_attempt_at = excluded.next_attempt_at,
+                    delivered_at = excluded.delivered_at, last_error = excluded.last_error
+                """, arguments: [key, nextAttempt, delivered ? now : nil, error])
+        }
+    }
+
+    /// Attempts made so far for an alert (for backoff).
+    public func webhookAttempts(key: String) throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT attempts FROM webhook_deliveries WHERE key = ?", arguments: [key]) ?? 0 }
+    }
+
     // MARK: - Reading
 
     public func status(now: Date) throws -> StoreStatus {
@@ -238,7 +287,11 @@ public final class SQLiteDoseStore: DoseStore {
                 ledger: ledger,
                 rejectedByReason: rejected,
                 alerts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") ?? 0,
-                alertsPendingDelivery: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0
+                alertsPendingDelivery: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0,
+                webhookOutbox: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
+                    WHERE w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999')
+                    """) ?? 0
             )
         }
     }

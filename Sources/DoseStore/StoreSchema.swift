@@ -104,6 +104,23 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: webhook outbox") { db in
+            try db.execute(sql: """
+                -- Delivery state per alert for the webhook sink; alerts themselves are
+                -- committed with their report, so the outbox survives any crash.
+                CREATE TABLE webhook_deliveries (
+                    key TEXT PRIMARY KEY REFERENCES alerts (key),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME,
+                    delivered_at DATETIME,
+                    last_error TEXT
+                ) WITHOUT ROWID;
+                CREATE TABLE meta (
+                    name TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -88,6 +88,32 @@ struct ServeCommandTests {
         #expect(daemon.files(in: "processed").count + daemon.files(in: "rejected").filter { !$0.hasSuffix(".reason") }.count == 12)
     }
 
+    @Test func webhookDownThenUpDeliversEveryAlertOnce() throws {
+        let daemon = try Daemon()
+        let sink = try HTTPSink(directory: daemon.directory)
+        try daemon.writeConfig(
+            referenceSets: ["us-acr-kanal2022-age", "eu-rp185", "strauss2017-chest-ssde"],
+            serveExtra: "  alerts:\n    webhook: { url: \"\(sink.url)\", max_backoff_seconds: 0.5 }"
+        )
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        for name in ["07-dose-check-override.dcm", "11-vendor-quirks-6y.dcm"] {
+            try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile(name)), as: name)
+        }
+        #expect(daemon.wait { daemon.files(in: "processed").count == 2 })
+        let alerts = Set(Self.alertKeys(daemon.alertFile))
+        #expect(alerts.count >= 4)
+        // The endpoint is down: attempts fail and the outbox holds every alert.
+        #expect(daemon.wait { daemon.log.contains("retrying with backoff") }, "\(daemon.log)")
+        #expect(try SQLiteDoseStore(path: daemon.databasePath).status(now: Date()).webhookOutbox == alerts.count)
+        try sink.start()
+        #expect(daemon.wait { Set(sink.keys) == alerts }, "received \(sink.keys.count) of \(alerts.count): \(daemon.log.suffix(2000))")
+        #expect(daemon.stop() == 0)
+        #expect(sink.keys.count == alerts.count, "each alert delivered once")
+        #expect(try SQLiteDoseStore(path: daemon.databasePath).status(now: Date()).webhookOutbox == 0)
+        sink.stop()
+    }
+
     /// ≥ 500 reports streamed in while the daemon is SIGKILLed at random
     /// moments ≥ 20 times: in the end every file is processed or rejected,
     /// every event is stored once, and no alert line is written twice.

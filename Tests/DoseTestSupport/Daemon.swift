@@ -21,7 +21,7 @@ public final class Daemon: @unchecked Sendable {
     public var databasePath: String { statePath + "/doseaudit.sqlite" }
     public var alertFile: String { statePath + "/alerts.jsonl" }
 
-    public func writeConfig(referenceSets: [String], extra: String = "") throws {
+    public func writeConfig(referenceSets: [String], extra: String = "", serveExtra: String = "") throws {
         let text = """
             reference_levels:
               directory: \(Fixtures.packageRoot)/config/reference-levels
@@ -32,6 +32,7 @@ public final class Daemon: @unchecked Sendable {
                 - { path: drop }
               settle_seconds: 0.5
               rescan_seconds: 2
+            \(serveExtra)
             \(extra)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
