@@ -1,4 +1,4 @@
-import CTDoseReport
+public import CTDoseReport
 import DoseEvaluation
 public import Foundation
 import GRDB
@@ -25,11 +25,29 @@ public final class SQLiteDoseStore: DoseStore {
     // MARK: - Ingest
 
     public func ingest(_ arrival: Arrival, processing: StoreProcessing) throws -> IngestOutcome {
-        let digest = contentDigest(arrival.bytes)
-        // Decoding runs outside the write transaction (it is the slow part);
-        // the transaction re-checks everything it depends on.
-        let decoded = processing.read(arrival.bytes)
-        return try pool.write { db -> IngestOutcome in
+        try ingest(batch: [arrival], processing: processing)[0]
+    }
+
+    /// Records several arrivals in one transaction (one sync to disk for
+    /// all): what `import` and busy sources use. Decoding runs first,
+    /// outside the transaction; outcomes come back in order.
+    public func ingest(batch arrivals: [Arrival], processing: StoreProcessing) throws -> [IngestOutcome] {
+        let decoded = arrivals.map { (digest: contentDigest($0.bytes), report: processing.read($0.bytes)) }
+        return try ingest(batch: arrivals, decoded: decoded, processing: processing)
+    }
+
+    /// As `ingest(batch:processing:)` with the decoding already done (the
+    /// caller may decode in parallel).
+    public func ingest(batch arrivals: [Arrival], decoded: [(digest: String, report: Result<CTRadiationDoseReport, ReadFailure>)], processing: StoreProcessing) throws -> [IngestOutcome] {
+        try pool.write { db in
+            try zip(arrivals, decoded).map { arrival, decoded in
+                try record(arrival, digest: decoded.digest, decoded: decoded.report, processing: processing, db: db)
+            }
+        }
+    }
+
+    /// One arrival inside the caller's transaction.
+    private func record(_ arrival: Arrival, digest: String, decoded: Result<CTRadiationDoseReport, ReadFailure>, processing: StoreProcessing, db: Database) throws -> IngestOutcome {
             let received = arrival.receivedAt
             func ledger(_ status: String, sop: String?, reason: String?) throws {
                 try db.execute(
@@ -70,10 +88,13 @@ public final class SQLiteDoseStore: DoseStore {
 
             // Reconcile the study from every report it has, by event UID.
             let known = Set(try String.fetchAll(db, sql: "SELECT irradiation_event_uid FROM events WHERE study_key = ?", arguments: [studyKey]))
+            // The study's earlier reports are decoded again from their stored
+            // objects; the new one (the latest) is already decoded.
             var studyReports: [CTRadiationDoseReport] = []
-            for blob in try Data.fetchAll(db, sql: "SELECT o.bytes FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? ORDER BY r.id", arguments: [studyKey]) {
+            for blob in try Data.fetchAll(db, sql: "SELECT o.bytes FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? AND r.sop_instance_uid != ? ORDER BY r.id", arguments: [studyKey, report.sopInstanceUID]) {
                 if case .success(let stored) = processing.read(Array(blob)) { studyReports.append(stored) }
             }
+            studyReports.append(report)
             let merged = StudyReconciliation.merge(studyReports)
             let incoming = Set(report.events.enumerated().map { $1.irradiationEventUID ?? "\(report.sopInstanceUID)#\($0)" })
             let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
@@ -158,7 +179,6 @@ public final class SQLiteDoseStore: DoseStore {
                 studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
                 studyEventCount: merged.events.count, studyTotalDLP: total, newAlerts: newAlerts
             ))
-        }
     }
 
     static func alerts(_ level: Finding.Level, threshold: Finding.Level) -> Bool {
