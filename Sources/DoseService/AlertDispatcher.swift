@@ -1,3 +1,4 @@
+import CTDoseReport
 import DoseEvaluation
 public import DoseStore
 import Foundation
@@ -44,8 +45,9 @@ public final class AlertDispatcher: Sendable {
     public func recoverPending() {
         guard let pending = try? store.pendingAlerts(), !pending.isEmpty else { return }
         let written = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        let missing = pending.filter { !written.contains("\"key\":\"\(Self.escape($0.key))\"") }
-        let alreadyThere = pending.filter { written.contains("\"key\":\"\(Self.escape($0.key))\"") }
+        // Keys are opaque hex digests: a plain substring search is exact.
+        let missing = pending.filter { !written.contains("\"key\":\"\($0.key)\"") }
+        let alreadyThere = pending.filter { written.contains("\"key\":\"\($0.key)\"") }
         try? store.markDelivered(alreadyThere.map(\.key), at: Date())
         logger.notice("recovering \(pending.count) undelivered alerts (\(alreadyThere.count) already in \(file))")
         deliver(missing)
@@ -88,28 +90,16 @@ public final class AlertDispatcher: Sendable {
 
     /// One alert as a JSON line (accession and pseudonym, never the patient ID).
     static func jsonLine(_ alert: AlertRecord) -> String {
-        let time = ISO8601DateFormatter().string(from: alert.createdAt)
-        let fields: [(String, String?)] = [
-            ("time", time), ("level", alert.level.rawValue), ("accessionNumber", alert.accessionNumber),
-            ("patientPseudonym", alert.patientPseudonym), ("scanner", alert.scanner), ("protocol", alert.protocolName),
-            ("irradiationEventUID", alert.irradiationEventUID), ("explanation", alert.explanation), ("key", alert.key),
-        ]
-        return "{" + fields.map { name, value in "\"\(name)\":" + (value.map { "\"\(escape($0))\"" } ?? "null") }.joined(separator: ",") + "}"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        JSONValue.object([
+            ("time", .string(ISO8601DateFormatter().string(from: alert.createdAt))),
+            ("level", .string(alert.level.rawValue)),
+            ("accessionNumber", .optional(alert.accessionNumber)),
+            ("patientPseudonym", .optional(alert.patientPseudonym)),
+            ("scanner", .optional(alert.scanner)),
+            ("protocol", .optional(alert.protocolName)),
+            ("irradiationEventUID", .optional(alert.irradiationEventUID)),
+            ("explanation", .string(alert.explanation)),
+            ("key", .string(alert.key)),
+        ]).serialized(pretty: false)
     }
 }

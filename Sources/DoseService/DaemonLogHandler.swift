@@ -1,3 +1,4 @@
+import CTDoseReport
 public import Foundation
 import Glibc
 public import Logging
@@ -37,13 +38,12 @@ public struct DaemonLogHandler: LogHandler {
             line = "<\(priority)>\(event.message)"
             if !merged.isEmpty { line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
         } else {
-            let time = ISO8601DateFormatter().string(from: Date())
-            var fields = ["\"time\":\"\(time)\"", "\"level\":\"\(event.level.rawValue)\"", "\"logger\":\"\(label)\"",
-                          "\"message\":\"\(AlertDispatcher.escape("\(event.message)"))\""]
-            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-                fields.append("\"\(AlertDispatcher.escape(key))\":\"\(AlertDispatcher.escape("\(value)"))\"")
-            }
-            line = "{" + fields.joined(separator: ",") + "}"
+            var fields: [(String, JSONValue)] = [
+                ("time", .string(ISO8601DateFormatter().string(from: Date()))), ("level", .string(event.level.rawValue)),
+                ("logger", .string(label)), ("message", .string("\(event.message)")),
+            ]
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, .string("\(value)"))) }
+            line = JSONValue.object(fields).serialized(pretty: false)
         }
         line += "\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }

@@ -211,14 +211,7 @@ public final class SQLiteDoseStore: DoseStore {
     /// store's commit and the sinks), oldest first.
     public func pendingAlerts() throws -> [AlertRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY created_at, key").map { row in
-                AlertRecord(
-                    key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
-                    accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
-                    protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["explanation"],
-                    createdAt: row["created_at"]
-                )
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY created_at, key").map(AlertRecord.init(row:))
         }
     }
 
@@ -249,14 +242,7 @@ public final class SQLiteDoseStore: DoseStore {
                 SELECT a.* FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
                 WHERE a.created_at >= ? AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
                 ORDER BY a.created_at, a.key LIMIT ?
-                """, arguments: [since, now, limit]).map { row in
-                AlertRecord(
-                    key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
-                    accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
-                    protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["explanation"],
-                    createdAt: row["created_at"]
-                )
-            }
+                """, arguments: [since, now, limit]).map(AlertRecord.init(row:))
         }
     }
 
@@ -339,4 +325,16 @@ public struct StoredStudy: Sendable, Equatable {
     public var eventUIDs: [String]
     public var reports: Int
     public var alertKeys: [String]
+}
+
+extension AlertRecord {
+    /// An `alerts` table row.
+    init(row: Row) {
+        self.init(
+            key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
+            accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
+            protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["explanation"],
+            createdAt: row["created_at"]
+        )
+    }
 }
