@@ -114,6 +114,23 @@ struct ServeCommandTests {
         sink.stop()
     }
 
+    @Test func alertCommandReceivesTheAlertLines() throws {
+        let daemon = try Daemon()
+        let received = daemon.directory + "/command-received.jsonl"
+        try daemon.writeConfig(
+            referenceSets: ["us-acr-kanal2022-age"],
+            serveExtra: "  alerts:\n    command: \"cat >> \(received)\""
+        )
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile("07-dose-check-override.dcm")), as: "07.dcm")
+        #expect(daemon.wait { daemon.files(in: "processed").count == 1 })
+        let keys = Self.alertKeys(daemon.alertFile)
+        #expect(!keys.isEmpty)
+        #expect(daemon.wait { Self.alertKeys(received) == keys }, "command got \(Self.alertKeys(received).count) of \(keys.count)")
+        #expect(daemon.stop() == 0)
+    }
+
     /// ≥ 500 reports streamed in while the daemon is SIGKILLed at random
     /// moments ≥ 20 times: in the end every file is processed or rejected,
     /// every event is stored once, and no alert line is written twice.
