@@ -162,6 +162,12 @@ struct DoseReportDecoder {
         if charset.conversionFailed {
             notes.add(.characterSetConversionFailed, "text in character set \(declared) could not be converted; shown as raw bytes")
         }
+        if object.itemsWithExtraSequenceItems > 0 {
+            notes.add(
+                .extraSequenceItems,
+                "\(object.itemsWithExtraSequenceItems) content items have a code or value sequence with more than one item; the first was used"
+            )
+        }
         if object.itemsBeyondDepthLimit > 0 {
             notes.add(
                 .contentNestedTooDeeply,

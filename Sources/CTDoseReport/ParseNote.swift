@@ -13,7 +13,7 @@ public struct ParseNote: Sendable, Hashable {
         case characterSetMismatch, invalidUTF8, characterSetConversionFailed
         case contentNestedTooDeeply, extraSequenceItems
         case invalidPatientAge, nonConformingPatientAge, patientAgeFromBirthDate, implausiblePatientSize
-        case implausiblePatientWeight, invalidDateTime, missingIrradiationTimes
+        case implausiblePatientWeight, missingIrradiationTimes
         case modulationTypeFromComment, unknownSSDEMethod
     }
 

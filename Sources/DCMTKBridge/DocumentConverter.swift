@@ -57,11 +57,12 @@ struct DocumentConverter {
 
         let records = UnsafeBufferPointer(start: document.items, count: document.itemCount)
         let root = records.isEmpty ? nil : tree(records)
+        let extraItems = records.reduce(0) { $0 + ($1.flags & UInt32(CDCMTKShim_ItemExtraSequenceItems) != 0 ? 1 : 0) }
         let flags = document.flags
         var charset = textDecoder.report
         charset.convertedByDCMTK = flags & UInt32(CDCMTKShim_DocConvertedToUTF8) != 0
         charset.conversionFailed = flags & UInt32(CDCMTKShim_DocCharsetConversionFailed) != 0
-        return DICOMObject(
+        var object = DICOMObject(
             header: header,
             content: root,
             templateIdentifier: records.first.flatMap { string($0.templateIdentifier) },
@@ -72,6 +73,8 @@ struct DocumentConverter {
             itemsBeyondDepthLimit: document.itemsBeyondDepthLimit,
             characterSet: charset
         )
+        object.itemsWithExtraSequenceItems = extraItems
+        return object
     }
 
     /// Records are in preorder with parent indices, so every child has a

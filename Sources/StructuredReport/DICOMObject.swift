@@ -15,6 +15,9 @@ public struct DICOMObject: Sendable, Equatable {
     public var hasPixelData: Bool
     /// Items nested past the reader's depth limit, not present in `content`.
     public var itemsBeyondDepthLimit: Int
+    /// Content items with a code or value sequence holding more items than
+    /// allowed (the first was used).
+    public var itemsWithExtraSequenceItems: Int = 0
     /// How text was decoded, and what went wrong with it if anything.
     public var characterSet: CharacterSetDecoding
 

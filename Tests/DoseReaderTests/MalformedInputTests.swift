@@ -130,6 +130,24 @@ struct MalformedInputTests {
         #expect(report.notes.contains { $0.kind == .misplacedCTDose })
     }
 
+    @Test func extraItemsInACodeSequenceAreNotedAndTheFirstUsed() throws {
+        let c = { (v: String, m: String) in Concept(v, "DCM", m) }
+        let twoRegions = SRItem("CONTAINS", [
+            DataElement(0x0040, 0xA040, "CS", "CODE"),
+            DataElement(0x0040, 0xA043, items: [c("123014", "Target Region").item]),
+            DataElement(0x0040, 0xA168, items: [Concept("816094009", "SCT", "Chest").item, Concept("818981001", "SCT", "Abdomen").item]),
+        ])
+        let event = SRItem.container("CONTAINS", c("113819", "CT Acquisition"), [
+            twoRegions,
+            .code("CONTAINS", c("113820", "CT Acquisition Type"), Concept("116152004", "SCT", "Spiral Acquisition")),
+            .uidref("CONTAINS", c("113769", "Irradiation Event UID"), "2.25.1.2.4"),
+        ])
+        let report = try DoseReportReader.read(bytes: SyntheticReports.report(events: [event], totalDLP: "0"))
+        #expect(report.events[0].targetRegion == .chest)
+        let note = try #require(report.notes.first { $0.kind == .extraSequenceItems })
+        #expect(note.message.hasPrefix("1 content items have a code or value sequence with more than one item"))
+    }
+
     @Test func aReportWithoutEventsIsRejected() {
         let error = #expect(throws: DoseReadError.self) {
             try DoseReportReader.read(bytes: SyntheticReports.report(events: [], totalDLP: "0"))
