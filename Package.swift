@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseStoreTests",
-            dependencies: ["DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport"],
+            dependencies: ["DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "DICOMEncoding"],
             swiftSettings: strictSwift
         ),
         .testTarget(

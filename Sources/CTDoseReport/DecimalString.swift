@@ -6,8 +6,14 @@ enum DecimalString {
         return Double(text)
     }
 
-    /// The first well-formed number in `text`, for lenient reading of junk.
-    static func firstNumber(in text: String) -> Double? {
+    /// A DS value is at most 16 characters; salvage looks no further than
+    /// this into the text. The search below is quadratic in what it scans,
+    /// and a malformed object can hold a value of any length.
+    static let salvageWindow = 64
+
+    /// The first well-formed number near the start of `text`, for lenient reading of junk.
+    static func firstNumber(in whole: String) -> Double? {
+        let text = whole.prefix(salvageWindow)
         var start = text.startIndex
         while start < text.endIndex {
             let c = text[start]

@@ -95,8 +95,9 @@ public final class SQLiteDoseStore: DoseStore {
                 if case .success(let stored) = processing.read(Array(blob)) { studyReports.append(stored) }
             }
             studyReports.append(report)
-            let merged = StudyReconciliation.merge(studyReports)
-            let incoming = Set(report.events.enumerated().map { $1.irradiationEventUID ?? "\(report.sopInstanceUID)#\($0)" })
+            let reconciled = StudyReconciliation.merge(studyReports)
+            let merged = reconciled.report
+            let incoming = Set(report.events.enumerated().map { StudyReconciliation.eventKey($1, index: $0, in: report) })
             let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
             if reconciliation == .supersedes || reconciliation == .subset {
                 try db.execute(sql: "UPDATE reports SET role = ? WHERE sop_instance_uid = ?", arguments: [reconciliation == .subset ? "subset" : "current", report.sopInstanceUID])
@@ -109,7 +110,7 @@ public final class SQLiteDoseStore: DoseStore {
             try db.execute(sql: "DELETE FROM events WHERE study_key = ?", arguments: [studyKey])
             for eventEvaluation in evaluation.events {
                 let event = merged.events[eventEvaluation.index]
-                let uid = event.irradiationEventUID ?? "\(studyKey)#\(eventEvaluation.index)"
+                let uid = reconciled.eventKeys[eventEvaluation.index]
                 try db.execute(
                     sql: """
                         INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
@@ -125,7 +126,7 @@ public final class SQLiteDoseStore: DoseStore {
             var newAlerts: [AlertRecord] = []
             for finding in evaluation.allFindings {
                 let eventUID: String? = switch finding.scope {
-                case .event(let index): merged.events[index].irradiationEventUID ?? "\(studyKey)#\(index)"
+                case .event(let index): reconciled.eventKeys[index]
                 case .exam: nil
                 }
                 let protocolName: String? = switch finding.scope {

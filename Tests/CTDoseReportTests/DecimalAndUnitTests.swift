@@ -25,6 +25,15 @@ import Testing
         #expect(decoder.notes.notes.last?.message.contains("decimal comma") == true)
     }
 
+    @Test func hugeIllegalValueIsSalvagedQuickly() {
+        // A malformed file can hold a NUM value of any length.
+        var decoder = DoseReportDecoder(object: DICOMObject(header: DICOMHeader(), content: nil))
+        let text = String(repeating: "1", count: 20_000) + "x"
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = decoder.parseDecimal(text, name: "DLP", location: "event 1") }
+        #expect(elapsed < .seconds(1), "\(elapsed)")
+    }
+
     @Test(arguments: [
         (QuantityKind.doseLengthProduct, "mGy.cm", 1.0, false),
         (.doseLengthProduct, "mGycm", 1.0, true),

@@ -3,6 +3,7 @@ import DoseConfiguration
 import DoseEvaluation
 import DoseReader
 import DoseStore
+import DICOMEncoding
 import DoseTestSupport
 import Foundation
 import Testing
@@ -102,6 +103,32 @@ struct DoseStoreTests {
         #expect(study.eventUIDs.count == 4)
         #expect(abs(study.totalDLP - (60.17 + 56.44)) < 1e-9)
         #expect(study.alertKeys.count == 4)
+    }
+
+    /// Events without an Irradiation Event UID cannot be matched across
+    /// reports, but the same report's events must still be recognised as known.
+    @Test func eventsWithoutUIDsKeepOneIdentityThroughTheStore() throws {
+        let (store, _) = try Self.temporaryStore()
+        let c = { (v: String, m: String) in Concept(v, "DCM", m) }
+        func event(_ ctdivol: String) -> SRItem {
+            .container("CONTAINS", c("113819", "CT Acquisition"), [
+                .code("CONTAINS", c("113820", "CT Acquisition Type"), Concept("116152004", "SCT", "Spiral Acquisition")),
+                .container("CONTAINS", c("113829", "CT Dose"), [
+                    .num("CONTAINS", c("113830", "Mean CTDIvol"), ctdivol, UCUM.mGy),
+                    .code("CONTAINS", c("113835", "CTDIw Phantom Type"), c("113691", "IEC Body Dosimetry Phantom")),
+                    .num("CONTAINS", c("113838", "DLP"), "10.0", UCUM.mGycm),
+                ]),
+            ])
+        }
+        let first = SyntheticReports.report(events: [event("1.0")], totalDLP: "10.0", root: "2.25.6001")
+        guard case .stored(let stored) = try store.ingest(Arrival(source: "test", origin: nil, bytes: first, receivedAt: Date()), processing: Self.everyEventAboveDRL) else {
+            Issue.record("not stored")
+            return
+        }
+        #expect(stored.newEvents == 1)
+        let study = try #require(try store.study("2.25.6001.1"))
+        #expect(study.eventUIDs == ["2.25.6001.3#0"], "stored under the key reconciliation uses")
+        #expect(study.alertKeys.count == 1)
     }
 
     @Test func theSameObjectTwiceIsRecordedOnce() throws {
