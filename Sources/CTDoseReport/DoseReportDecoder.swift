@@ -231,7 +231,7 @@ struct DoseReportDecoder {
             }
         }
         if patient.age == nil, let subjectAge = root.child(named: DCM.subjectAge)?.numericValue,
-            let value = Double(subjectAge.text.trimmingCharacters(in: " "))
+            let value = Double(subjectAge.text.trimmingSpaces)
         {
             let unit: PatientAge.Unit? = switch subjectAge.unit?.value {
             case "a": .years
@@ -413,7 +413,7 @@ struct DoseReportDecoder {
         let offset = lower.distance(from: lower.startIndex, to: range.upperBound)
         let tail = comment.dropFirst(offset).drop { (c: Character) in c == " " || c == ":" || c == "=" }
         let value = tail.prefix { (c: Character) in c != ";" && c != "\n" && c != "\r" && c != "," }
-            .trimmingCharacters(in: " ")
+            .trimmingSpaces
         return value.isEmpty ? nil : value
     }
 
@@ -544,7 +544,7 @@ struct DoseReportDecoder {
         }
         // DICOM PN: family^given^middle^prefix^suffix; shown as "given family".
         let parts = name.split(separator: "^", omittingEmptySubsequences: false).map(String.init)
-        if parts.count >= 2, !parts[1].isEmpty { return "\(parts[1]) \(parts[0])".trimmingCharacters(in: " ") }
+        if parts.count >= 2, !parts[1].isEmpty { return "\(parts[1]) \(parts[0])".trimmingSpaces }
         return parts.first
     }
 
@@ -593,10 +593,10 @@ struct DoseReportDecoder {
     /// A DICOM Decimal String as a number. Tolerates what scanners write
     /// ("10.50/ 15.00", "5.3\5.3") by taking the first number, with a note.
     mutating func parseDecimal(_ text: String, name: String, location: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text.trimmingSpaces
         if let value = DecimalString.strictValue(trimmed) { return value }
         if trimmed.contains("\\") {
-            let first = String(trimmed.split(separator: "\\", omittingEmptySubsequences: false)[0]).trimmingCharacters(in: " ")
+            let first = String(trimmed.split(separator: "\\", omittingEmptySubsequences: false)[0]).trimmingSpaces
             if let value = DecimalString.strictValue(first) {
                 notes.add(.multiValuedDecimalString, "\(name) has several values '\(text)'; the first, \(format(value)), was used", location: location)
                 return value

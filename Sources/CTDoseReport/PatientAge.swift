@@ -1,3 +1,5 @@
+import StructuredReport
+
 /// A patient's age as the report gives it, or as computed from the birth and
 /// study dates when the report gives none.
 public struct PatientAge: Sendable, Hashable {
@@ -47,7 +49,7 @@ public struct PatientAge: Sendable, Hashable {
     /// Lenient about what real scanners write ("89Y", "4 M", "012y"); says
     /// whether the text conformed. Returns nil for text with no number and unit.
     public static func parse(_ text: String) -> (age: PatientAge, conforming: Bool)? {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text.trimmingSpaces
         guard let last = trimmed.last else { return nil }
         let unit: Unit
         switch last {
@@ -57,7 +59,7 @@ public struct PatientAge: Sendable, Hashable {
         case "Y", "y": unit = .years
         default: return nil
         }
-        let digits = trimmed.dropLast().trimmingCharacters(in: " ")
+        let digits = trimmed.dropLast().trimmingSpaces
         guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy(\.isASCIIDigitCharacter), let value = Int(digits)
         else { return nil }
         let conforming = trimmed.count == 4 && digits.count == 3 && last.isUppercase

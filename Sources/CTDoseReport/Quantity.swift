@@ -1,3 +1,5 @@
+import StructuredReport
+
 /// A measured value normalised to DoseAudit's canonical unit for its kind,
 /// with the Decimal String and unit exactly as the report wrote them, so any
 /// stored figure can be audited against the file.
@@ -47,7 +49,7 @@ public enum QuantityKind: String, Sendable, Hashable {
     /// How a written unit converts to the canonical unit: the factor, and
     /// whether the spelling is non-standard UCUM (a parse note).
     func conversion(from unit: String) -> (factor: Double, nonStandard: Bool)? {
-        let trimmed = unit.trimmingCharacters(in: " ")
+        let trimmed = unit.trimmingSpaces
         switch self {
         case .airKerma:
             switch trimmed {
@@ -114,16 +116,6 @@ public enum QuantityKind: String, Sendable, Hashable {
             if trimmed.isEmpty || trimmed == "ratio" || trimmed == "no units" { return (1, true) }
             return nil
         }
-    }
-}
-
-extension StringProtocol {
-    /// Strips `set` from both ends (Foundation-free).
-    func trimmingCharacters(in set: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == set { slice = slice.dropFirst() }
-        while slice.last == set { slice = slice.dropLast() }
-        return String(slice)
     }
 }
 

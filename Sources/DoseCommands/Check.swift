@@ -63,23 +63,16 @@ extension DoseAuditCommand {
                     switch format {
                     case .table: output.write(CheckTable(file: file, report: report, evaluation: evaluation).render())
                     case .json:
-                        results.append(.object([
-                            ("file", .string(file)), ("status", .string("ok")),
-                            ("report", evaluation.json(report: report, referenceSets: sets.map(\.id), includeIdentifiers: showIdentifiers)),
-                            ("error", .null),
-                        ]))
+                        results.append(InputEntry.okEntry(
+                            file: file, report: evaluation.json(report: report, referenceSets: sets.map(\.id), includeIdentifiers: showIdentifiers)
+                        ))
                     }
                 } catch {
                     unusable += 1
                     StandardError.write("doseaudit: \(file): \(error.description)\n")
-                    if format == .json {
-                        let status = if case .rejected = error { "rejected" } else { "unreadable" }
-                        results.append(.object([
-                            ("file", .string(file)), ("status", .string(status)), ("report", .null),
-                            ("error", .object([("code", .string(error.code)), ("message", .string(error.description))])),
-                        ]))
-                    } else {
-                        output.write("\(file)\n  not read: \(error.description) [\(error.code)]\n\n")
+                    switch format {
+                    case .table: output.write(InputEntry.failedTableLines(file: file, error: error))
+                    case .json: results.append(InputEntry.failedEntry(file: file, error: error))
                     }
                 }
             }

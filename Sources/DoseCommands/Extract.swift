@@ -36,22 +36,13 @@ extension DoseAuditCommand {
                     switch format {
                     case .table: output.write(ReportTable(report: report, file: file).render())
                     case .json:
-                        results.append(.object([
-                            ("file", .string(file)), ("status", .string("ok")),
-                            ("report", report.json(includeIdentifiers: includeIdentifiers)), ("error", .null),
-                        ]))
+                        results.append(InputEntry.okEntry(file: file, report: report.json(includeIdentifiers: includeIdentifiers)))
                     }
                 } catch {
                     failures += 1
                     switch format {
-                    case .table:
-                        output.write("\(file)\n  not read: \(error.description) [\(error.code)]\n\n")
-                    case .json:
-                        let status = if case .rejected = error { "rejected" } else { "unreadable" }
-                        results.append(.object([
-                            ("file", .string(file)), ("status", .string(status)), ("report", .null),
-                            ("error", .object([("code", .string(error.code)), ("message", .string(error.description))])),
-                        ]))
+                    case .table: output.write(InputEntry.failedTableLines(file: file, error: error))
+                    case .json: results.append(InputEntry.failedEntry(file: file, error: error))
                     }
                     StandardError.write("doseaudit: \(file): \(error.description)\n")
                 }

@@ -26,9 +26,8 @@ extension DoseAuditCommand {
             }
             out += "  alerts: \(status.alerts) recorded, \(status.alertsPendingDelivery) pending delivery, \(status.webhookOutbox) in the webhook outbox\n"
             out += "  scanners:\n"
-            let formatter = ISO8601DateFormatter()
             for scanner in status.scanners {
-                out += "    \(scanner.name): last report \(formatter.string(from: scanner.lastReceived)), \(scanner.reports) reports\n"
+                out += "    \(scanner.name): last report \(scanner.lastReceived.formatted(.iso8601)), \(scanner.reports) reports\n"
             }
             print(out, terminator: "")
         }

@@ -162,7 +162,7 @@ public struct DoseEvaluator: Sendable {
             switch row.quantity {
             case .ctdivol:
                 guard let ctdivol = event.dose?.meanCTDIvol?.value, let phantom = event.dose?.phantom else { continue }
-                switch comparable(value: ctdivol, name: "CTDIvol", unit: "mGy", phantom: phantom, row: row, evaluation: evaluation) {
+                switch comparable(value: ctdivol, name: "CTDIvol", unit: "mGy", phantom: phantom, row: row, region: evaluation.region, diameter: evaluation.diameter) {
                 case .success(let m): measured = m
                 case .failure(let refusal):
                     findings.append(notAssessable(scope, refusal.reason, set: set, row: row))
@@ -211,9 +211,7 @@ public struct DoseEvaluator: Sendable {
                         findings.append(notAssessable(scope, "\(region.rawValue) events use \(phantoms.count == 0 ? "no" : "mixed") phantoms; the exam DLP cannot be compared with \(row.origin)", set: set, row: row))
                         continue
                     }
-                    let probe = EventEvaluation(index: first.index, region: region, regionSource: first.regionSource, regionRule: nil, contrast: contrast,
-                                                inReferenceComparison: true, exclusionReason: nil, ssde: first.ssde, diameter: diameter, findings: [])
-                    switch comparable(value: total, name: "exam DLP (\(dlps.count) events)", unit: "mGy·cm", phantom: phantom, row: row, evaluation: probe) {
+                    switch comparable(value: total, name: "exam DLP (\(dlps.count) events)", unit: "mGy·cm", phantom: phantom, row: row, region: region, diameter: diameter) {
                     case .success(let measured):
                         findings.append(judge(measured, row: row, placement: placement, contrastNote: series.contrastNote, scope: scope, set: set))
                     case .failure(let refusal):
@@ -320,7 +318,7 @@ public struct DoseEvaluator: Sendable {
     /// Brings a CTDIvol or DLP to the row's phantom: directly when they
     /// match, through the SSDE-consistent size conversion otherwise
     /// (X32 = X16 × f16(D)/f32(D), AAPM 204 body factors), or refuses.
-    private func comparable(value: Double, name: String, unit: String, phantom: CTDosimetryPhantom, row: ReferenceRow, evaluation: EventEvaluation) -> Result<(value: Double, text: String), ComparisonRefusal> {
+    private func comparable(value: Double, name: String, unit: String, phantom: CTDosimetryPhantom, row: ReferenceRow, region: BodyRegion, diameter: PatientDiameter?) -> Result<(value: Double, text: String), ComparisonRefusal> {
         guard let rowPhantom = row.phantomCm else { return .failure(ComparisonRefusal("\(row.origin) has no phantom")) }
         if row.phantomBasis == .assumed && !settings.allowAssumedPhantom {
             return .failure(ComparisonRefusal("not comparable: \(row.origin) does not state its phantom and assumed phantoms are disabled"))
@@ -332,10 +330,10 @@ public struct DoseEvaluator: Sendable {
         if eventPhantom == rowPhantom {
             return .success((value, "\(name) \(formatted(value, digits: 2)) \(unit) (\(eventPhantom) cm)\(basis)"))
         }
-        guard !evaluation.region.isHead else {
+        guard !region.isHead else {
             return .failure(ComparisonRefusal("not comparable: head \(name) on the \(eventPhantom) cm phantom vs a \(rowPhantom) cm reference; AAPM 204 body factors do not apply to heads"))
         }
-        guard let diameter = evaluation.diameter,
+        guard let diameter,
             let f16 = AAPM204.conversionFactor(diameterCm: diameter.cm, phantomCm: 16),
             let f32 = AAPM204.conversionFactor(diameterCm: diameter.cm, phantomCm: 32)
         else {

@@ -32,10 +32,10 @@ public enum ReferenceSetParser {
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
-            if line.trimmingSpaces.isEmpty { continue }
+            if line.trimmedField.isEmpty { continue }
             if line.hasPrefix("#") {
-                let comment = line.dropFirst().trimmingSpaces
-                if comment.lowercased().hasPrefix("title:") { title = String(comment.dropFirst(6)).trimmingSpaces }
+                let comment = line.dropFirst().trimmedField
+                if comment.lowercased().hasPrefix("title:") { title = String(comment.dropFirst(6)).trimmedField }
                 continue
             }
             guard let fields = splitCSV(line) else {
@@ -43,7 +43,7 @@ public enum ReferenceSetParser {
                 continue
             }
             guard let columns = header else {
-                let names = fields.map { $0.trimmingSpaces.lowercased() }
+                let names = fields.map { $0.trimmedField.lowercased() }
                 let missing = requiredColumns.filter { !names.contains($0) }
                 if !missing.isEmpty {
                     problems.append(Problem(file: name, line: lineNumber, message: "header lacks column(s) \(missing.joined(separator: ", "))"))
@@ -57,7 +57,7 @@ public enum ReferenceSetParser {
                 continue
             }
             var record: [String: String] = [:]
-            for (column, value) in zip(columns, fields) { record[column] = value.trimmingSpaces }
+            for (column, value) in zip(columns, fields) { record[column] = value.trimmedField }
             switch row(record, origin: "\(name):\(lineNumber)") {
             case .success(let row): rows.append(row)
             case .failure(let message): problems.append(Problem(file: name, line: lineNumber, message: message.text))
@@ -81,7 +81,7 @@ public enum ReferenceSetParser {
         func field(_ name: String) -> String { r[name] ?? "" }
         var regions: Set<BodyRegion> = []
         for part in field("region").split(separator: "|") {
-            guard let region = BodyRegion(rawValue: part.trimmingSpaces) else {
+            guard let region = BodyRegion(rawValue: part.trimmedField) else {
                 return .failure(Message(text: "unknown region '\(part)' (one of \(BodyRegion.allCases.map(\.rawValue).joined(separator: ", ")))"))
             }
             regions.insert(region)
@@ -211,7 +211,8 @@ public enum ReferenceSetParser {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
+    /// A CSV field without surrounding spaces or tabs.
+    var trimmedField: String {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }

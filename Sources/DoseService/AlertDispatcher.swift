@@ -91,7 +91,7 @@ public final class AlertDispatcher: Sendable {
     /// One alert as a JSON line (accession and pseudonym, never the patient ID).
     static func jsonLine(_ alert: AlertRecord) -> String {
         JSONValue.object([
-            ("time", .string(ISO8601DateFormatter().string(from: alert.createdAt))),
+            ("time", .string(alert.createdAt.formatted(.iso8601))),
             ("level", .string(alert.level.rawValue)),
             ("accessionNumber", .optional(alert.accessionNumber)),
             ("patientPseudonym", .optional(alert.patientPseudonym)),

@@ -39,7 +39,7 @@ public struct DaemonLogHandler: LogHandler {
             if !merged.isEmpty { line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
         } else {
             var fields: [(String, JSONValue)] = [
-                ("time", .string(ISO8601DateFormatter().string(from: Date()))), ("level", .string(event.level.rawValue)),
+                ("time", .string(Date().formatted(.iso8601))), ("level", .string(event.level.rawValue)),
                 ("logger", .string(label)), ("message", .string("\(event.message)")),
             ]
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, .string("\(value)"))) }

@@ -21,7 +21,6 @@ public final class ServeRuntime: Sendable {
         self.configPath = configPath
         let state = try Self.load(configPath)
         self.state = Mutex(state)
-        try FileManager.default.createDirectory(atPath: state.configuration.service.stateDirectory, withIntermediateDirectories: true)
         store = try SQLiteDoseStore(path: state.configuration.service.resolvedDatabasePath)
     }
 

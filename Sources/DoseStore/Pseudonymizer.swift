@@ -30,16 +30,18 @@ public struct Pseudonymizer: Sendable {
     public func pseudonym(for patientID: String?) -> String? {
         guard let patientID, !patientID.isEmpty else { return nil }
         let mac = HMAC<SHA256>.authenticationCode(for: Array(patientID.utf8), using: SymmetricKey(data: keyBytes))
-        return "P-" + mac.prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return "P-" + hexString(mac.prefix(8))
     }
 }
 
 /// SHA-256 of an object, hex, for the ledger's "same bytes" check.
 public func contentDigest(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { byte in
+    hexString(SHA256.hash(data: bytes))
+}
+
+/// Lower-case hex, two digits a byte.
+func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { byte in
         let hex = String(byte, radix: 16)
         return hex.count == 1 ? "0" + hex : hex
     }.joined()
