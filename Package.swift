@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "CDCMTKShim",
             linkerSettings: [
-                .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                .linkedLibrary("dcmnet"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
             ]
         ),
         .target(name: "StructuredReport", swiftSettings: strictSwift),
@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "DoseService",
             dependencies: [
-                "DoseStore", "DoseReader", "DoseEvaluation", "DoseConfiguration", "CTDoseReport",
+                "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService",
+                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

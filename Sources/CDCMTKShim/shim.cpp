@@ -11,6 +11,7 @@
 #include "dcmtk/oflog/oflog.h"
 
 #include "CDCMTKShim.h"
+#include "ShimSupport.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -24,6 +25,8 @@
 #include <vector>
 
 namespace {
+
+using namespace cdcmtkshim;
 
 // Keep in the order of CDCMTKShim_HeaderField.
 const DcmTagKey kHeaderTags[] = {
@@ -40,46 +43,6 @@ const DcmTagKey kHeaderTags[] = {
 };
 static_assert(sizeof(kHeaderTags) / sizeof(kHeaderTags[0]) == CDCMTKShim_HeaderFieldCount,
               "kHeaderTags must list every CDCMTKShim_HeaderField in order");
-
-void setStatus(CDCMTKShim_Status *status, CDCMTKShim_ErrorKind kind, unsigned short module,
-               unsigned short code, const char *message) {
-    if (status == nullptr) return;
-    status->ok = kind == CDCMTKShim_ErrorNone ? 1 : 0;
-    status->kind = kind;
-    status->module = module;
-    status->code = code;
-    std::snprintf(status->message, sizeof(status->message), "%s", message ? message : "");
-}
-
-void setOK(CDCMTKShim_Status *status) { setStatus(status, CDCMTKShim_ErrorNone, 0, 0, ""); }
-
-// Every entry point runs its body through this, so no C++ exception ever
-// reaches a Swift frame (that would be undefined behaviour).
-template <typename Result, typename Body>
-Result guarded(CDCMTKShim_Status *status, Result onError, Body body) {
-    try {
-        return body();
-    } catch (const std::bad_alloc &) {
-        setStatus(status, CDCMTKShim_ErrorException, 0, 0, "out of memory inside DCMTK shim (std::bad_alloc)");
-    } catch (const std::exception &e) {
-        std::string msg = std::string("C++ exception inside DCMTK shim: ") + e.what();
-        setStatus(status, CDCMTKShim_ErrorException, 0, 0, msg.c_str());
-    } catch (...) {
-        setStatus(status, CDCMTKShim_ErrorException, 0, 0, "unknown C++ exception inside DCMTK shim");
-    }
-    return onError;
-}
-
-std::once_flag initOnce;
-bool dictionaryLoaded = false;
-
-void initializeOnce() {
-    std::call_once(initOnce, [] {
-        // DCMTK logs to stderr by default; DoseAudit reports through its own logger.
-        OFLog::configure(OFLogger::OFF_LOG_LEVEL);
-        dictionaryLoaded = dcmDataDict.isDictionaryLoaded();
-    });
-}
 
 // Collects strings into one pool; records refer to it by offset.
 class Pool {
@@ -575,8 +538,7 @@ extern "C" {
 
 int CDCMTKShim_initialize(CDCMTKShim_Status *status) {
     return guarded(status, 0, [&]() -> int {
-        initializeOnce();
-        if (!dictionaryLoaded) {
+        if (!initializeOnce()) {
             setStatus(status, CDCMTKShim_ErrorIO, 0, 0,
                       "DCMTK data dictionary not loaded: install libdcmtk17 or set DCMDICTPATH to dicom.dic");
             return 0;

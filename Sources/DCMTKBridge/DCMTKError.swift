@@ -14,6 +14,8 @@ public struct DCMTKError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A C++ exception was caught inside the shim.
         case exception
         case invalidArgument
+        /// A DICOM network operation failed (unreachable, refused, aborted).
+        case network
     }
 
     public var kind: Kind
@@ -38,6 +40,7 @@ public struct DCMTKError: Error, Sendable, Equatable, CustomStringConvertible {
         case .parse: what = "DICOM encoding error"
         case .exception: what = "internal error in the DCMTK shim"
         case .invalidArgument: what = "invalid argument"
+        case .network: what = "DICOM network error"
         }
         let condition = module == 0 && code == 0 ? "" : " [DCMTK \(module)/\(code)]"
         return message.isEmpty ? what : "\(what): \(message)\(condition)"

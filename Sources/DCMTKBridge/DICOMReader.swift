@@ -63,6 +63,7 @@ extension DCMTKError {
         case CDCMTKShim_ErrorIO: kind = .io
         case CDCMTKShim_ErrorException: kind = .exception
         case CDCMTKShim_ErrorInvalidArgument: kind = .invalidArgument
+        case CDCMTKShim_ErrorNetwork: kind = .network
         default: kind = .parse
         }
         let message = withUnsafeBytes(of: status.message) { raw in

@@ -38,16 +38,25 @@ extension DoseAuditCommand {
                 throw ExitStatus.unusableInput
             }
             let settings = runtime.current.configuration.service
-            guard !settings.dropFolders.isEmpty else {
-                logger.critical("\(path): serve.drop_folders names no folder to watch")
+            guard !settings.dropFolders.isEmpty || settings.dicomListener != nil || !settings.dicomwebSources.isEmpty else {
+                logger.critical("\(path): serve: names no source (drop_folders, dicom_listener or dicomweb)")
                 throw ExitStatus.unusableInput
             }
             let notifier = SystemdNotifier()
             let alerts = AlertDispatcher(file: settings.resolvedAlertFile, command: settings.alertCommand, store: runtime.store, logger: logger)
-            var services: [any Service] = [
-                DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, logger: logger),
-                ReloadService(runtime: runtime, notifier: notifier, logger: logger),
-            ]
+            alerts.recoverPending()
+            var parts: [String] = []
+            if !settings.dropFolders.isEmpty { parts.append("drop-folders") }
+            if settings.dicomListener != nil { parts.append("dicom-listener") }
+            parts += settings.dicomwebSources.map { "dicomweb:\($0.name)" }
+            let gate = StartupGate(parts: parts, notifier: notifier, logger: logger)
+            var services: [any Service] = [ReloadService(runtime: runtime, notifier: notifier, logger: logger)]
+            if !settings.dropFolders.isEmpty {
+                services.append(DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, gate: gate, logger: logger))
+            }
+            if let listener = settings.dicomListener {
+                services.append(StorageSCPService(runtime: runtime, settings: listener, alerts: alerts, notifier: notifier, gate: gate, logger: logger))
+            }
             if let webhook = settings.webhookURL, let url = URL(string: webhook) {
                 var token: String?
                 if let file = settings.webhookTokenFile {

@@ -85,7 +85,7 @@ public enum ConfigurationLoader {
         }
         var service = ServiceSettings()
         if let serve = reader.mapping(root, "serve", required: false) {
-            reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts"])
+            reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts", "dicom_listener", "dicomweb"])
             func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
             if let state = reader.string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
             if let database = reader.string(serve, "database", in: "serve") { service.databasePath = absolute(database) }
@@ -105,6 +105,17 @@ public enum ConfigurationLoader {
                     continue
                 }
                 service.dropFolders.append(ServiceSettings.DropFolder(path: absolute(path), after: after))
+            }
+            if let listener = reader.mapping(serve, "dicom_listener", required: false) {
+                service.dicomListener = reader.dicomListener(listener)
+            }
+            for (index, node) in reader.sequence(serve, "dicomweb", in: "serve").enumerated() {
+                if let source = reader.dicomwebSource(node, index: index, absolute: absolute) {
+                    if service.dicomwebSources.contains(where: { $0.name == source.name }) {
+                        reader.add(node, "serve.dicomweb[\(index)].name", "'\(source.name)' is used twice; each source needs its own name")
+                    }
+                    service.dicomwebSources.append(source)
+                }
             }
             if let alerts = reader.mapping(serve, "alerts", required: false) {
                 reader.expectKeys(alerts, "serve.alerts", ["level", "file", "command", "webhook"])

@@ -44,6 +44,10 @@ public struct ServiceSettings: Sendable, Equatable {
     public var webhookTokenFile: String?
     /// The longest wait between retries while the endpoint is down.
     public var webhookMaxBackoffSeconds: Double = 300
+    /// The C-STORE receiver; nil when the daemon does not listen.
+    public var dicomListener: DICOMListenerSettings?
+    /// DICOM stores polled over DICOMweb.
+    public var dicomwebSources: [DICOMwebSourceSettings] = []
 
     public init() {}
 

@@ -56,7 +56,7 @@ public enum DoseReadError: Error, Sendable, Equatable, CustomStringConvertible {
             case .truncated: "truncated"
             case .io: "io"
             case .parse: "dicomEncoding"
-            case .exception, .invalidArgument: "internal"
+            case .exception, .invalidArgument, .network: "internal"
             }
         case .rejected(let rejection, _, _): rejection.code
         }

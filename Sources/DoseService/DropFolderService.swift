@@ -15,12 +15,14 @@ public struct DropFolderService: Service {
     let runtime: ServeRuntime
     let alerts: AlertDispatcher
     let notifier: SystemdNotifier
+    let gate: StartupGate
     let logger: Logger
 
-    public init(runtime: ServeRuntime, alerts: AlertDispatcher, notifier: SystemdNotifier, logger: Logger) {
+    public init(runtime: ServeRuntime, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate, logger: Logger) {
         self.runtime = runtime
         self.alerts = alerts
         self.notifier = notifier
+        self.gate = gate
         self.logger = logger
     }
 
@@ -32,11 +34,9 @@ public struct DropFolderService: Service {
             }
         }
         let watcher = try DirectoryWatcher(directories: settings.dropFolders.map(\.path))
-        alerts.recoverPending()
         var counts = Counts()
         scan(settled: false, counts: &counts)
-        notifier.ready(status: "watching \(settings.dropFolders.count) folder(s); \(counts.summary)")
-        logger.notice("ready: watching \(settings.dropFolders.map(\.path).joined(separator: ", "))")
+        gate.ready("drop-folders", "watching \(settings.dropFolders.map(\.path).joined(separator: ", ")) (\(counts.summary))")
 
         let rescan = Duration.milliseconds(Int64(settings.rescanSeconds * 1000))
         await withGracefulShutdownHandler {

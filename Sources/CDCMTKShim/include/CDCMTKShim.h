@@ -36,7 +36,9 @@ typedef enum CDCMTKShim_ErrorKind {
     /// A C++ exception (std::bad_alloc, ...) was caught inside the shim.
     CDCMTKShim_ErrorException = 5,
     /// An argument was invalid (null pointer and so on).
-    CDCMTKShim_ErrorInvalidArgument = 6
+    CDCMTKShim_ErrorInvalidArgument = 6,
+    /// A DICOM network operation failed (peer unreachable, association refused or aborted).
+    CDCMTKShim_ErrorNetwork = 7
 } CDCMTKShim_ErrorKind;
 
 /// The outcome of a shim call. `module`/`code` are DCMTK's OFCondition fields
@@ -194,6 +196,105 @@ void CDCMTKShim_Document_free(CDCMTKShim_Document *document);
 /// body that throws (1: std::runtime_error, 2: std::bad_alloc, 3: an int), so
 /// the catch paths are covered by tests. Returns the status's `ok`.
 int CDCMTKShim_test_exception_guard(int which, CDCMTKShim_Status *status);
+
+// MARK: - Networking (DICOM upper layer through DCMTK's dcmnet)
+//
+// A storage SCP (C-STORE and C-ECHO receiver) on DCMTK's thread pool, and an
+// SCU for C-ECHO and C-STORE. The SCP hands every received object to a C
+// callback as Part-10 bytes and sends the status the callback returns, so
+// the response goes out only after the caller has made the object durable.
+
+/// Settings of a storage SCP. Strings are copied; the arrays may be freed
+/// after CDCMTKShim_SCP_create returns.
+typedef struct CDCMTKShim_SCPSettings {
+    const char *aeTitle;
+    uint16_t port;
+    uint32_t maxPDU;
+    /// Seconds to wait for an association request (and its release) once a
+    /// connection is open.
+    uint32_t acseTimeoutSeconds;
+    /// Seconds an open association may stay silent before it is aborted.
+    uint32_t idleTimeoutSeconds;
+    /// Associations served at once; more are refused as "local limit exceeded".
+    uint16_t maxAssociations;
+    /// Refuse associations whose called AE title is not `aeTitle`.
+    int32_t requireCalledAETitle;
+    /// Calling AE titles allowed in; none means anyone.
+    const char *const *allowedCallingAETitles;
+    size_t allowedCallingAETitleCount;
+    /// Peer IP addresses allowed in; none means any.
+    const char *const *allowedPeers;
+    size_t allowedPeerCount;
+} CDCMTKShim_SCPSettings;
+
+/// One object received by C-STORE, valid during the callback only.
+typedef struct CDCMTKShim_ReceivedObject {
+    const char *callingAETitle;
+    const char *peerAddress;
+    const char *sopClassUID;
+    const char *sopInstanceUID;
+    /// The transfer syntax the object arrived in.
+    const char *transferSyntaxUID;
+    /// The object as a DICOM Part-10 file (explicit VR little endian).
+    const uint8_t *bytes;
+    size_t length;
+} CDCMTKShim_ReceivedObject;
+
+/// Returns the DIMSE status to answer with (0x0000 success, 0xA700 out of
+/// resources, 0xC000 cannot understand, ...). Called on a pool thread.
+typedef uint16_t (*CDCMTKShim_StoreHandler)(void *context, const CDCMTKShim_ReceivedObject *object);
+
+enum {
+    CDCMTKShim_SCPEventAccepted = 1,
+    CDCMTKShim_SCPEventRefused = 2,
+    CDCMTKShim_SCPEventEcho = 3,
+    CDCMTKShim_SCPEventProblem = 4
+};
+/// Association-level events (accepted, refused with the reason, problems).
+typedef void (*CDCMTKShim_SCPEventHandler)(void *context, int32_t event, const char *message);
+
+typedef struct CDCMTKShim_SCP CDCMTKShim_SCP;
+
+/// Creates an SCP and checks that its port can be bound. NULL with `status`
+/// filled on failure.
+CDCMTKShim_SCP *CDCMTKShim_SCP_create(const CDCMTKShim_SCPSettings *settings, CDCMTKShim_StoreHandler onStore,
+                                      CDCMTKShim_SCPEventHandler onEvent, void *context, CDCMTKShim_Status *status);
+
+/// Listens and serves until CDCMTKShim_SCP_stop; blocks the calling thread.
+/// Returns 1 after a requested stop, 0 with `status` if listening failed.
+int CDCMTKShim_SCP_run(CDCMTKShim_SCP *scp, CDCMTKShim_Status *status);
+
+/// Asks a running SCP to stop: no new associations; associations in
+/// progress finish (each bounded by the idle timeout). Thread-safe.
+void CDCMTKShim_SCP_stop(CDCMTKShim_SCP *scp);
+
+/// Frees an SCP that is not running. NULL is allowed.
+void CDCMTKShim_SCP_free(CDCMTKShim_SCP *scp);
+
+/// A remote application entity.
+typedef struct CDCMTKShim_Peer {
+    const char *host;
+    uint16_t port;
+    const char *callingAETitle;
+    const char *calledAETitle;
+    uint32_t timeoutSeconds;
+    uint32_t maxPDU;
+} CDCMTKShim_Peer;
+
+/// C-ECHO. Returns 1 when the peer answered success.
+int CDCMTKShim_echo(const CDCMTKShim_Peer *peer, CDCMTKShim_Status *status);
+
+/// Outcome of one file of CDCMTKShim_send_files: `sent` is 1 when a C-STORE
+/// response came back (its status in `dimseStatus`), 0 when the file could not
+/// be sent (why in `status`).
+typedef void (*CDCMTKShim_SendResultHandler)(void *context, size_t index, int32_t sent, uint16_t dimseStatus,
+                                             const CDCMTKShim_Status *status);
+
+/// C-STORE of each file over one association. Returns 1 when the association
+/// was negotiated and released (per-file outcomes go to `onResult`), 0 with
+/// `status` when the peer could not be reached or refused the association.
+int CDCMTKShim_send_files(const CDCMTKShim_Peer *peer, const char *const *paths, size_t count,
+                          CDCMTKShim_SendResultHandler onResult, void *context, CDCMTKShim_Status *status);
 
 #ifdef __cplusplus
 }
