@@ -57,6 +57,9 @@ extension DoseAuditCommand {
             if let listener = settings.dicomListener {
                 services.append(StorageSCPService(runtime: runtime, settings: listener, alerts: alerts, notifier: notifier, gate: gate, logger: logger))
             }
+            for source in settings.dicomwebSources {
+                services.append(DICOMwebPollingService(runtime: runtime, source: source, alerts: alerts, gate: gate, logger: logger))
+            }
             if let webhook = settings.webhookURL, let url = URL(string: webhook) {
                 var token: String?
                 if let file = settings.webhookTokenFile {

@@ -6,7 +6,7 @@ import GRDB
 /// The embedded store: one SQLite file through GRDB, WAL mode, synchronous
 /// FULL (a transaction that returned is on disk), versioned migrations.
 public final class SQLiteDoseStore: DoseStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     public init(path: String) throws {

@@ -121,6 +121,13 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3: network sources") { db in
+            try db.execute(sql: """
+                -- Pollers ask "have I ingested this instance before?" by origin
+                -- (source name + SOP Instance UID), once per listed instance.
+                CREATE INDEX ingest_ledger_origin ON ingest_ledger (source, origin);
+                """)
+        }
         return migrator
     }
 }
