@@ -10,7 +10,7 @@ public enum ProcessRunner {
     }
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`.
-    public static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         if executable.contains("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -27,6 +27,7 @@ public enum ProcessRunner {
         if let options = environment["ASAN_OPTIONS"] {
             environment["ASAN_OPTIONS"] = options + ":detect_leaks=0"
         }
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
