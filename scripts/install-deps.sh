@@ -7,8 +7,10 @@
 #   g++           builds the bare DCMTK floor loop the benchmark compares against
 #   libsqlite3-dev  SQLite for GRDB (the embedded store)
 #   systemd       systemd-analyze, to verify the unit file in the tests
+#   orthanc, orthanc-dicomweb  a real DICOM store the DICOMweb poller is tested against
+#   curl          waits for Orthanc's HTTP API in the tests
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -18,7 +18,11 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <netinet/in.h>
 #include <set>
@@ -258,6 +262,13 @@ bool portIsFree(uint16_t port, std::string &error) {
 struct CDCMTKShim_SCP {
     Receiver receiver;
     ReceiverPool pool;
+    // DcmBaseSCPPool::listen() sets its run mode to LISTEN when it starts, so
+    // a stop requested just before (a SIGTERM during start-up) would be lost.
+    // A stop is therefore repeated until listen() has returned.
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool stopRequested = false;
+    bool finished = false;
     CDCMTKShim_SCP() : pool(receiver) {}
 };
 
@@ -341,7 +352,38 @@ int CDCMTKShim_SCP_run(CDCMTKShim_SCP *scp, CDCMTKShim_Status *status) {
             setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null SCP");
             return 0;
         }
-        const OFCondition condition = scp->pool.listen();
+        {
+            std::lock_guard<std::mutex> lock(scp->mutex);
+            scp->finished = false;
+        }
+        std::thread enforcer([scp] {
+            std::unique_lock<std::mutex> lock(scp->mutex);
+            scp->changed.wait(lock, [scp] { return scp->stopRequested || scp->finished; });
+            while (!scp->finished) {
+                lock.unlock();
+                scp->pool.stopAfterCurrentAssociations();
+                lock.lock();
+                scp->changed.wait_for(lock, std::chrono::milliseconds(200), [scp] { return scp->finished; });
+            }
+        });
+        OFCondition condition;
+        try {
+            condition = scp->pool.listen();
+        } catch (...) {
+            {
+                std::lock_guard<std::mutex> lock(scp->mutex);
+                scp->finished = true;
+            }
+            scp->changed.notify_all();
+            enforcer.join();
+            throw;
+        }
+        {
+            std::lock_guard<std::mutex> lock(scp->mutex);
+            scp->finished = true;
+        }
+        scp->changed.notify_all();
+        enforcer.join();
         // Listening may reset this process-wide flag; the reader needs it on.
         dcmEnableAutomaticInputDataCorrection.set(OFTrue);
         if (condition.bad()) {
@@ -356,7 +398,11 @@ int CDCMTKShim_SCP_run(CDCMTKShim_SCP *scp, CDCMTKShim_Status *status) {
 void CDCMTKShim_SCP_stop(CDCMTKShim_SCP *scp) {
     if (scp == nullptr) return;
     guarded(static_cast<CDCMTKShim_Status *>(nullptr), 0, [&]() -> int {
-        scp->pool.stopAfterCurrentAssociations();
+        {
+            std::lock_guard<std::mutex> lock(scp->mutex);
+            scp->stopRequested = true;
+        }
+        scp->changed.notify_all();
         return 1;
     });
 }

@@ -51,6 +51,65 @@ struct ConfigurationTests {
         #expect(error?.problems[2].message.hasPrefix("unknown region 'lungs'") == true)
     }
 
+    @Test func networkSourcesAreReadAndCheckedFieldByField() throws {
+        let good = try Self.write("""
+            reference_levels:
+              directory: reference-levels
+              sets: [eu-rp185]
+            serve:
+              state_directory: state
+              dicom_listener:
+                ae_title: DOSE_AUDIT
+                port: 104
+                allowed_calling_ae_titles: [CT_ROOM_1, CT_ROOM_2]
+                allowed_peers: [10.0.0.5]
+                idle_timeout_seconds: 30
+              dicomweb:
+                - name: pacs
+                  url: https://pacs.example.org/dicom-web/
+                  authentication: bearer
+                  credentials_file: pacs.token
+                  poll_seconds: 15
+            """)
+        let service = try ConfigurationLoader.load(path: good).service
+        let listener = try #require(service.dicomListener)
+        #expect(listener.aeTitle == "DOSE_AUDIT" && listener.port == 104 && listener.idleTimeoutSeconds == 30 && listener.acseTimeoutSeconds == 10)
+        #expect(listener.allowedCallingAETitles == ["CT_ROOM_1", "CT_ROOM_2"] && listener.allowedPeers == ["10.0.0.5"])
+        #expect(service.dicomwebSources.count == 1)
+        let source = service.dicomwebSources[0]
+        #expect(source.url == "https://pacs.example.org/dicom-web", "trailing slash dropped")
+        #expect(source.authentication == .bearer && source.credentialsFile?.hasSuffix("/pacs.token") == true && source.pollSeconds == 15)
+        #expect(source.sopClasses == ["1.2.840.10008.5.1.4.1.1.88.67"])
+
+        let bad = try Self.write("""
+            reference_levels:
+              directory: reference-levels
+              sets: [eu-rp185]
+            serve:
+              dicom_listener:
+                ae_title: THIS_AE_TITLE_IS_TOO_LONG
+                port: 70000
+                allowed_calling_ae_titles: ['BAD\\AE']
+                max_pdu: 12
+              dicomweb:
+                - { name: pacs, url: ftp://pacs/dicom-web }
+                - { name: vna, url: 'http://vna/dicomweb', authentication: basic }
+                - { name: vna, url: 'http://vna2/dicomweb', authentication: token }
+            """)
+        let error = #expect(throws: ConfigurationErrors.self) { try ConfigurationLoader.load(path: bad) }
+        let lines = error?.problems.map { "\($0.line.map(String.init) ?? "-") \($0.field ?? "-")" } ?? []
+        #expect(lines == [
+            "6 serve.dicom_listener.ae_title",
+            "7 serve.dicom_listener.port",
+            "9 serve.dicom_listener.max_pdu",
+            "8 serve.dicom_listener.allowed_calling_ae_titles[0]",
+            "11 serve.dicomweb[0].url",
+            "12 serve.dicomweb[1].credentials_file",
+            "13 serve.dicomweb[2].authentication",
+            "13 serve.dicomweb[2].name",
+        ], "\(error?.description ?? "")")
+    }
+
     @Test func aMissingReferenceSetIsNamedWithTheAvailableOnes() throws {
         let path = try Self.write("reference_levels:\n  sets: [eu-rp186]\n")
         let configuration = try ConfigurationLoader.load(path: path)
