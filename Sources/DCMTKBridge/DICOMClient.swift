@@ -39,9 +39,21 @@ public enum DICOMClient {
     /// Sends each file over one association; one outcome per file, in order.
     /// Throws when the peer cannot be reached or refuses the association.
     public static func send(_ paths: [String], to peer: DICOMPeer) throws(DCMTKError) -> [SendOutcome] {
+        try sendTimed(paths, to: peer).map(\.outcome)
+    }
+
+    /// As `send`, with each file's time from the previous response (or the
+    /// association) to its own response: load, C-STORE request, the peer's
+    /// work, response.
+    public static func sendTimed(_ paths: [String], to peer: DICOMPeer) throws(DCMTKError) -> [(outcome: SendOutcome, seconds: Double)] {
         final class Collector {
             var outcomes: [SendOutcome]
-            init(count: Int) { outcomes = Array(repeating: .notSent(DCMTKError(kind: .io, message: "not attempted")), count: count) }
+            var seconds: [Double]
+            var last = ContinuousClock.now
+            init(count: Int) {
+                outcomes = Array(repeating: .notSent(DCMTKError(kind: .io, message: "not attempted")), count: count)
+                seconds = Array(repeating: 0, count: count)
+            }
         }
         let collector = Collector(count: paths.count)
         var status = CDCMTKShim_Status()
@@ -51,6 +63,10 @@ public enum DICOMClient {
                     CDCMTKShim_send_files(rawPeer, cPaths.baseAddress, cPaths.count, { context, index, sent, dimse, fileStatus in
                         guard let context else { return }
                         let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
+                        let now = ContinuousClock.now
+                        let elapsed = now - collector.last
+                        collector.last = now
+                        collector.seconds[index] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                         if sent != 0 {
                             collector.outcomes[index] = .answered(status: dimse)
                         } else if let fileStatus {
@@ -61,7 +77,7 @@ public enum DICOMClient {
             }
         }
         if ok == 0 { throw DCMTKError(status) }
-        return collector.outcomes
+        return Array(zip(collector.outcomes, collector.seconds))
     }
 
     private static func withPeer<Result>(_ peer: DICOMPeer, _ body: (UnsafePointer<CDCMTKShim_Peer>) -> Result) -> Result {

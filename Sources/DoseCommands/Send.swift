@@ -1,5 +1,6 @@
 import ArgumentParser
 import DCMTKBridge
+import Foundation
 
 extension DoseAuditCommand {
     /// `doseaudit send`: C-STORE files to a DICOM peer (testing the receiver,
@@ -20,18 +21,30 @@ extension DoseAuditCommand {
         @Argument(help: "Files or directories to send.")
         var inputs: [String]
 
+        @Flag(help: "Print only a summary with the per-object round trip (p50, p99, max), for benchmarks.")
+        var timings = false
+
         func run() throws {
             let files = InputFiles.expand(inputs)
             let peer = peerOptions.peer
             let outcomes: [SendOutcome]
+            let seconds: [Double]
+            let started = ContinuousClock.now
             do throws(DCMTKError) {
-                outcomes = try DICOMClient.send(files, to: peer)
+                let timed = try DICOMClient.sendTimed(files, to: peer)
+                outcomes = timed.map(\.outcome)
+                seconds = timed.map(\.seconds)
             } catch {
                 StandardError.write("cannot send to \(peer.calledAETitle)@\(peer.host):\(peer.port): \(error)" + "\n")
                 throw ExitStatus.unusableInput
             }
+            let elapsed = ContinuousClock.now - started
             var succeeded = 0
             for (file, outcome) in zip(files, outcomes) {
+                if timings {
+                    if case .answered(0) = outcome { succeeded += 1 }
+                    continue
+                }
                 switch outcome {
                 case .answered(let status) where status == 0:
                     succeeded += 1
@@ -43,6 +56,14 @@ extension DoseAuditCommand {
                 }
             }
             print("\(succeeded) of \(files.count) stored by \(peer.calledAETitle)@\(peer.host):\(peer.port)")
+            if timings {
+                let sorted = seconds.sorted()
+                func ms(_ q: Double) -> String {
+                    sorted.isEmpty ? "-" : String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000)
+                }
+                let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                print("elapsed \(String(format: "%.2f", total)) s, \(String(format: "%.0f", Double(files.count) / total)) objects/s; round trip p50 \(ms(0.5)) ms, p99 \(ms(0.99)) ms, max \(ms(1.0)) ms")
+            }
             if succeeded != files.count { throw ExitStatus.aboveReference }
         }
 
