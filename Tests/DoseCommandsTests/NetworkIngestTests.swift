@@ -231,6 +231,51 @@ struct NetworkIngestTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test func echoAndSendCommandsTalkToDCMTKPeers() throws {
+        // Forwarding onward: doseaudit send → DCMTK's storescp.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-send-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/received", withIntermediateDirectories: true)
+        let port = Network.freePort()
+        let storescp = try UnblockedLaunch.process("storescp", ["-aet", "ARCHIVE", "-od", directory + "/received", String(port)], log: directory + "/storescp.log")
+        defer {
+            kill(storescp.processIdentifier, SIGTERM)
+            storescp.waitUntilExit()
+        }
+        let doseaudit = ProcessRunner.productsDirectory + "/doseaudit"
+        var echo = try ProcessRunner.run(doseaudit, ["echo", "127.0.0.1", String(port), "--aec", "ARCHIVE"])
+        for _ in 0..<40 where echo.status != 0 {
+            usleep(50_000)
+            echo = try ProcessRunner.run(doseaudit, ["echo", "127.0.0.1", String(port), "--aec", "ARCHIVE"])
+        }
+        #expect(echo.status == 0)
+        #expect(echo.stdout == "C-ECHO ARCHIVE@127.0.0.1:\(port): success\n")
+
+        let sent = try ProcessRunner.run(doseaudit, ["send", "127.0.0.1", String(port), "--aec", "ARCHIVE", Fixtures.samples + "/01-neonate-chest.dcm", Fixtures.samples + "/not-dose"])
+        // storescp stores any SOP class: the sample and the 3 objects in not-dose/.
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        #expect(sent.stdout.hasSuffix("4 of 4 stored by ARCHIVE@127.0.0.1:\(port)\n"), "\(sent.stdout)")
+        let received = try FileManager.default.contentsOfDirectory(atPath: directory + "/received").sorted()
+        #expect(received.count == 4)
+        #expect(received.contains("SRd.2.25.221782963418504615112730937592146.1.3"))
+        let copy = try ProcessRunner.run("dsrdump", [directory + "/received/SRd.2.25.221782963418504615112730937592146.1.3"])
+        let original = try ProcessRunner.run("dsrdump", [Fixtures.sampleFile("01-neonate-chest.dcm")])
+        #expect(copy.stdout == original.stdout && !copy.stdout.isEmpty)
+
+        let unreachable = try ProcessRunner.run(doseaudit, ["echo", "127.0.0.1", String(Network.freePort()), "--timeout", "2"])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr.contains("DICOM network error"), "\(unreachable.stderr)")
+    }
+
+    @Test func aPeerAddressNotOnTheListIsRejected() throws {
+        let (daemon, port) = try Self.listeningDaemon(extra: "    allowed_peers: [10.9.9.9]")
+        let refused = try Self.storescu([Fixtures.sampleFile("01-neonate-chest.dcm")], port: port)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("Association Rejected"), "\(refused.stderr)")
+        #expect(daemon.wait { daemon.log.contains("association from 'STORESCU' at 127.0.0.1 refused: peer address not on the allow list") })
+        #expect(try SQLiteDoseStore(path: daemon.databasePath).status(now: Date()).ledger.isEmpty)
+        #expect(daemon.stop() == 0)
+    }
+
     @Test(.enabled(if: OrthancServer.isInstalled, "needs orthanc and orthanc-dicomweb (scripts/install-deps.sh)"))
     func pollingARealOrthancIngestsEachReportOnceAcrossRestarts() throws {
         let daemon = try Daemon()
