@@ -75,6 +75,7 @@ public final class StorageSCP: @unchecked Sendable {
     // (run on one thread, stop from any), and freed in deinit.
     private let handle: OpaquePointer
     private let handlers: Unmanaged<Handlers>
+    private let port: UInt16
     private let running = Mutex(false)
 
     final class Handlers: Sendable {
@@ -118,6 +119,7 @@ public final class StorageSCP: @unchecked Sendable {
         }
         handle = created
         self.handlers = handlers
+        port = settings.port
     }
 
     deinit {
@@ -132,6 +134,30 @@ public final class StorageSCP: @unchecked Sendable {
         defer { running.withLock { $0 = false } }
         var status = CDCMTKShim_Status()
         if CDCMTKShim_SCP_run(handle, &status) == 0 { throw DCMTKError(status) }
+    }
+
+    /// Waits until `run()` accepts connections (a TCP connection to the port
+    /// on loopback succeeds), so "ready" is only said of a listening receiver.
+    public func waitUntilListening(timeoutSeconds: Double = 5) -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1000))
+        while ContinuousClock.now < deadline {
+            if Self.acceptsConnections(port: port) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    private static func acceptsConnections(port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     /// No new associations; those in progress finish. Returns at once.

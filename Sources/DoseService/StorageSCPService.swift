@@ -68,7 +68,7 @@ public struct StorageSCPService: Service {
                     }
                     thread.name = "dicom-listener"
                     thread.start()
-                    gate.ready("dicom-listener", description)
+                    if scp.waitUntilListening() { gate.ready("dicom-listener", description) }
                 }
             } onCancel: {
                 scp.stop()

@@ -31,6 +31,7 @@ struct StorageSCPTests {
             do throws(DCMTKError) { try scp.run() } catch { failure.withLock { $0 = error } }
             finished.signal()
         }
+        #expect(scp.waitUntilListening())
         try body(received)
         let stopped = Date()
         scp.stop()
@@ -105,9 +106,6 @@ struct StorageSCPTests {
     @Test func aPortInUseIsReportedWhenCreated() throws {
         let port = Network.freePort()
         try Self.withSCP(Self.settings(port: port)) { _ in
-            // Wait until the first one is listening.
-            let peer = DICOMPeer(host: "127.0.0.1", port: UInt16(port), callingAETitle: "A", calledAETitle: "SHIMTEST", timeoutSeconds: 2)
-            for _ in 0..<50 where (try? DICOMClient.echo(peer)) == nil { usleep(50_000) }
             #expect {
                 _ = try StorageSCP(settings: Self.settings(port: port), onStore: { _ in .success }, onEvent: { _ in })
             } throws: { error in
