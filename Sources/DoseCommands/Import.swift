@@ -57,25 +57,23 @@ extension DoseAuditCommand {
             var tally = ImportTally()
             let progress = isatty(2) == 1
             let start = Date()
-            // Chunks: decoded in parallel (both cores), stored in one transaction each.
+            // Chunks: each decoded in parallel while the previous one is being
+            // stored (one transaction per chunk), so both cores stay busy.
             let chunkSize = 64
+            let chunks = stride(from: 0, to: files.count, by: chunkSize).map { Array(files[$0..<min($0 + chunkSize, files.count)]) }
             var done = 0
-            for chunkStart in stride(from: 0, to: files.count, by: chunkSize) {
-                let chunk = Array(files[chunkStart..<min(chunkStart + chunkSize, files.count)])
-                var arrivals: [Arrival] = []
-                for file in chunk {
-                    guard let data = FileManager.default.contents(atPath: file) else {
-                        tally.unreadable += 1
-                        StandardError.write("doseaudit: \(file): cannot read the file\n")
-                        continue
-                    }
-                    arrivals.append(Arrival(source: "import", origin: file, bytes: Array(data), receivedAt: Date()))
+            var next: Task<PreparedChunk, Never>? = chunks.first.map { chunk in Task { await Self.prepare(chunk, processing: processing) } }
+            for index in chunks.indices {
+                guard let prepared = await next?.value else { break }
+                next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in await Self.prepare(chunk, processing: processing) } : nil
+                for file in prepared.unreadable {
+                    tally.unreadable += 1
+                    StandardError.write("doseaudit: \(file): cannot read the file\n")
                 }
-                let decoded = await Self.decode(arrivals, processing: processing)
-                for outcome in try database.ingest(batch: arrivals, decoded: decoded, processing: processing) {
+                for outcome in try database.ingest(batch: prepared.arrivals, decoded: prepared.decoded, processing: processing) {
                     tally.add(outcome)
                 }
-                done += chunk.count
+                done += chunks[index].count
                 if progress {
                     StandardError.write("\rimporting \(done)/\(files.count)  stored \(tally.stored)  duplicates \(tally.duplicates)  rejected \(tally.rejectedTotal)")
                 }
@@ -86,15 +84,35 @@ extension DoseAuditCommand {
     }
 }
 
+/// A chunk of files read and decoded, ready for one store transaction.
+struct PreparedChunk: Sendable {
+    var arrivals: [Arrival]
+    var decoded: [DecodedArrival]
+    var unreadable: [String]
+}
+
 extension DoseAuditCommand.Import {
+    static func prepare(_ files: [String], processing: StoreProcessing) async -> PreparedChunk {
+        var arrivals: [Arrival] = []
+        var unreadable: [String] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                unreadable.append(file)
+                continue
+            }
+            arrivals.append(Arrival(source: "import", origin: file, bytes: Array(data), receivedAt: Date()))
+        }
+        return PreparedChunk(arrivals: arrivals, decoded: await decode(arrivals, processing: processing), unreadable: unreadable)
+    }
+
     /// Decodes a chunk on two concurrent tasks (DCMTK reads are thread-safe).
-    static func decode(_ arrivals: [Arrival], processing: StoreProcessing) async -> [(digest: String, report: Result<CTRadiationDoseReport, ReadFailure>)] {
+    static func decode(_ arrivals: [Arrival], processing: StoreProcessing) async -> [DecodedArrival] {
         let half = (arrivals.count + 1) / 2
         let parts = [Array(arrivals.prefix(half)), Array(arrivals.dropFirst(half))]
-        var results = [[(digest: String, report: Result<CTRadiationDoseReport, ReadFailure>)]](repeating: [], count: 2)
-        await withTaskGroup(of: (Int, [(digest: String, report: Result<CTRadiationDoseReport, ReadFailure>)]).self) { group in
+        var results = [[DecodedArrival]](repeating: [], count: 2)
+        await withTaskGroup(of: (Int, [DecodedArrival]).self) { group in
             for (index, part) in parts.enumerated() {
-                group.addTask { (index, part.map { (digest: contentDigest($0.bytes), report: processing.read($0.bytes)) }) }
+                group.addTask { (index, part.map { processing.decode($0.bytes) }) }
             }
             for await (index, part) in group { results[index] = part }
         }

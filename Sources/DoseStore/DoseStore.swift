@@ -51,6 +51,25 @@ public struct StoreProcessing: Sendable {
     }
 }
 
+/// An arrival decoded outside the store's transaction (possibly in parallel).
+public struct DecodedArrival: Sendable {
+    public var digest: String
+    public var report: Result<CTRadiationDoseReport, ReadFailure>
+    /// The judgement of the report as its study's first: used when the store
+    /// holds nothing else of the study, so most reports are judged outside
+    /// the serial transaction.
+    public var firstReportEvaluation: ExamEvaluation?
+}
+
+extension StoreProcessing {
+    /// Digest, read and first-report judgement of one object.
+    public func decode(_ bytes: [UInt8]) -> DecodedArrival {
+        let report = read(bytes)
+        let evaluation = try? report.map { evaluate(StudyReconciliation.merge([$0]).report) }.get()
+        return DecodedArrival(digest: contentDigest(bytes), report: report, firstReportEvaluation: evaluation)
+    }
+}
+
 /// Why an object was not a usable dose report (a `DoseReadError`, by value).
 public struct ReadFailure: Error, Sendable, Equatable {
     public var code: String
