@@ -60,6 +60,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "DoseReports",
+            dependencies: ["DoseStore", "DoseEvaluation", "CTDoseReport"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "DoseConfiguration",
             dependencies: ["DoseEvaluation", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
@@ -72,7 +77,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService",
+                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService", "DoseReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

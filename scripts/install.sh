@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs DoseAudit as a systemd service (run as root):
 #   binary      /usr/local/bin/doseaudit
-#   unit        /etc/systemd/system/doseaudit.service
+#   units       /etc/systemd/system/doseaudit.service, doseaudit-report.service + .timer (weekly report)
 #   config      /etc/doseaudit/doseaudit.yaml and /etc/doseaudit/reference-levels/ (an existing
 #               doseaudit.yaml is kept; the shipped one is written beside it as doseaudit.yaml.new)
 #   state       /var/lib/doseaudit (created by systemd: StateDirectory=), drop folder in it
@@ -14,6 +14,8 @@ scripts/install-deps.sh
 swift build -c release --product doseaudit
 install -D -m 0755 .build/release/doseaudit "$prefix/usr/local/bin/doseaudit"
 install -D -m 0644 systemd/doseaudit.service "$prefix/etc/systemd/system/doseaudit.service"
+install -D -m 0644 systemd/doseaudit-report.service "$prefix/etc/systemd/system/doseaudit-report.service"
+install -D -m 0644 systemd/doseaudit-report.timer "$prefix/etc/systemd/system/doseaudit-report.timer"
 install -d -m 0755 "$prefix/etc/doseaudit/reference-levels"
 install -m 0644 config/reference-levels/*.csv "$prefix/etc/doseaudit/reference-levels/"
 # The installed configuration is the documented one plus the serve: section for the unit.
@@ -29,7 +31,7 @@ rm -f "$composed"
 "$prefix/usr/local/bin/doseaudit" config check "$prefix/etc/doseaudit/doseaudit.yaml"
 if [ -z "$prefix" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
-    echo "installed: systemctl enable --now doseaudit"
+    echo "installed: systemctl enable --now doseaudit doseaudit-report.timer"
 else
     echo "installed under ${prefix:-/} (systemd not running here: enable the unit on the target system)"
 fi

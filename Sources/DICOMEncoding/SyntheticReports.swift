@@ -21,7 +21,10 @@ public enum SyntheticReports {
 
     /// A report with `events` acquisitions and, optionally, a chain of
     /// containers nested `nestingDepth` levels deep beside them.
-    public static func report(events: [SRItem], nestingDepth: Int = 0, totalDLP: String? = nil, root: String = root, patientAge: String? = nil) -> [UInt8] {
+    public static func report(
+        events: [SRItem], nestingDepth: Int = 0, totalDLP: String? = nil, root: String = root, patientAge: String? = nil,
+        studyDate: String? = nil, accessionNumber: String? = nil, manufacturer: String? = nil
+    ) -> [UInt8] {
         var content: [SRItem] = [
             .code("HAS CONCEPT MOD", c("121058", "DCM", "Procedure reported"), c("77477000", "SCT", "Computed Tomography X-Ray"), [
                 .code("HAS CONCEPT MOD", c("363703001", "SCT", "Has Intent"), c("261004008", "SCT", "Diagnostic Intent")),
@@ -56,6 +59,9 @@ public enum SyntheticReports {
             DataElement(0x0040, 0xA504, items: [[DataElement(0x0008, 0x0105, "CS", "DCMR"), DataElement(0x0040, 0xDB00, "CS", "10011")]]),
             DataElement(0x0040, 0xA730, items: content.map(\.encoded)),
         ] + (patientAge.map { [DataElement(0x0010, 0x1010, "AS", $0)] } ?? [])
+            + (studyDate.map { [DataElement(0x0008, 0x0020, "DA", $0)] } ?? [])
+            + (accessionNumber.map { [DataElement(0x0008, 0x0050, "SH", $0)] } ?? [])
+            + (manufacturer.map { [DataElement(0x0008, 0x0070, "LO", $0)] } ?? [])
         return DICOMEncoder.file(dataset: dataset, sopClassUID: sopClass, sopInstanceUID: "\(root).3", transferSyntax: .explicitVRLittleEndian)
     }
 }

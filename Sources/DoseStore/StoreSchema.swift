@@ -128,6 +128,9 @@ enum StoreSchema {
                 CREATE INDEX ingest_ledger_origin ON ingest_ledger (source, origin);
                 """)
         }
+        migrator.registerMigration("v4: reports by study date") { db in
+            try db.execute(sql: "CREATE INDEX studies_date ON studies (study_date)")
+        }
         return migrator
     }
 }

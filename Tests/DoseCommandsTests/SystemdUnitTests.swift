@@ -8,13 +8,26 @@ struct SystemdUnitTests {
     static let unit = Fixtures.packageRoot + "/systemd/doseaudit.service"
 
     /// The unit with ExecStart pointing at the built binary (verify checks that it exists).
-    static func unitWithBuiltBinary() throws -> String {
-        let text = try String(contentsOfFile: unit, encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/doseaudit", with: ProcessRunner.productsDirectory + "/doseaudit")
+    static func unitWithBuiltBinary(_ name: String = "doseaudit.service") throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unit-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try text.write(toFile: directory + "/doseaudit.service", atomically: true, encoding: .utf8)
-        return directory + "/doseaudit.service"
+        for file in ["doseaudit.service", "doseaudit-report.service", "doseaudit-report.timer"] {
+            let text = try String(contentsOfFile: Fixtures.packageRoot + "/systemd/" + file, encoding: .utf8)
+                .replacingOccurrences(of: "/usr/local/bin/doseaudit", with: ProcessRunner.productsDirectory + "/doseaudit")
+            try text.write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
+        }
+        return directory + "/" + name
+    }
+
+    @Test func theWeeklyReportTimerAndServiceVerify() throws {
+        try #require(ProcessRunner.isInstalled("systemd-analyze"), "install the systemd package")
+        let timer = try Self.unitWithBuiltBinary("doseaudit-report.timer")
+        let service = timer.replacingOccurrences(of: ".timer", with: ".service")
+        let result = try ProcessRunner.run("systemd-analyze", ["verify", timer, service])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stderr.contains("doseaudit-report"), "\(result.stderr)")
+        let calendar = try ProcessRunner.run("systemd-analyze", ["calendar", "Mon *-*-* 06:00:00"])
+        #expect(calendar.stdout.contains("Mon"))
     }
 
     @Test func systemdAnalyzeVerifyPasses() throws {

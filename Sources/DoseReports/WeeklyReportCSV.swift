@@ -1,0 +1,84 @@
+import Foundation
+
+/// The report's tables as CSV (RFC 4180), the same rows and the same
+/// formatted numbers as the HTML tables, for spreadsheets and registries.
+extension WeeklyReport {
+    /// File name → CSV text.
+    public func csvFiles() -> [(name: String, text: String)] {
+        [
+            ("exams-above-reference.csv", csv(Self.examsAboveHeader, examsAboveRows)),
+            ("bands.csv", csv(Self.bandsHeader, bandRows)),
+            ("proposed-local-drls.csv", csv(Self.localDRLHeader, localDRLRows)),
+            ("protocols.csv", csv(Self.protocolHeader, protocolRows)),
+            ("data-quality.csv", csv(["item", "detail", "count"], qualityRows)),
+        ]
+    }
+
+    static let examsAboveHeader = ["scanner", "protocol", "study_date", "accession_number", "patient_pseudonym", "level", "ratio", "finding", "other_findings"]
+    static let bandsHeader = [
+        "scanner", "region", "band", "phantom_cm", "exams", "small_sample", "ctdivol_median", "ctdivol_p75", "ctdivol_achievable", "ctdivol_drl",
+        "ssde_median", "ssde_p75", "ssde_drl", "dlp_median", "dlp_p75", "dlp_drl",
+    ]
+    static let localDRLHeader = ["region", "band", "quantity", "proposed_local_drl", "scanners", "exams"]
+    static let protocolHeader = ["scanner", "protocol", "phantom_cm", "events", "ctdivol_min", "ctdivol_q1", "ctdivol_median", "ctdivol_q3", "ctdivol_max"]
+
+    var examsAboveRows: [[String]] {
+        examsAbove.map {
+            [$0.scanner, $0.protocolName, $0.studyDate, $0.accessionNumber, $0.patientPseudonym, $0.level, Self.number($0.ratio), $0.explanation, String($0.otherFindings)]
+        }
+    }
+
+    var bandRows: [[String]] {
+        bands.map {
+            [
+                $0.scanner ?? "all scanners", $0.region, $0.band, $0.phantom, String($0.exams), $0.smallSample ? "yes" : "no",
+                Self.number($0.ctdivolMedian), Self.number($0.ctdivolP75), Self.number($0.ctdivolAchievable), Self.number($0.ctdivolDRL),
+                Self.number($0.ssdeMedian), Self.number($0.ssdeP75), Self.number($0.ssdeDRL),
+                Self.number($0.dlpMedian), Self.number($0.dlpP75), Self.number($0.dlpDRL),
+            ]
+        }
+    }
+
+    var localDRLRows: [[String]] {
+        localDRLs.map { [$0.region, $0.band, $0.quantity, Self.number($0.value), String($0.scanners), String($0.exams)] }
+    }
+
+    var protocolRows: [[String]] {
+        protocols.map {
+            [$0.scanner, $0.protocolName, $0.phantom, String($0.box.count), Self.number($0.box.minimum), Self.number($0.box.q1),
+             Self.number($0.box.median), Self.number($0.box.q3), Self.number($0.box.maximum)]
+        }
+    }
+
+    var qualityRows: [[String]] {
+        var rows: [[String]] = [
+            ["exams without patient age", "", String(quality.examsWithoutAge)],
+            ["exams without patient size", "", String(quality.examsWithoutSize)],
+            ["studies without a study date", "", String(quality.studiesWithoutDate)],
+        ]
+        rows += quality.unmappedProtocols.map { ["unmapped protocol", $0.name, String($0.events)] }
+        rows += quality.rejectedByReason.map { ["rejected objects", $0.reason, String($0.count)] }
+        rows += quality.silentScanners.map { ["scanner silent for more than a week", "\($0.name) (last report \(Self.isoDate($0.lastSeen)))", "1"] }
+        return rows
+    }
+
+    /// Two decimals, or empty when there is no value.
+    static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "" }
+        return String(format: "%.2f", value)
+    }
+
+    static func isoDate(_ date: Date) -> String {
+        let c = ReportPeriod.utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    func csv(_ header: [String], _ rows: [[String]]) -> String {
+        ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
