@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -53,8 +55,19 @@ let package = Package(
             name: "DoseService",
             dependencies: [
                 "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "DoseDashboard",
+            dependencies: [
+                "DoseService", "DoseStore", "DoseConfiguration", "DoseEvaluation", "CTDoseReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -77,7 +90,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService", "DoseReports",
+                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService", "DoseReports", "DoseDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

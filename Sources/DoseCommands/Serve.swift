@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoseConfiguration
+import DoseDashboard
 import DoseReader
 import DoseService
 import Foundation
@@ -49,16 +50,29 @@ extension DoseAuditCommand {
             if !settings.dropFolders.isEmpty { parts.append("drop-folders") }
             if settings.dicomListener != nil { parts.append("dicom-listener") }
             parts += settings.dicomwebSources.map { "dicomweb:\($0.name)" }
+            if settings.dashboard != nil { parts.append("dashboard") }
             let gate = StartupGate(parts: parts, notifier: notifier, logger: logger)
+            let metrics = ServiceMetrics()
             var services: [any Service] = [ReloadService(runtime: runtime, notifier: notifier, logger: logger)]
             if !settings.dropFolders.isEmpty {
-                services.append(DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, gate: gate, logger: logger))
+                services.append(DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, logger: logger))
             }
             if let listener = settings.dicomListener {
-                services.append(StorageSCPService(runtime: runtime, settings: listener, alerts: alerts, notifier: notifier, gate: gate, logger: logger))
+                services.append(StorageSCPService(runtime: runtime, settings: listener, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, logger: logger))
+            }
+            if let dashboard = settings.dashboard {
+                do {
+                    services.append(try Dashboard.service(
+                        settings: dashboard, reportsDirectory: settings.resolvedReportsDirectory, store: runtime.store, metrics: metrics,
+                        onRunning: { gate.ready("dashboard", "dashboard on http://\(dashboard.host):\(dashboard.port)") }, logger: logger
+                    ))
+                } catch {
+                    logger.critical("cannot start the dashboard: \(error)")
+                    throw ExitStatus.unusableInput
+                }
             }
             for source in settings.dicomwebSources {
-                services.append(DICOMwebPollingService(runtime: runtime, source: source, alerts: alerts, gate: gate, logger: logger))
+                services.append(DICOMwebPollingService(runtime: runtime, source: source, alerts: alerts, gate: gate, metrics: metrics, logger: logger))
             }
             if let webhook = settings.webhookURL, let url = URL(string: webhook) {
                 var token: String?

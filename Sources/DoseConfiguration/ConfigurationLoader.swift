@@ -85,7 +85,7 @@ public enum ConfigurationLoader {
         }
         var service = ServiceSettings()
         if let serve = reader.mapping(root, "serve", required: false) {
-            reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts", "dicom_listener", "dicomweb"])
+            reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts", "dicom_listener", "dicomweb", "dashboard"])
             func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
             if let state = reader.string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
             if let database = reader.string(serve, "database", in: "serve") { service.databasePath = absolute(database) }
@@ -105,6 +105,9 @@ public enum ConfigurationLoader {
                     continue
                 }
                 service.dropFolders.append(ServiceSettings.DropFolder(path: absolute(path), after: after))
+            }
+            if let dashboard = reader.mapping(serve, "dashboard", required: false) {
+                service.dashboard = reader.dashboard(dashboard, absolute: absolute)
             }
             if let listener = reader.mapping(serve, "dicom_listener", required: false) {
                 service.dicomListener = reader.dicomListener(listener)

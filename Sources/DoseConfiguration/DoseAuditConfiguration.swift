@@ -46,6 +46,8 @@ public struct ServiceSettings: Sendable, Equatable {
     public var webhookMaxBackoffSeconds: Double = 300
     /// The C-STORE receiver; nil when the daemon does not listen.
     public var dicomListener: DICOMListenerSettings?
+    /// The read-only dashboard; nil when not served.
+    public var dashboard: DashboardSettings?
     /// DICOM stores polled over DICOMweb.
     public var dicomwebSources: [DICOMwebSourceSettings] = []
 
@@ -54,6 +56,7 @@ public struct ServiceSettings: Sendable, Equatable {
     public var resolvedDatabasePath: String { databasePath ?? stateDirectory + "/doseaudit.sqlite" }
     public var resolvedAlertFile: String { alertFile ?? stateDirectory + "/alerts.jsonl" }
     public var pseudonymKeyPath: String { stateDirectory + "/pseudonym.key" }
+    public var resolvedReportsDirectory: String { dashboard?.reportsDirectory ?? stateDirectory + "/reports" }
 }
 
 /// A configuration problem, naming the file, the line and the field.

@@ -18,6 +18,20 @@ public struct DICOMListenerSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// `serve.dashboard`: the read-only web pages, JSON API and /metrics.
+public struct DashboardSettings: Sendable, Equatable {
+    /// Loopback unless a site chooses otherwise.
+    public var host = "127.0.0.1"
+    public var port = 8087
+    /// One line "user:password"; without it the dashboard asks for no login
+    /// (acceptable on loopback only).
+    public var basicAuthFile: String?
+    /// Where `doseaudit report` writes (listed and served read-only); default <state>/reports.
+    public var reportsDirectory: String?
+
+    public init() {}
+}
+
 /// One entry of `serve.dicomweb`: a DICOM store polled over QIDO-RS/WADO-RS.
 public struct DICOMwebSourceSettings: Sendable, Equatable {
     public enum Authentication: String, Sendable { case none, basic, bearer }
@@ -91,6 +105,17 @@ extension YAMLReader {
         }
         if let peers = strings(node, "allowed_peers", in: path) { listener.allowedPeers = peers }
         return listener
+    }
+
+    mutating func dashboard(_ node: Node, absolute: (String) -> String) -> DashboardSettings {
+        let path = "serve.dashboard"
+        expectKeys(node, path, ["host", "port", "basic_auth_file", "reports_directory"])
+        var dashboard = DashboardSettings()
+        if let host = string(node, "host", in: path) { dashboard.host = host }
+        if let port = integer(node, "port", in: path, range: 1...65535) { dashboard.port = port }
+        if let file = string(node, "basic_auth_file", in: path) { dashboard.basicAuthFile = absolute(file) }
+        if let folder = string(node, "reports_directory", in: path) { dashboard.reportsDirectory = absolute(folder) }
+        return dashboard
     }
 
     mutating func dicomwebSource(_ node: Node, index: Int, absolute: (String) -> String) -> DICOMwebSourceSettings? {

@@ -15,13 +15,15 @@ public struct DICOMwebPollingService: Service {
     let alerts: AlertDispatcher
     let source: DICOMwebSourceSettings
     let gate: StartupGate
+    let metrics: ServiceMetrics
     let logger: Logger
     /// Days re-listed before the cursor: a study can reach the store days
     /// after its date; the ledger keeps the re-listed ones from counting twice.
     static let lookBackDays = 7
 
-    public init(runtime: ServeRuntime, source: DICOMwebSourceSettings, alerts: AlertDispatcher, gate: StartupGate, logger: Logger) {
+    public init(runtime: ServeRuntime, source: DICOMwebSourceSettings, alerts: AlertDispatcher, gate: StartupGate, metrics: ServiceMetrics, logger: Logger) {
         self.runtime = runtime
+        self.metrics = metrics
         self.source = source
         self.alerts = alerts
         self.gate = gate
@@ -79,6 +81,7 @@ public struct DICOMwebPollingService: Service {
                         continue
                     }
                     let state = runtime.current
+                    let started = ContinuousClock.now
                     let outcome = try store.ingest(Arrival(source: "dicomweb", origin: origin, bytes: bytes, receivedAt: Date()), processing: state.processing)
                     newObjects += 1
                     switch outcome {
@@ -90,6 +93,7 @@ public struct DICOMwebPollingService: Service {
                     case .rejected(let code, let message):
                         logger.warning("dicomweb \(source.name): \(instance.sopInstanceUID) rejected [\(code)] \(message)")
                     }
+                    metrics.record(outcome, source: "dicomweb", duration: ContinuousClock.now - started)
                     if let date = instance.studyDate, date > (newest ?? "") { newest = date }
                 }
                 if page.count < source.pageSize { break }

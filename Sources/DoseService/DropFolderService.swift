@@ -16,10 +16,12 @@ public struct DropFolderService: Service {
     let alerts: AlertDispatcher
     let notifier: SystemdNotifier
     let gate: StartupGate
+    let metrics: ServiceMetrics
     let logger: Logger
 
-    public init(runtime: ServeRuntime, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate, logger: Logger) {
+    public init(runtime: ServeRuntime, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate, metrics: ServiceMetrics, logger: Logger) {
         self.runtime = runtime
+        self.metrics = metrics
         self.alerts = alerts
         self.notifier = notifier
         self.gate = gate
@@ -108,6 +110,7 @@ public struct DropFolderService: Service {
         else { return }
         guard let data = FileManager.default.contents(atPath: path) else { return }  // already moved by a scan
         let state = runtime.current
+        let started = ContinuousClock.now
         let outcome: IngestOutcome
         do {
             outcome = try runtime.store.ingest(
@@ -123,14 +126,17 @@ public struct DropFolderService: Service {
             counts.processed += 1
             logger.info("\(name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(report.studyTotalDLP) mGy·cm)")
             alerts.deliver(report.newAlerts)
+            metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started)
             finish(path, folder: folder)
         case .duplicate(let reason):
             counts.duplicates += 1
             logger.info("\(name): duplicate (\(reason))")
+            metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started)
             finish(path, folder: folder)
         case .rejected(let code, let message):
             counts.rejected += 1
             logger.warning("\(name): rejected [\(code)] \(message)")
+            metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started)
             let target = Self.freeName(folder.path + "/rejected/" + name)
             do {
                 try FileManager.default.moveItem(atPath: path, toPath: target)

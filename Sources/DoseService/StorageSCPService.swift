@@ -18,10 +18,15 @@ public struct StorageSCPService: Service {
     let settings: DICOMListenerSettings
     let notifier: SystemdNotifier
     let gate: StartupGate
+    let metrics: ServiceMetrics
     let logger: Logger
 
-    public init(runtime: ServeRuntime, settings: DICOMListenerSettings, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate, logger: Logger) {
+    public init(
+        runtime: ServeRuntime, settings: DICOMListenerSettings, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate,
+        metrics: ServiceMetrics, logger: Logger
+    ) {
         self.runtime = runtime
+        self.metrics = metrics
         self.settings = settings
         self.alerts = alerts
         self.notifier = notifier
@@ -30,7 +35,7 @@ public struct StorageSCPService: Service {
     }
 
     public func run() async throws {
-        let receiver = Receiver(runtime: runtime, alerts: alerts, logger: logger)
+        let receiver = Receiver(runtime: runtime, alerts: alerts, metrics: metrics, logger: logger)
         let logger = self.logger
         let scp = try StorageSCP(
             settings: StorageSCPSettings(
@@ -84,17 +89,20 @@ public struct StorageSCPService: Service {
     final class Receiver: Sendable {
         let runtime: ServeRuntime
         let alerts: AlertDispatcher
+        let metrics: ServiceMetrics
         let logger: Logger
 
-        init(runtime: ServeRuntime, alerts: AlertDispatcher, logger: Logger) {
+        init(runtime: ServeRuntime, alerts: AlertDispatcher, metrics: ServiceMetrics, logger: Logger) {
             self.runtime = runtime
             self.alerts = alerts
+            self.metrics = metrics
             self.logger = logger
         }
 
         func store(_ object: ReceivedObject) -> DCMTKBridge.StoreStatus {
             let state = runtime.current
             let origin = "\(object.callingAETitle)@\(object.peerAddress)"
+            let started = ContinuousClock.now
             let outcome: IngestOutcome
             do {
                 outcome = try runtime.store.ingest(
@@ -104,6 +112,7 @@ public struct StorageSCPService: Service {
                 logger.error("C-STORE \(object.sopInstanceUID) from \(origin): not stored, answered 0xA700 (sender will retry): \(error)")
                 return .outOfResources
             }
+            defer { metrics.record(outcome, source: "c-store", duration: ContinuousClock.now - started) }
             switch outcome {
             case .stored(let report):
                 logger.info("C-STORE from \(origin): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(report.studyTotalDLP) mGy·cm)")

@@ -301,7 +301,7 @@ public final class SQLiteDoseStore: DoseStore {
                 alertsPendingDelivery: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0,
                 webhookOutbox: try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
-                    WHERE w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999')
+                    WHERE w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999-12-31 00:00:00.000')
                     """) ?? 0
             )
         }

@@ -10,7 +10,7 @@ public enum ProcessRunner {
     }
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`.
-    public static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:], stdin: String? = nil) throws -> Result {
         let process = Process()
         if executable.contains("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -33,7 +33,13 @@ public enum ProcessRunner {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = stdin.map { _ in Pipe() }
+        if let input { process.standardInput = input }
         try process.run()
+        if let input, let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try? input.fileHandleForWriting.close()
+        }
         // Read both pipes before waiting so a chatty child cannot block on a full pipe.
         let errData = ReadBox()
         let group = DispatchGroup()

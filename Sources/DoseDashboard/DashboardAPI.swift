@@ -1,0 +1,84 @@
+import CTDoseReport
+import DoseEvaluation
+import DoseStore
+import Foundation
+
+/// The JSON API behind the dashboard pages (documented in README.md). Field
+/// names are stable; numbers are as stored.
+struct DashboardAPI: Sendable {
+    let store: SQLiteDoseStore
+    let reportsDirectory: String
+
+    func alerts(limit: Int) throws -> String {
+        JSONValue.array(try store.recentAlerts(limit: limit).map { a in
+            .object([
+                ("key", .string(a.key)), ("time", .string(a.createdAt.formatted(.iso8601))), ("level", .string(a.level.rawValue)),
+                ("studyKey", .string(a.studyKey)), ("accessionNumber", .optional(a.accessionNumber)), ("patientPseudonym", .optional(a.patientPseudonym)),
+                ("scanner", .optional(a.scanner)), ("protocol", .optional(a.protocolName)), ("irradiationEventUID", .optional(a.irradiationEventUID)),
+                ("explanation", .string(a.explanation)),
+            ])
+        }).serialized(pretty: false)
+    }
+
+    func studies(accession: String) throws -> String {
+        JSONValue.array(try store.studies(accessionNumber: accession).map(Self.summary)).serialized(pretty: false)
+    }
+
+    func study(_ key: String) throws -> String? {
+        guard let detail = try store.studyDetail(key) else { return nil }
+        return JSONValue.object([
+            ("study", Self.summary(detail.summary)),
+            ("reports", .number(Double(detail.reports))),
+            ("events", .array(detail.events.map { e in
+                .object([
+                    ("irradiationEventUID", .string(e.irradiationEventUID)), ("protocol", .optional(e.protocolName)), ("acquisitionType", .optional(e.acquisitionType)),
+                    ("region", .string(e.region)), ("ctdivol", Self.number(e.ctdivol)), ("phantom", .optional(e.phantom)), ("dlp", Self.number(e.dlp)),
+                    ("ssde", Self.number(e.ssde)), ("ssdeSizeSource", .optional(e.ssdeMethod)), ("sizeCm", Self.number(e.sizeCm)),
+                    ("inReferenceComparison", .bool(e.inComparison)), ("worstLevel", .optional(e.worstLevel)),
+                ])
+            })),
+            ("findings", .array(detail.findings.map { f in
+                .object([
+                    ("irradiationEventUID", .optional(f.irradiationEventUID)), ("scope", .string(f.scope)), ("level", .string(f.level)),
+                    ("quantity", .optional(f.quantity)), ("referenceSet", .optional(f.referenceSet)), ("referenceRow", .optional(f.referenceRow)),
+                    ("value", Self.number(f.value)), ("limit", Self.number(f.limit)), ("ratio", Self.number(f.ratio)), ("explanation", .string(f.explanation)),
+                ])
+            })),
+        ]).serialized(pretty: false)
+    }
+
+    func reports() -> String {
+        JSONValue.array(Self.reportPeriods(reportsDirectory).map { period in
+            .object([("period", .string(period)), ("html", .string("/reports/\(period)/report.html")), ("bandsCSV", .string("/reports/\(period)/bands.csv"))])
+        }).serialized(pretty: false)
+    }
+
+    func status() throws -> String {
+        let status = try store.status(now: Date())
+        return JSONValue.object([
+            ("studies", .number(Double(status.studies))), ("events", .number(Double(status.events))),
+            ("reportsToday", .number(Double(status.reportsToday))), ("reportsThisWeek", .number(Double(status.reportsThisWeek))),
+            ("ledger", .object(status.ledger.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })),
+            ("rejectedByReason", .object(status.rejectedByReason.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })),
+            ("alerts", .number(Double(status.alerts))), ("alertsPendingDelivery", .number(Double(status.alertsPendingDelivery))),
+            ("webhookOutbox", .number(Double(status.webhookOutbox))),
+            ("scanners", .array(status.scanners.map { .object([("name", .string($0.name)), ("lastReceived", .string($0.lastReceived.formatted(.iso8601))), ("reports", .number(Double($0.reports)))]) })),
+        ]).serialized(pretty: false)
+    }
+
+    static func summary(_ s: StudySummary) -> JSONValue {
+        .object([
+            ("studyKey", .string(s.studyKey)), ("accessionNumber", .optional(s.accessionNumber)), ("studyDate", .optional(s.studyDate)),
+            ("scanner", .optional(s.scanner)), ("patientPseudonym", .optional(s.patientPseudonym)), ("patientAgeYears", number(s.patientAgeYears)),
+            ("totalDLP", .number(s.totalDLP)), ("eventCount", .number(Double(s.eventCount))), ("worstLevel", .optional(s.worstLevel)),
+        ])
+    }
+
+    static func number(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
+
+    /// Report folders holding a report.html, newest first.
+    static func reportPeriods(_ directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: "\(directory)/\($0)/report.html") }.sorted(by: >)
+    }
+}

@@ -1,0 +1,125 @@
+import DoseEvaluation
+import DoseStore
+import Foundation
+
+/// The dashboard's HTML pages: server-rendered, no script, no external asset.
+struct DashboardPages: Sendable {
+    let store: SQLiteDoseStore
+    let reportsDirectory: String
+
+    func home(accession: String?) throws -> String {
+        var body = """
+            <form method="get" action="/"><label>Accession number <input name="accession" value="\(escape(accession ?? ""))"/></label> <button type="submit">Search</button></form>
+
+            """
+        if let accession, !accession.isEmpty {
+            let studies = try store.studies(accessionNumber: accession)
+            body += "<h2>Studies with accession number \(escape(accession))</h2>\n"
+            body += table(id: "search-results", ["accession", "study date", "scanner", "patient", "age (y)", "events", "total DLP (mGy·cm)", "worst finding"], studies.map { s in
+                [link("/studies/\(s.studyKey)", s.accessionNumber ?? "-"), s.studyDate ?? "", s.scanner ?? "", s.patientPseudonym ?? "", number(s.patientAgeYears, 1),
+                 String(s.eventCount), number(s.totalDLP, 1), s.worstLevel ?? ""]
+            })
+        }
+        let alerts = try store.recentAlerts(limit: 50)
+        body += "<h2>Recent alerts</h2>\n"
+        body += table(id: "alerts", ["time", "level", "accession", "patient", "scanner", "protocol", "finding"], alerts.map { a in
+            [timestamp(a.createdAt), a.level.rawValue, link("/studies/\(a.studyKey)", a.accessionNumber ?? "-"), a.patientPseudonym ?? "", a.scanner ?? "",
+             a.protocolName ?? "exam", escape(a.explanation)]
+        }, escaped: true)
+        body += "<p><a href=\"/reports\">Weekly reports</a> · <a href=\"/api/status\">status (JSON)</a> · <a href=\"/metrics\">metrics</a></p>\n"
+        return page("DoseAudit", body)
+    }
+
+    func study(_ key: String) throws -> String? {
+        guard let detail = try store.studyDetail(key) else { return nil }
+        let s = detail.summary
+        var body = """
+            <p><a href="/">← DoseAudit</a></p>
+            <table id="summary"><tbody>
+            <tr><th>accession number</th><td>\(escape(s.accessionNumber ?? "-"))</td></tr>
+            <tr><th>study date</th><td>\(escape(s.studyDate ?? ""))</td></tr>
+            <tr><th>scanner</th><td>\(escape(s.scanner ?? ""))</td></tr>
+            <tr><th>patient</th><td>\(escape(s.patientPseudonym ?? "-"))</td></tr>
+            <tr><th>age (years)</th><td>\(number(s.patientAgeYears, 1))</td></tr>
+            <tr><th>total DLP (mGy·cm)</th><td>\(number(s.totalDLP, 2))</td></tr>
+            <tr><th>reports reconciled</th><td>\(detail.reports)</td></tr>
+            </tbody></table>
+            <h2>Irradiation events</h2>
+
+            """
+        body += table(id: "events", ["#", "protocol", "acquisition", "region", "CTDIvol (mGy)", "phantom (cm)", "DLP (mGy·cm)", "SSDE (mGy)", "size (cm)", "size source", "compared", "worst finding"],
+                      detail.events.enumerated().map { index, e in
+            [String(index + 1), e.protocolName ?? "", e.acquisitionType ?? "", e.region, number(e.ctdivol, 2), e.phantom ?? "", number(e.dlp, 2), number(e.ssde, 2),
+             number(e.sizeCm, 1), e.ssdeMethod ?? "", e.inComparison ? "yes" : "no (localizer or monitoring)", e.worstLevel ?? ""]
+        })
+        body += "<h2>Findings</h2>\n"
+        body += table(id: "findings", ["scope", "level", "quantity", "reference set", "value", "limit", "ratio", "explanation"], detail.findings.map { f in
+            [f.scope, f.level, f.quantity ?? "", f.referenceSet ?? "", number(f.value, 2), number(f.limit, 2), number(f.ratio, 2), f.explanation]
+        })
+        return page("Study \(s.accessionNumber ?? key)", body)
+    }
+
+    func reports() -> String {
+        let periods = DashboardAPI.reportPeriods(reportsDirectory)
+        let rows = periods.map { [link("/reports/\($0)/report.html", $0)] }
+        return page("Weekly reports", "<p><a href=\"/\">← DoseAudit</a></p>\n" + table(id: "reports", ["period"], rows, escaped: true))
+    }
+
+    // MARK: - HTML helpers
+
+    func page(_ title: String, _ body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head><meta charset="utf-8"/><title>\(escape(title))</title>
+        <style>
+        body { font: 14px/1.4 "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5em; color: #111; }
+        table { border-collapse: collapse; margin: 0.5em 0 1.5em; } th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; }
+        th { background: #eef2f7; } h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.2em; }
+        </style></head>
+        <body>
+        <h1>\(escape(title))</h1>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+
+    /// A table; cells are escaped unless `escaped` says they already are (links).
+    func table(id: String, _ header: [String], _ rows: [[String]], escaped: Bool = false) -> String {
+        var out = "<table id=\"\(id)\"><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows {
+            out += "<tr>" + row.map { "<td>\(escaped || $0.hasPrefix("<a ") ? $0 : escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        if rows.isEmpty { out += "<tr><td colspan=\"\(header.count)\">none</td></tr>\n" }
+        return out + "</tbody></table>\n"
+    }
+
+    func link(_ href: String, _ text: String) -> String {
+        "<a href=\"\(escape(href))\">\(escape(text))</a>"
+    }
+
+    func number(_ value: Double?, _ digits: Int) -> String {
+        guard let value else { return "" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+}
+
+func escape(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+/// One study as the dashboard lists it.
+public struct StudySummary: Sendable, Equatable {
+    public var studyKey: String
+    public var accessionNumber: String?
+    public var studyDate: String?
+    public var scanner: String?
+    public var patientPseudonym: String?
+    public var patientAgeYears: Double?
+    public var totalDLP: Double
+    public var eventCount: Int
+    public var worstLevel: String?
+}
+
+/// A study with its events and findings (the dashboard's study page).
+public struct StudyDetail: Sendable, Equatable {
+    public struct Event: Sendable, Equatable {
+        public var irradiationEventUID: String
+        public var protocolName: String?
+        public var acquisitionType: String?
+        public var region: String
+        public var ctdivol: Double?
+        public var phantom: String?
+        public var dlp: Double?
+        public var ssde: Double?
+        public var ssdeMethod: String?
+        public var sizeCm: Double?
+        public var inComparison: Bool
+        public var worstLevel: String?
+    }
+
+    public struct Finding: Sendable, Equatable {
+        public var irradiationEventUID: String?
+        public var scope: String
+        public var level: String
+        public var quantity: String?
+        public var referenceSet: String?
+        public var referenceRow: String?
+        public var value: Double?
+        public var limit: Double?
+        public var ratio: Double?
+        public var explanation: String
+    }
+
+    public var summary: StudySummary
+    public var events: [Event]
+    public var findings: [Finding]
+    public var reports: Int
+}
+
+extension SQLiteDoseStore {
+    static let summaryColumns = "study_key, accession_number, study_date, scanner, patient_pseudonym, patient_age_years, total_dlp, event_count, worst_level"
+
+    static func summary(_ row: Row) -> StudySummary {
+        StudySummary(
+            studyKey: row[0], accessionNumber: row[1], studyDate: row[2], scanner: row[3], patientPseudonym: row[4], patientAgeYears: row[5],
+            totalDLP: row[6], eventCount: row[7], worstLevel: row[8]
+        )
+    }
+
+    /// The newest alerts first.
+    public func recentAlerts(limit: Int) throws -> [AlertRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY created_at DESC, key LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
+        }
+    }
+
+    /// Studies with this accession number (exact match).
+    public func studies(accessionNumber: String) throws -> [StudySummary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM studies WHERE accession_number = ? ORDER BY study_date DESC", arguments: [accessionNumber])
+                .map(Self.summary)
+        }
+    }
+
+    public func studyDetail(_ key: String) throws -> StudyDetail? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, cachedSQL: "SELECT \(Self.summaryColumns) FROM studies WHERE study_key = ?", arguments: [key]) else { return nil }
+            let events = try Row.fetchAll(db, cachedSQL: """
+                SELECT irradiation_event_uid, protocol, acquisition_type, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, worst_level
+                FROM events WHERE study_key = ? ORDER BY ordinal
+                """, arguments: [key]).map { e in
+                StudyDetail.Event(
+                    irradiationEventUID: e[0], protocolName: e[1], acquisitionType: e[2], region: e[3], ctdivol: e[4], phantom: e[5], dlp: e[6],
+                    ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11]
+                )
+            }
+            let findings = try Row.fetchAll(db, cachedSQL: """
+                SELECT irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio, explanation
+                FROM findings WHERE study_key = ? ORDER BY id
+                """, arguments: [key]).map { f in
+                StudyDetail.Finding(
+                    irradiationEventUID: f[0], scope: f[1], level: f[2], quantity: f[3], referenceSet: f[4], referenceRow: f[5], value: f[6],
+                    limit: f[7], ratio: f[8], explanation: f[9]
+                )
+            }
+            let reports = try Int.fetchOne(db, cachedSQL: "SELECT COUNT(*) FROM reports WHERE study_key = ?", arguments: [key]) ?? 0
+            return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports)
+        }
+    }
+}
+
+extension Row {
+    static func fetchOne(_ db: Database, cachedSQL sql: String, arguments: StatementArguments) throws -> Row? {
+        try Row.fetchOne(try db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    static func fetchAll(_ db: Database, cachedSQL sql: String, arguments: StatementArguments) throws -> [Row] {
+        try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+extension Int {
+    static func fetchOne(_ db: Database, cachedSQL sql: String, arguments: StatementArguments) throws -> Int? {
+        try Int.fetchOne(try db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}

@@ -1,0 +1,121 @@
+import DoseStore
+import DoseTestSupport
+import Foundation
+import Testing
+
+/// The dashboard of `doseaudit serve`, loaded in a real headless Chromium,
+/// its JSON API compared with the store, and /metrics parsed as Prometheus text.
+@Suite("dashboard", .serialized)
+struct DashboardTests {
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func dom(_ url: String) throws -> String {
+        let result = try ProcessRunner.run(try #require(chromium), ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url])
+        return result.stdout
+    }
+
+    static func curl(_ arguments: [String]) throws -> ProcessRunner.Result {
+        try ProcessRunner.run("curl", ["-s"] + arguments)
+    }
+
+    /// Parses Prometheus text exposition strictly (every line a comment or a sample) and returns the samples.
+    static func prometheus(_ text: String) throws -> [String: Double] {
+        let parsed = try ProcessRunner.run("python3", ["-c", """
+            import json, re, sys
+            sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\\})? (-?[0-9.e+]+|\\+Inf|NaN)$')
+            types, out = {}, {}
+            for line in sys.stdin.read().splitlines():
+                if line.startswith('# HELP '): continue
+                if line.startswith('# TYPE '):
+                    _, _, name, kind = line.split(' ', 3); assert kind in ('counter', 'gauge', 'histogram', 'summary', 'untyped'), line; types[name] = kind; continue
+                m = sample.match(line); assert m, 'not Prometheus text: ' + line
+                base = re.sub(r'_(bucket|sum|count)$', '', m.group(1))
+                assert m.group(1) in types or base in types, 'sample without TYPE: ' + line
+                out[m.group(1) + (m.group(2) or '')] = float(m.group(4))
+            print(json.dumps(out))
+            """], stdin: text)
+        #expect(parsed.status == 0, "\(parsed.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Double] ?? [:]
+    }
+
+    @Test(.enabled(if: chromium != nil, "needs chromium (scripts/install-deps.sh)"))
+    func pagesAPIAndMetricsAgainstTheStore() throws {
+        let daemon = try Daemon()
+        let port = Network.freePort()
+        try "physicist:s3cret-pw\n".write(toFile: daemon.directory + "/dashboard.credentials", atomically: true, encoding: .utf8)
+        try daemon.writeConfig(referenceSets: ["us-acr-kanal2022-age", "eu-rp185", "strauss2017-chest-ssde"], serveExtra: """
+              dashboard: { port: \(port), basic_auth_file: dashboard.credentials }
+            """)
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        #expect(daemon.log.contains("dashboard on http://127.0.0.1:\(port)"))
+        let base = "http://127.0.0.1:\(port)"
+        let authorized = "http://physicist:s3cret-pw@127.0.0.1:\(port)"
+
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", base + "/"]).stdout == "401", "a login is required")
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:wrong", base + "/"]).stdout == "401")
+        let before = try Self.prometheus(try Self.curl(["-u", "physicist:s3cret-pw", base + "/metrics"]).stdout)
+
+        let samples = SampleCase.doseReports.map { Fixtures.sampleFile($0.file) }
+        for (index, file) in samples.enumerated() { try daemon.moveIn(Fixtures.bytes(file), as: "\(index).dcm") }
+        #expect(daemon.wait { daemon.files(in: "processed").count == samples.count })
+
+        // The home page and a search, as a browser renders them.
+        let home = try Self.dom(authorized + "/")
+        #expect(home.contains("<h2>Recent alerts</h2>"))
+        #expect(home.contains(">ACC-PED-0007</a>") && home.contains("ratio 1.33"), "\(home.prefix(2000))")
+        #expect(!home.contains("MRN-") && !home.contains("Sample^"), "no patient identifiers")
+        let search = try Self.dom(authorized + "/?accession=ACC-PED-0007")
+        let key = "2.25.221782963418504615112730937592146.7.1"
+        #expect(search.contains("<table id=\"search-results\">") && search.contains("href=\"/studies/\(key)\""))
+
+        // The study page: its events and findings with their explanations.
+        let store = try SQLiteDoseStore(path: daemon.databasePath)
+        let detail = try #require(try store.studyDetail(key))
+        let page = try Self.dom(authorized + "/studies/\(key)")
+        #expect(page.contains("<h1>Study ACC-PED-0007</h1>"))
+        let eventsTable = try #require(page.components(separatedBy: "<table id=\"events\">").last?.components(separatedBy: "</table>").first)
+        #expect(eventsTable.components(separatedBy: "<tr><td>").count - 1 == detail.events.count)
+        #expect(detail.events.count == 3)
+        #expect(page.contains("no (localizer or monitoring)"))
+        for finding in detail.findings where finding.level == "aboveDRL" {
+            #expect(page.contains(finding.explanation.replacingOccurrences(of: "\"", with: "&quot;").prefix(60)))
+        }
+
+        // The API returns the store's numbers.
+        let api = try #require(try JSONSerialization.jsonObject(with: Data(Self.curl(["-u", "physicist:s3cret-pw", base + "/api/studies/\(key)"]).stdout.utf8)) as? [String: Any])
+        let study = try #require(api["study"] as? [String: Any])
+        #expect(study["totalDLP"] as? Double == detail.summary.totalDLP)
+        #expect((api["events"] as? [[String: Any]])?.map { $0["irradiationEventUID"] as? String } == detail.events.map(\.irradiationEventUID))
+        #expect((api["events"] as? [[String: Any]])?.map { $0["ctdivol"] as? Double } == detail.events.map(\.ctdivol))
+        #expect((api["findings"] as? [[String: Any]])?.count == detail.findings.count)
+        let alerts = try #require(try JSONSerialization.jsonObject(with: Data(Self.curl(["-u", "physicist:s3cret-pw", base + "/api/alerts?limit=500"]).stdout.utf8)) as? [[String: Any]])
+        #expect(alerts.count == (try store.status(now: Date())).alerts)
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:s3cret-pw", base + "/api/studies/no-such-study"]).stdout == "404")
+
+        // /metrics is Prometheus text, and its counters moved with the reports.
+        let after = try Self.prometheus(try Self.curl(["-u", "physicist:s3cret-pw", base + "/metrics"]).stdout)
+        let stored = "doseaudit_reports_received_total{source=\"drop-folder\",outcome=\"stored\"}"
+        #expect((before[stored] ?? 0) == 0 && after[stored] == Double(samples.count), "\(after)")
+        #expect(after["doseaudit_ingest_duration_seconds_count"] == Double(samples.count))
+        #expect(after["doseaudit_alerts_total{level=\"aboveDRL\"}"] == Double(alerts.filter { $0["level"] as? String == "aboveDRL" }.count))
+        #expect(after["doseaudit_webhook_outbox"] == 0, "no webhook configured")
+        try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile("not-dose/ct-image.dcm")), as: "image.dcm")
+        #expect(daemon.wait { daemon.files(in: "rejected").contains("image.dcm") })
+        let last = try Self.prometheus(try Self.curl(["-u", "physicist:s3cret-pw", base + "/metrics"]).stdout)
+        #expect(last["doseaudit_rejected_total{reason=\"image\"}"] == 1)
+
+        // A weekly report written into the state folder is listed and served.
+        let report = try ProcessRunner.run(ProcessRunner.productsDirectory + "/doseaudit", [
+            "report", "--week", "2026-W43", "--database", daemon.databasePath, "--config", daemon.configPath, "--out", daemon.statePath + "/reports",
+        ])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(try Self.curl(["-u", "physicist:s3cret-pw", base + "/api/reports"]).stdout.contains("\"period\":\"2026-W43\""))
+        let served = try Self.dom(authorized + "/reports/2026-W43/report.html")
+        #expect(served.contains("DoseAudit weekly report 2026-W43"))
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:s3cret-pw", base + "/reports/..%2F..%2Fetc/passwd"]).stdout == "404")
+        #expect(daemon.stop() == 0)
+    }
+}
