@@ -9,8 +9,10 @@
 #   systemd       systemd-analyze, to verify the unit file in the tests
 #   orthanc, orthanc-dicomweb  a real DICOM store the DICOMweb poller is tested against
 #   curl          waits for Orthanc's HTTP API in the tests
+#   chromium      loads the dashboard in a real headless browser in the tests
+#   wrk           the dashboard load benchmark
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl chromium wrk)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
