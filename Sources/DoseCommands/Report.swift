@@ -86,8 +86,8 @@ extension DoseAuditCommand {
                 let data = try database.reportData(from: period.first, to: period.last, receivedFrom: period.startDate, receivedTo: period.endDate)
                 let weeks = period.trailingWeeks(12)
                 // One read for the 12 weeks of the trend, split by week.
-                let trendData = try database.reportData(from: weeks[0].first, to: weeks[weeks.count - 1].last, receivedFrom: weeks[0].startDate, receivedTo: period.endDate)
-                let byWeek = Dictionary(grouping: trendData.events) { event in weeks.first { $0.first <= (event.studyDate ?? "") && (event.studyDate ?? "") <= $0.last }?.label ?? "" }
+                let trendData = try database.examSSDE(from: weeks[0].first, to: weeks[weeks.count - 1].last)
+                let byWeek = Dictionary(grouping: trendData) { exam in weeks.first { $0.first <= exam.studyDate && exam.studyDate <= $0.last }?.label ?? "" }
                 report = WeeklyReport.build(
                     period: period, data: data, trendWeeks: weeks.map { ($0, byWeek[$0.label] ?? []) }, referenceSet: chosen, allSets: sets,
                     minimumExams: minExams, now: now

@@ -164,7 +164,7 @@ extension WeeklyReport {
 
     /// Builds the report. `trendData` covers the trailing weeks (it may be the same store read).
     public static func build(
-        period: ReportPeriod, data: ReportPeriodData, trendWeeks: [(ReportPeriod, [ReportEvent])], referenceSet: ReferenceSet,
+        period: ReportPeriod, data: ReportPeriodData, trendWeeks: [(ReportPeriod, [ExamSSDE])], referenceSet: ReferenceSet,
         allSets: [ReferenceSet], minimumExams: Int, now: Date
     ) -> WeeklyReport {
         let exams = exams(data.events)
@@ -270,9 +270,9 @@ extension WeeklyReport {
 
         // Weekly medians of exam SSDE per region, over the trailing weeks.
         var trend: [String: [TrendPoint]] = [:]
-        for (week, events) in trendWeeks {
-            for (region, regionExams) in Dictionary(grouping: Self.exams(events), by: \.region) {
-                let ssde = regionExams.compactMap(\.ssde)
+        for (week, exams) in trendWeeks {
+            for (region, regionExams) in Dictionary(grouping: exams, by: \.region) {
+                let ssde = regionExams.map(\.ssde)
                 if let median = Statistics.median(ssde) {
                     trend[region, default: []].append(TrendPoint(week: week.label, medianSSDE: median, exams: ssde.count))
                 }

@@ -50,7 +50,26 @@ public struct ReportPeriodData: Sendable {
     public var studiesWithoutDate: Int
 }
 
+/// One exam's mean SSDE (a study's comparable events of one region), for trends.
+public struct ExamSSDE: Sendable, Equatable {
+    public var studyDate: String
+    public var region: String
+    public var ssde: Double
+}
+
 extension SQLiteDoseStore {
+    /// Exam SSDEs of studies dated `from`…`to`, averaged per study and region
+    /// by SQLite (a 12-week trend reads a few columns, not every event).
+    public func examSSDE(from: String, to: String) throws -> [ExamSSDE] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.study_date, e.region, AVG(e.ssde) FROM studies s JOIN events e ON e.study_key = s.study_key
+                WHERE s.study_date BETWEEN ? AND ? AND e.in_comparison AND e.ssde IS NOT NULL
+                GROUP BY e.study_key, e.region
+                """, arguments: [from, to]).map { ExamSSDE(studyDate: $0[0], region: $0[1], ssde: $0[2]) }
+        }
+    }
+
     /// Events of studies dated `from`…`to` (YYYYMMDD, inclusive).
     public func reportData(from: String, to: String, receivedFrom: Date, receivedTo: Date) throws -> ReportPeriodData {
         try pool.read { db in
