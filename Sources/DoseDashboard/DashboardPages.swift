@@ -1,3 +1,4 @@
+import CTDoseReport
 import DoseEvaluation
 import DoseStore
 import Foundation
@@ -110,16 +111,4 @@ struct DashboardPages: Sendable {
     }
 }
 
-func escape(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
+func escape(_ text: String) -> String { XMLText.escaped(text) }

@@ -1,3 +1,4 @@
+import CTDoseReport
 import DoseEvaluation
 import Foundation
 
@@ -170,18 +171,5 @@ extension WeeklyReport {
         return "\(dicomDate.prefix(4))-\(dicomDate.dropFirst(4).prefix(2))-\(dicomDate.suffix(2))"
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" { out += " " } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
 }
