@@ -32,6 +32,19 @@ extension DoseAuditCommand {
                         print("  \(set.id): \(set.rows.count) rows (\(tags)) - \(set.title)")
                     }
                     print("  \(configuration.regionRules.count) region rules, \(configuration.contrastRules.count) contrast rules")
+                    // What `serve` would start, so an administrator sees it before a restart.
+                    let service = configuration.service
+                    for folder in service.dropFolders { print("  serve: drop folder \(folder.path) (then \(folder.after.rawValue))") }
+                    if let listener = service.dicomListener {
+                        let who = listener.allowedCallingAETitles.isEmpty && listener.allowedPeers.isEmpty
+                            ? "ANY peer (no allow list)"
+                            : "calling AE titles \(listener.allowedCallingAETitles.joined(separator: ", ")); peers \(listener.allowedPeers.isEmpty ? "any" : listener.allowedPeers.joined(separator: ", "))"
+                        print("  serve: DICOM listener \(listener.aeTitle) on port \(listener.port), up to \(listener.maxAssociations) associations, letting in \(who)")
+                    }
+                    for source in service.dicomwebSources { print("  serve: DICOMweb \(source.name) \(source.url) every \(source.pollSeconds) s (\(source.authentication.rawValue) authentication)") }
+                    if let dashboard = service.dashboard {
+                        print("  serve: dashboard http://\(dashboard.host):\(dashboard.port)\(dashboard.basicAuthFile == nil ? " (no login)" : " (basic auth)")")
+                    }
                 } catch {
                     StandardError.write(error.description + "\n")
                     throw ExitStatus.unusableInput
