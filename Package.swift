@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseCommandsTests",
-            dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseTestSupport"],
+            dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseService", "DoseConfiguration", "DoseTestSupport"],
             swiftSettings: strictSwift
         ),
     ],
