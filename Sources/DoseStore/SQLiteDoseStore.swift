@@ -51,13 +51,14 @@ public final class SQLiteDoseStore: DoseStore {
         processing: StoreProcessing, db: Database
     ) throws -> IngestOutcome {
             let received = arrival.receivedAt
+            let receivedText = StoreTimestamp.text(received)
             func ledger(_ status: String, sop: String?, reason: String?) throws {
                 try db.run(
                     """
                         INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    [arrival.source, arrival.origin, digest, arrival.bytes.count, sop, status, reason, received, Date()]
+                    [arrival.source, arrival.origin, digest, arrival.bytes.count, sop, status, reason, receivedText, StoreTimestamp.text(Date())]
                 )
             }
             if let earlier = try Row.fetchOne(try db.cachedStatement(sql: "SELECT id, status FROM ingest_ledger WHERE content_sha256 = ? AND status IN ('processed', 'rejected') ORDER BY id LIMIT 1"), arguments: [digest]) {
@@ -85,7 +86,7 @@ public final class SQLiteDoseStore: DoseStore {
             try db.run("INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", [digest, arrival.bytes.count, Data(arrival.bytes)])
             try db.run(
                 "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)",
-                [report.sopInstanceUID, studyKey, digest, report.events.count, received]
+                [report.sopInstanceUID, studyKey, digest, report.events.count, receivedText]
             )
 
             // Reconcile the study from every report it has, by event UID.
@@ -157,7 +158,7 @@ public final class SQLiteDoseStore: DoseStore {
                         INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid, explanation, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID, finding.explanation, received]
+                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID, finding.explanation, receivedText]
                 )
                 // One alert per key, ever: a re-merged study does not alert again.
                 if db.changesCount > 0 { newAlerts.append(record) }
@@ -176,7 +177,7 @@ public final class SQLiteDoseStore: DoseStore {
                     """,
                 [studyKey, merged.study.accessionNumber, merged.study.studyDate, pseudonym, merged.patient.sex, merged.patient.age?.years,
                             merged.patient.weightKg, scanner, merged.device.observerUID, merged.study.stationName, total, merged.events.count,
-                            evaluation.worstLevel?.rawValue, received]
+                            evaluation.worstLevel?.rawValue, receivedText]
             )
             let newEvents = incoming.subtracting(known).count
             try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events")
