@@ -2,11 +2,17 @@
 import PackageDescription
 
 // Layering (each module may use only those above it):
-//   CDCMTKShim (C++, the only code that includes DCMTK)
-//   StructuredReport (generic SR content tree, codes)       — pure Swift
+//   CDCMTKShim (C++, the only code that includes DCMTK: reading, storage SCP, SCU)
+//   StructuredReport (generic SR content tree, codes)            — pure Swift
 //   DCMTKBridge (the only Swift importer of CDCMTKShim)
-//   CTDoseReport (typed TID 10011–10015 model + decoder)    — pure Swift
+//   CTDoseReport (typed TID 10011–10015 model + decoder, JSON)   — pure Swift
 //   DoseReader (bytes/file → CTRadiationDoseReport or a named rejection)
+//   DoseEvaluation (size, SSDE, reference sets, findings, protocol validation) — pure Swift, no I/O
+//   DoseConfiguration (YAML configuration, the only Yams importer)
+//   DoseStore (the store protocol and SQLite through GRDB, the only GRDB importer)
+//   DoseReports (the weekly report: statistics, HTML/SVG, CSV)   — pure Swift over store values
+//   DoseService (the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd)
+//   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer)
 //   DoseCommands (the `doseaudit` subcommands) → doseaudit (@main only)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
