@@ -1,5 +1,4 @@
 internal import CDCMTKShim
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #else
@@ -76,7 +75,6 @@ public final class StorageSCP: @unchecked Sendable {
     private let handle: OpaquePointer
     private let handlers: Unmanaged<Handlers>
     private let port: UInt16
-    private let running = Mutex(false)
 
     final class Handlers: Sendable {
         let onStore: @Sendable (ReceivedObject) -> StoreStatus
@@ -130,8 +128,6 @@ public final class StorageSCP: @unchecked Sendable {
     /// Listens and serves until `stop()`; blocks the calling thread (give it
     /// a thread of its own, not a Swift concurrency thread).
     public func run() throws(DCMTKError) {
-        running.withLock { $0 = true }
-        defer { running.withLock { $0 = false } }
         var status = CDCMTKShim_Status()
         if CDCMTKShim_SCP_run(handle, &status) == 0 { throw DCMTKError(status) }
     }

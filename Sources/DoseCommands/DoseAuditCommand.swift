@@ -19,6 +19,12 @@ public struct DoseAuditCommand: AsyncParsableCommand {
 }
 
 /// Exit statuses shared by every subcommand (documented in the root help).
+/// A problem a command reports in one line before exiting with `ExitStatus.unusableInput`.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 enum ExitStatus {
     static let unusableInput = ExitCode(2)
     static let aboveReference = ExitCode(3)

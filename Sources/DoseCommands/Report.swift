@@ -2,6 +2,7 @@ import ArgumentParser
 import DoseConfiguration
 import DoseEvaluation
 import DoseReports
+import DoseService
 import DoseStore
 import Foundation
 
@@ -67,9 +68,9 @@ extension DoseAuditCommand {
             let sets: [ReferenceSet]
             let database: SQLiteDoseStore
             do {
-                guard let configPath = configurationOptions.resolvedPath() else { throw ValidationFailure("no configuration found; pass --config FILE") }
+                guard let configPath = configurationOptions.resolvedPath() else { throw CommandFailure("no configuration found; pass --config FILE") }
                 sets = try ConfigurationLoader.referenceSets(try ConfigurationLoader.load(path: configPath))
-                guard FileManager.default.fileExists(atPath: store.path) else { throw ValidationFailure("no store at \(store.path)") }
+                guard FileManager.default.fileExists(atPath: store.path) else { throw CommandFailure("no store at \(store.path)") }
                 database = try SQLiteDoseStore(path: store.path)
             } catch {
                 StandardError.write("doseaudit report: \(error)\n")
@@ -111,14 +112,7 @@ extension DoseAuditCommand {
         }
 
         static func mail(_ body: String, command: String, subject: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
-            let pipe = Pipe()
-            process.standardInput = pipe
-            try process.run()
-            pipe.fileHandleForWriting.write(Data("Subject: \(subject)\n\n\(body)\n".utf8))
-            try pipe.fileHandleForWriting.close()
+            let process = try ShellCommand.start(command, input: "Subject: \(subject)\n\n\(body)\n")
             process.waitUntilExit()
             if process.terminationStatus != 0 {
                 StandardError.write("doseaudit report: mail command exited with \(process.terminationStatus)\n")

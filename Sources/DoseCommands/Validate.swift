@@ -45,13 +45,13 @@ extension DoseAuditCommand {
             let referenceSets: [ReferenceSet]
             do {
                 guard let text = try? String(contentsOfFile: protocols, encoding: .utf8) else {
-                    throw ValidationFailure("\(protocols): cannot read the protocol sheet")
+                    throw CommandFailure("\(protocols): cannot read the protocol sheet")
                 }
                 switch ProtocolSheet.parse(text, file: protocols) {
                 case .success(let parsed): sheet = parsed
-                case .failure(let problems): throw ValidationFailure(problems.description)
+                case .failure(let problems): throw CommandFailure(problems.description)
                 }
-                guard let configPath = configurationOptions.resolvedPath() else { throw ValidationFailure("no configuration found; pass --config FILE") }
+                guard let configPath = configurationOptions.resolvedPath() else { throw CommandFailure("no configuration found; pass --config FILE") }
                 let configuration = try ConfigurationLoader.load(path: configPath)
                 referenceSets = try ConfigurationLoader.referenceSets(configuration, ids: sets.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
             } catch {
@@ -148,9 +148,4 @@ extension DoseAuditCommand {
             return narrowed.isEmpty ? rows : narrowed
         }
     }
-}
-
-struct ValidationFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

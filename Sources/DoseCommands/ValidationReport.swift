@@ -48,7 +48,7 @@ enum ValidationReport {
             let list = byProtocol[name] ?? []
             xml += "  <testsuite name=\"\(escape(name))\" tests=\"\(list.count)\" failures=\"\(count(list, .fail))\" errors=\"0\" skipped=\"\(count(list, .notComparable))\">\n"
             for check in list {
-                let level = check.level.map { ProtocolValidator.levelName($0) } ?? "sheet tolerance"
+                let level = check.level?.name ?? "sheet tolerance"
                 let caseName = "\(check.sheetBand.text) \(check.quantity.rawValue) \(level) \(check.setID) [\(check.source)]"
                 xml += "    <testcase classname=\"\(escape(name))\" name=\"\(escape(caseName))\" time=\"0\">"
                 switch check.verdict {

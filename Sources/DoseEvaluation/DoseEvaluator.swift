@@ -349,7 +349,7 @@ public struct DoseEvaluator: Sendable {
 
     private func judge(_ measured: (value: Double, text: String), row: ReferenceRow, placement: String, contrastNote: String?, scope: Finding.Scope, set: ReferenceSet) -> Finding {
         let ratio = measured.value / row.value
-        let at = measured.value >= row.value
+        let at = row.isReached(by: measured.value)
         let level: Finding.Level
         let relation: String
         switch row.level {

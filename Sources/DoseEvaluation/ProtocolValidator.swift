@@ -10,8 +10,9 @@
 /// - SSDE is CTDIvol32 · f32(d) (AAPM 204; AAPM 293 for heads) at the
 ///   *smallest* size of the overlap: the smallest child of the band gets the
 ///   highest SSDE, so the check is conservative;
-/// - a DRL or the upper end of a diagnostic range passes when the value is at
-///   most the limit, the lower end of a range when it is at least the limit.
+/// - a DRL or the upper end of a diagnostic range passes when the value is
+///   below it (reaching a DRL fails, as it alerts for a patient), the lower
+///   end of a range when the value is at least the limit.
 /// Achievable doses, Dose Check values and rows of other regions are not used.
 public enum ProtocolValidator {
     public enum Verdict: String, Sendable { case pass, fail, notComparable }
@@ -75,7 +76,7 @@ public enum ProtocolValidator {
                     quantity: quantity, level: reference.level, value: compared, limit: reference.value, unit: unit,
                     verdict: .notComparable, marginPercent: nil, explanation: "", source: value.source
                 )
-                let name = "\(quantity.rawValue) \(levelName(reference.level)) \(formatted(reference.value)) \(unit) (\(set.id), \(reference.origin), \(reference.band.text))"
+                let name = "\(quantity.rawValue) \(reference.level.name) \(formatted(reference.value)) \(unit) (\(set.id), \(reference.origin), \(reference.band.text))"
                 guard let compared else {
                     check.explanation = "not comparable with \(name): \(how)"
                     checks.append(check)
@@ -83,9 +84,10 @@ public enum ProtocolValidator {
                 }
                 let isMinimum = reference.level == .rangeLower
                 let margin = isMinimum ? (compared - reference.value) / reference.value * 100 : (reference.value - compared) / reference.value * 100
+                let passes = reference.isReached(by: compared) == isMinimum
                 check.marginPercent = margin
-                check.verdict = margin >= 0 ? .pass : .fail
-                let relation = isMinimum ? (margin >= 0 ? "at or above" : "BELOW") : (margin >= 0 ? "within" : "ABOVE")
+                check.verdict = passes ? .pass : .fail
+                let relation = isMinimum ? (passes ? "at or above" : "BELOW") : (passes ? "below" : "AT OR ABOVE")
                 check.explanation = "\(quantity.rawValue) \(formatted(compared, digits: 2)) \(unit)\(how.isEmpty ? "" : " (\(how))") \(relation) \(name); margin \(formatted(margin))%"
                 checks.append(check)
             }
@@ -119,17 +121,6 @@ public enum ProtocolValidator {
         check.verdict = abs(deviation) <= tolerancePercent ? .pass : .fail
         check.explanation = "delivered CTDIvol \(formatted(value, digits: 2)) mGy\(how.isEmpty ? "" : " (\(how))") vs sheet \(formatted(row.expectedCTDIvol, digits: 2)) mGy (\(row.origin)): \(deviation >= 0 ? "+" : "")\(formatted(deviation))%, tolerance ±\(formatted(tolerancePercent))%"
         return check
-    }
-
-    public static func levelName(_ level: ReferenceRow.LevelKind) -> String {
-        switch level {
-        case .drl: "DRL"
-        case .rangeUpper: "range upper bound"
-        case .rangeLower: "range lower bound"
-        case .achievable: "achievable dose"
-        case .notification: "notification value"
-        case .alert: "alert value"
-        }
     }
 
     static func applies(_ reference: ReferenceRow, to row: ProtocolSheet.Row) -> Bool {

@@ -46,7 +46,24 @@ public struct ReferenceRow: Sendable, Hashable {
         case notification
         /// A Dose Check alert value.
         case alert
+
+        /// For explanations, tables and JUnit case names.
+        public var name: String {
+            switch self {
+            case .drl: "DRL"
+            case .rangeUpper: "range upper bound"
+            case .rangeLower: "range lower bound"
+            case .achievable: "achievable dose"
+            case .notification: "notification value"
+            case .alert: "alert value"
+            }
+        }
     }
+
+    /// Whether `value` is at or above this row's level. The one comparison
+    /// every judgement uses: reaching a DRL counts as reaching it, for a
+    /// patient's exam (the evaluator) as for a vendor's protocol (the validator).
+    public func isReached(by value: Double) -> Bool { value >= self.value }
 
     /// Tags from ../shared/notes/reference-levels.md. U (unverified) rows are
     /// refused when a set loads: they are not to be used until verified.

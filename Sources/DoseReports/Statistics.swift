@@ -4,8 +4,13 @@
 public enum Statistics {
     /// The p-th percentile (0…100) of `values`; nil when empty.
     public static func percentile(_ values: [Double], _ p: Double) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
+        percentile(sorted: values.sorted(), p)
+    }
+
+    /// As `percentile`, for values already in ascending order (several
+    /// percentiles of one list sort it once).
+    public static func percentile(sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
         let position = Double(sorted.count - 1) * p / 100
         let lower = Int(position.rounded(.down))
         let upper = min(lower + 1, sorted.count - 1)
@@ -21,9 +26,10 @@ public enum Statistics {
     }
 
     public static func box(_ values: [Double]) -> Box? {
-        guard let q1 = percentile(values, 25), let median = percentile(values, 50), let q3 = percentile(values, 75),
-            let minimum = values.min(), let maximum = values.max()
+        let sorted = values.sorted()
+        guard let q1 = percentile(sorted: sorted, 25), let median = percentile(sorted: sorted, 50), let q3 = percentile(sorted: sorted, 75),
+            let minimum = sorted.first, let maximum = sorted.last
         else { return nil }
-        return Box(minimum: minimum, q1: q1, median: median, q3: q3, maximum: maximum, count: values.count)
+        return Box(minimum: minimum, q1: q1, median: median, q3: q3, maximum: maximum, count: sorted.count)
     }
 }

@@ -56,18 +56,13 @@ public struct WeeklyReport: Sendable {
         public var box: Statistics.Box
     }
 
-    public struct Quality: Sendable, Equatable {
+    public struct Quality: Sendable {
         public var examsWithoutAge: Int
         public var examsWithoutSize: Int
         public var unmappedProtocols: [(name: String, events: Int)]
         public var rejectedByReason: [(reason: String, count: Int)]
         public var silentScanners: [(name: String, lastSeen: Date)]
         public var studiesWithoutDate: Int
-
-        public static func == (a: Quality, b: Quality) -> Bool {
-            a.examsWithoutAge == b.examsWithoutAge && a.examsWithoutSize == b.examsWithoutSize
-                && a.unmappedProtocols.map(\.name) == b.unmappedProtocols.map(\.name) && a.studiesWithoutDate == b.studiesWithoutDate
-        }
     }
 
     /// One point of the SSDE-against-size chart.
@@ -113,15 +108,17 @@ extension WeeklyReport {
         var scanner: String
         var region: String
         var ageYears: Double?
-        var weightKg: Double?
         var sizeCm: Double?
+        /// The band of the report's reference set the exam falls in.
+        var band: String
         var phantom: String
         var ctdivol: Double?
         var ssde: Double?
         var dlp: Double?
     }
 
-    static func exams(_ events: [ReportEvent]) -> [Exam] {
+    static func exams(_ events: [ReportEvent], bandsOf set: ReferenceSet) -> [Exam] {
+        let placement = BandPlacement(set)
         var order: [String] = []
         var grouped: [String: [ReportEvent]] = [:]
         for event in events where event.inComparison {
@@ -137,9 +134,11 @@ extension WeeklyReport {
             let ssde = list.compactMap(\.ssde)
             let dlp = list.compactMap(\.dlp)
             let sizes = list.compactMap(\.sizeCm)
+            let size = Statistics.median(sizes)
             return Exam(
-                studyKey: first.studyKey, scanner: first.scanner, region: first.region, ageYears: first.patientAgeYears, weightKg: first.patientWeightKg,
-                sizeCm: Statistics.median(sizes), phantom: phantoms.count == 1 ? phantoms.first! : (phantoms.isEmpty ? "none" : "mixed"),
+                studyKey: first.studyKey, scanner: first.scanner, region: first.region, ageYears: first.patientAgeYears, sizeCm: size,
+                band: placement.band(region: first.region, ageYears: first.patientAgeYears, weightKg: first.patientWeightKg, sizeCm: size),
+                phantom: phantoms.count == 1 ? phantoms.first! : (phantoms.isEmpty ? "none" : "mixed"),
                 ctdivol: ctdi.isEmpty ? nil : ctdi.reduce(0, +) / Double(ctdi.count),
                 ssde: ssde.isEmpty ? nil : ssde.reduce(0, +) / Double(ssde.count),
                 dlp: dlp.isEmpty ? nil : dlp.reduce(0, +)
@@ -147,27 +146,43 @@ extension WeeklyReport {
         }
     }
 
-    /// The band of `set` an exam falls in, by the set's band variable for its region.
-    static func band(of exam: Exam, in set: ReferenceSet) -> String {
-        let rows = set.rows.filter { $0.regions.contains(where: { $0.rawValue == exam.region }) }
-        guard let variable = rows.first?.band.variable else { return "all (no band in \(set.id))" }
-        let value: Double? = switch variable {
-        case .ageYears: exam.ageYears
-        case .weightKg: exam.weightKg
-        case .effectiveDiameterCm, .waterEquivalentDiameterCm: exam.sizeCm
-        case .bodyWidthCm: nil
+    /// Places exams in the bands of one reference set: per region, the set's
+    /// band variable and its bands, worked out once for the whole report.
+    struct BandPlacement {
+        let setID: String
+        let bandsByRegion: [String: (variable: Band.Variable, bands: [Band])]
+
+        init(_ set: ReferenceSet) {
+            setID = set.id
+            var byRegion: [String: (variable: Band.Variable, bands: Set<Band>)] = [:]
+            for row in set.rows {
+                for region in row.regions where byRegion[region.rawValue] == nil || byRegion[region.rawValue]?.variable == row.band.variable {
+                    byRegion[region.rawValue, default: (row.band.variable, [])].bands.insert(row.band)
+                }
+            }
+            bandsByRegion = byRegion.mapValues { ($0.variable, $0.bands.sorted { $0.lower < $1.lower }) }
         }
-        guard let value else { return "\(variable.rawValue) unknown" }
-        let bands = Set(rows.map(\.band)).sorted { $0.lower < $1.lower }
-        return bands.first { $0.contains(value) }?.text ?? "outside \(set.id) bands"
+
+        func band(region: String, ageYears: Double?, weightKg: Double?, sizeCm: Double?) -> String {
+            guard let (variable, bands) = bandsByRegion[region] else { return "all (no band in \(setID))" }
+            let value: Double? = switch variable {
+            case .ageYears: ageYears
+            case .weightKg: weightKg
+            case .effectiveDiameterCm, .waterEquivalentDiameterCm: sizeCm
+            case .bodyWidthCm: nil
+            }
+            guard let value else { return "\(variable.rawValue) unknown" }
+            return bands.first { $0.contains(value) }?.text ?? "outside \(setID) bands"
+        }
     }
 
-    /// Builds the report. `trendData` covers the trailing weeks (it may be the same store read).
+    /// Builds the report from the period's store data and, for the trend, the
+    /// exam SSDEs of each trailing week.
     public static func build(
         period: ReportPeriod, data: ReportPeriodData, trendWeeks: [(ReportPeriod, [ExamSSDE])], referenceSet: ReferenceSet,
         allSets: [ReferenceSet], minimumExams: Int, now: Date
     ) -> WeeklyReport {
-        let exams = exams(data.events)
+        let exams = exams(data.events, bandsOf: referenceSet)
         let studiesByKey = Dictionary(grouping: data.events, by: \.studyKey)
 
         // Exams at or above a DRL or alert level: one row per exam, its worst finding.
@@ -175,9 +190,9 @@ extension WeeklyReport {
         for (studyKey, findings) in Dictionary(grouping: data.findings, by: \.studyKey) {
             let ranked = findings.sorted { ($0.ratio ?? 0, $0.explanation) > ($1.ratio ?? 0, $1.explanation) }
             let worst = ranked[0]
-            let event = studiesByKey[studyKey]?.first
-            let protocolName = studiesByKey[studyKey]?.first(where: { $0.inComparison && worst.explanation.contains($0.protocolName ?? "\u{0}") })?.protocolName
-                ?? studiesByKey[studyKey]?.first(where: \.inComparison)?.protocolName ?? "-"
+            let events = studiesByKey[studyKey] ?? []
+            let event = events.first
+            let protocolName = protocolName(of: worst, among: events)
             examsAbove.append(ExamAbove(
                 scanner: event?.scanner ?? "unknown scanner", protocolName: protocolName, studyDate: event?.studyDate ?? "",
                 accessionNumber: event?.accessionNumber ?? "-", patientPseudonym: event?.patientPseudonym ?? "-", level: worst.level,
@@ -190,9 +205,8 @@ extension WeeklyReport {
         struct BandKey: Hashable { var scanner: String?; var region: String; var band: String; var phantom: String }
         var groups: [BandKey: [Exam]] = [:]
         for exam in exams {
-            let band = band(of: exam, in: referenceSet)
-            groups[BandKey(scanner: exam.scanner, region: exam.region, band: band, phantom: exam.phantom), default: []].append(exam)
-            groups[BandKey(scanner: nil, region: exam.region, band: band, phantom: exam.phantom), default: []].append(exam)
+            groups[BandKey(scanner: exam.scanner, region: exam.region, band: exam.band, phantom: exam.phantom), default: []].append(exam)
+            groups[BandKey(scanner: nil, region: exam.region, band: exam.band, phantom: exam.phantom), default: []].append(exam)
         }
         func reference(_ region: String, _ band: String, _ quantity: ReferenceRow.Quantity, _ level: ReferenceRow.LevelKind, phantom: String?) -> Double? {
             referenceSet.rows.first { row in
@@ -201,11 +215,12 @@ extension WeeklyReport {
             }?.value
         }
         let bands = groups.map { key, list in
-            BandRow(
+            let ctdivol = list.compactMap(\.ctdivol).sorted(), ssde = list.compactMap(\.ssde).sorted(), dlp = list.compactMap(\.dlp).sorted()
+            return BandRow(
                 scanner: key.scanner, region: key.region, band: key.band, phantom: key.phantom, exams: list.count, smallSample: list.count < minimumExams,
-                ctdivolMedian: Statistics.median(list.compactMap(\.ctdivol)), ctdivolP75: Statistics.percentile(list.compactMap(\.ctdivol), 75),
-                ssdeMedian: Statistics.median(list.compactMap(\.ssde)), ssdeP75: Statistics.percentile(list.compactMap(\.ssde), 75),
-                dlpMedian: Statistics.median(list.compactMap(\.dlp)), dlpP75: Statistics.percentile(list.compactMap(\.dlp), 75),
+                ctdivolMedian: Statistics.percentile(sorted: ctdivol, 50), ctdivolP75: Statistics.percentile(sorted: ctdivol, 75),
+                ssdeMedian: Statistics.percentile(sorted: ssde, 50), ssdeP75: Statistics.percentile(sorted: ssde, 75),
+                dlpMedian: Statistics.percentile(sorted: dlp, 50), dlpP75: Statistics.percentile(sorted: dlp, 75),
                 ctdivolAchievable: reference(key.region, key.band, .ctdivol, .achievable, phantom: key.phantom),
                 ctdivolDRL: reference(key.region, key.band, .ctdivol, .drl, phantom: key.phantom),
                 dlpDRL: reference(key.region, key.band, .dlp, .drl, phantom: key.phantom),
@@ -215,7 +230,7 @@ extension WeeklyReport {
 
         // Proposed local DRLs: 75th percentile of the medians of scanners with enough exams.
         var localDRLs: [LocalDRL] = []
-        let byRegionBand = Dictionary(grouping: exams) { "\($0.region)|\(band(of: $0, in: referenceSet))" }
+        let byRegionBand = Dictionary(grouping: exams) { "\($0.region)|\($0.band)" }
         for key in byRegionBand.keys.sorted() {
             let list = byRegionBand[key]!
             let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
@@ -262,7 +277,7 @@ extension WeeklyReport {
                 for row in set.rows where row.quantity == .ssde && [.drl, .rangeUpper, .rangeLower].contains(row.level)
                     && [.effectiveDiameterCm, .waterEquivalentDiameterCm].contains(row.band.variable) && row.regions.contains(where: { $0.rawValue == region })
                 {
-                    let label = "\(set.id) \(row.level == .drl ? "DRL" : row.level == .rangeUpper ? "upper" : "lower") \(row.value) mGy"
+                    let label = "\(set.id) \(row.level.name) \(row.value) mGy"
                     sizeReferences[region, default: []].append(ReferenceSegment(lower: row.band.lower, upper: row.band.upper, value: row.value, label: label))
                 }
             }
@@ -294,5 +309,21 @@ extension WeeklyReport {
             eventCount: data.events.count, examsAbove: examsAbove, bands: bands, localDRLs: localDRLs, protocols: protocols,
             sizePoints: sizePoints, sizeReferences: sizeReferences, trend: trend, quality: quality
         )
+    }
+}
+
+extension WeeklyReport {
+    /// The protocol a finding is about: its event's, or for an exam finding
+    /// ("exam head") the protocols of that region's comparable events.
+    static func protocolName(of finding: ReportFinding, among events: [ReportEvent]) -> String {
+        if let uid = finding.irradiationEventUID, let event = events.first(where: { $0.irradiationEventUID == uid }) {
+            return event.protocolName ?? "-"
+        }
+        let region = finding.scope.hasPrefix("exam ") ? String(finding.scope.dropFirst(5)) : nil
+        var names: [String] = []
+        for event in events where event.inComparison && (region == nil || event.region == region) {
+            if let name = event.protocolName, !names.contains(name) { names.append(name) }
+        }
+        return names.isEmpty ? "-" : names.joined(separator: " + ")
     }
 }

@@ -74,18 +74,7 @@ public final class AlertDispatcher: Sendable {
     }
 
     private func run(_ command: String, input: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardInput = pipe
-        do {
-            try process.run()
-            pipe.fileHandleForWriting.write(Data(input.utf8))
-            try pipe.fileHandleForWriting.close()
-        } catch {
-            logger.error("alert command failed to start: \(error)")
-        }
+        do { try ShellCommand.start(command, input: input) } catch { logger.error("alert command failed to start: \(error)") }
     }
 
     /// One alert as a JSON line (accession and pseudonym, never the patient ID).

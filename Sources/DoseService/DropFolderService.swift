@@ -121,22 +121,21 @@ public struct DropFolderService: Service {
             logger.error("\(name): not stored, will retry: \(error)")
             return
         }
+        // Once per file whatever the outcome: from reading it to its alerts written and the file filed.
+        defer { metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started) }
         switch outcome {
         case .stored(let report):
             counts.processed += 1
             logger.info("\(name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(report.studyTotalDLP) mGy·cm)")
             alerts.deliver(report.newAlerts)
-            metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started)
             finish(path, folder: folder)
         case .duplicate(let reason):
             counts.duplicates += 1
             logger.info("\(name): duplicate (\(reason))")
-            metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started)
             finish(path, folder: folder)
         case .rejected(let code, let message):
             counts.rejected += 1
             logger.warning("\(name): rejected [\(code)] \(message)")
-            metrics.record(outcome, source: "drop-folder", duration: ContinuousClock.now - started)
             let target = Self.freeName(folder.path + "/rejected/" + name)
             do {
                 try FileManager.default.moveItem(atPath: path, toPath: target)

@@ -1,6 +1,5 @@
 import DoseEvaluation
 public import DoseStore
-import Foundation
 public import Prometheus
 
 /// The daemon's Prometheus metrics (served at /metrics by the dashboard):
@@ -43,9 +42,9 @@ public final class ServiceMetrics: Sendable {
 
     /// The exposition text, with the outbox gauges refreshed from the store.
     public func exposition(store: SQLiteDoseStore) -> String {
-        if let status = try? store.status(now: Date()) {
-            registry.makeGauge(descriptor: Self.name("alerts_pending_delivery", unit: "", "Alerts recorded but not yet written to the alert sinks")).set(to: Double(status.alertsPendingDelivery))
-            registry.makeGauge(descriptor: Self.name("webhook_outbox", unit: "", "Alerts the webhook has not delivered yet")).set(to: Double(status.webhookOutbox))
+        if let outboxes = try? store.outboxes() {
+            registry.makeGauge(descriptor: Self.name("alerts_pending_delivery", unit: "", "Alerts recorded but not yet written to the alert sinks")).set(to: Double(outboxes.alertsPendingDelivery))
+            registry.makeGauge(descriptor: Self.name("webhook_outbox", unit: "", "Alerts the webhook has not delivered yet")).set(to: Double(outboxes.webhook))
         }
         return registry.emitToString()
     }

@@ -77,43 +77,27 @@ extension SQLiteDoseStore {
 
     public func studyDetail(_ key: String) throws -> StudyDetail? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, cachedSQL: "SELECT \(Self.summaryColumns) FROM studies WHERE study_key = ?", arguments: [key]) else { return nil }
-            let events = try Row.fetchAll(db, cachedSQL: """
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.summaryColumns) FROM studies WHERE study_key = ?"), arguments: [key]) else { return nil }
+            let events = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT irradiation_event_uid, protocol, acquisition_type, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, worst_level
                 FROM events WHERE study_key = ? ORDER BY ordinal
-                """, arguments: [key]).map { e in
+                """), arguments: [key]).map { e in
                 StudyDetail.Event(
                     irradiationEventUID: e[0], protocolName: e[1], acquisitionType: e[2], region: e[3], ctdivol: e[4], phantom: e[5], dlp: e[6],
                     ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11]
                 )
             }
-            let findings = try Row.fetchAll(db, cachedSQL: """
+            let findings = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio, explanation
                 FROM findings WHERE study_key = ? ORDER BY id
-                """, arguments: [key]).map { f in
+                """), arguments: [key]).map { f in
                 StudyDetail.Finding(
                     irradiationEventUID: f[0], scope: f[1], level: f[2], quantity: f[3], referenceSet: f[4], referenceRow: f[5], value: f[6],
                     limit: f[7], ratio: f[8], explanation: f[9]
                 )
             }
-            let reports = try Int.fetchOne(db, cachedSQL: "SELECT COUNT(*) FROM reports WHERE study_key = ?", arguments: [key]) ?? 0
+            let reports = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?"), arguments: [key]) ?? 0
             return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports)
         }
-    }
-}
-
-extension Row {
-    static func fetchOne(_ db: Database, cachedSQL sql: String, arguments: StatementArguments) throws -> Row? {
-        try Row.fetchOne(try db.cachedStatement(sql: sql), arguments: arguments)
-    }
-
-    static func fetchAll(_ db: Database, cachedSQL sql: String, arguments: StatementArguments) throws -> [Row] {
-        try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments)
-    }
-}
-
-extension Int {
-    static func fetchOne(_ db: Database, cachedSQL sql: String, arguments: StatementArguments) throws -> Int? {
-        try Int.fetchOne(try db.cachedStatement(sql: sql), arguments: arguments)
     }
 }

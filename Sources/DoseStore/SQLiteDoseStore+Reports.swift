@@ -6,6 +6,7 @@ import GRDB
 /// module needs no database.
 public struct ReportEvent: Sendable, Equatable {
     public var studyKey: String
+    public var irradiationEventUID: String
     public var studyDate: String?
     public var accessionNumber: String?
     public var patientPseudonym: String?
@@ -28,6 +29,10 @@ public struct ReportEvent: Sendable, Equatable {
 
 public struct ReportFinding: Sendable, Equatable {
     public var studyKey: String
+    /// nil for an exam finding.
+    public var irradiationEventUID: String?
+    /// "event 2", "exam head".
+    public var scope: String
     public var level: String
     public var quantity: String?
     public var referenceSet: String?
@@ -75,24 +80,26 @@ extension SQLiteDoseStore {
         try pool.read { db in
             let events = try Row.fetchAll(db, sql: """
                 SELECT s.study_key, s.study_date, s.accession_number, s.patient_pseudonym, s.patient_age_years, s.patient_weight_kg, s.scanner,
-                       e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison
+                       e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison,
+                       e.irradiation_event_uid
                 FROM studies s JOIN events e ON e.study_key = s.study_key
                 WHERE s.study_date BETWEEN ? AND ?
                 ORDER BY s.study_date, s.study_key, e.ordinal
                 """, arguments: [from, to]).map { row in
                 ReportEvent(
-                    studyKey: row[0], studyDate: row[1], accessionNumber: row[2], patientPseudonym: row[3], patientAgeYears: row[4],
+                    studyKey: row[0], irradiationEventUID: row[17], studyDate: row[1], accessionNumber: row[2], patientPseudonym: row[3], patientAgeYears: row[4],
                     patientWeightKg: row[5], scanner: (row[6] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown scanner",
                     protocolName: row[7], acquisitionType: row[8], region: row[9], ctdivol: row[10], phantom: row[11], dlp: row[12],
                     ssde: row[13], ssdeMethod: row[14], sizeCm: row[15], inComparison: row[16]
                 )
             }
             let findings = try Row.fetchAll(db, sql: """
-                SELECT f.study_key, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio, f.explanation
+                SELECT f.study_key, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio, f.explanation,
+                       f.irradiation_event_uid, f.scope
                 FROM findings f JOIN studies s ON s.study_key = f.study_key
                 WHERE s.study_date BETWEEN ? AND ? AND f.level IN ('aboveDRL', 'aboveAlert', 'doseCheckOverride')
                 """, arguments: [from, to]).map { row in
-                ReportFinding(studyKey: row[0], level: row[1], quantity: row[2], referenceSet: row[3], referenceRow: row[4], value: row[5], limit: row[6], ratio: row[7], explanation: row[8])
+                ReportFinding(studyKey: row[0], irradiationEventUID: row[9], scope: row[10], level: row[1], quantity: row[2], referenceSet: row[3], referenceRow: row[4], value: row[5], limit: row[6], ratio: row[7], explanation: row[8])
             }
             var rejected: [String: Int] = [:]
             for reason in try String.fetchAll(db, sql: "SELECT reason FROM ingest_ledger WHERE status = 'rejected' AND received_at >= ? AND received_at < ?", arguments: [receivedFrom, receivedTo]) {

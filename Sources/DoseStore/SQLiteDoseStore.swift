@@ -299,13 +299,27 @@ public final class SQLiteDoseStore: DoseStore {
                 ledger: ledger,
                 rejectedByReason: rejected,
                 alerts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") ?? 0,
-                alertsPendingDelivery: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0,
-                webhookOutbox: try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
-                    WHERE w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999-12-31 00:00:00.000')
-                    """) ?? 0
+                alertsPendingDelivery: try Self.alertsPendingDelivery(db),
+                webhookOutbox: try Self.webhookOutbox(db)
             )
         }
+    }
+
+    /// The two outboxes alone, for a cheap /metrics scrape (status counts everything).
+    public func outboxes() throws -> (alertsPendingDelivery: Int, webhook: Int) {
+        try pool.read { db in (try Self.alertsPendingDelivery(db), try Self.webhookOutbox(db)) }
+    }
+
+    static func alertsPendingDelivery(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0
+    }
+
+    /// Alerts since the webhook was enabled and not yet delivered by it (0 without a webhook).
+    static func webhookOutbox(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
+            WHERE w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999-12-31 00:00:00.000')
+            """) ?? 0
     }
 
     /// A study as stored (tests and status views).

@@ -74,6 +74,16 @@ struct ReportCommandTests {
         #expect(report.status == 0, "\(report.stderr)")
         let folder = directory + "/out/2026-W47"
         #expect(report.stdout == "DoseAudit weekly report 2026-W47: 14 exams, \(Self.exams.filter { $0.week == 47 && Self.isAbove($0) }.count) at or above a DRL or alert level; \(folder)/report.html\n")
+        // The notice for a mail command: a subject line, then the summary line.
+        let mailed = directory + "/mailed.txt"
+        let notice = try ProcessRunner.run(doseaudit, [
+            "report", "--week", "2026-W47", "--min-exams", "5", "--out", directory + "/mail", "--database", database, "--config", config,
+            "--mail-command", "cat > \(mailed)",
+        ])
+        #expect(notice.status == 0, "\(notice.stderr)")
+        #expect(try String(contentsOfFile: mailed, encoding: .utf8) == "Subject: DoseAudit weekly report 2026-W47\n\n" + report.stdout.replacingOccurrences(of: directory + "/out/", with: directory + "/mail/"))
+        let failingMail = try ProcessRunner.run(doseaudit, ["report", "--week", "2026-W47", "--database", database, "--config", config, "--out", directory + "/mail", "--mail-command", "exit 4"])
+        #expect(failingMail.status == 2 && failingMail.stderr.contains("mail command exited with 4"))
 
         // Real parsers read the files: Python's csv and XML modules.
         let parsed = try ProcessRunner.run("python3", ["-c", """

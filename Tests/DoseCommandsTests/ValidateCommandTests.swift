@@ -39,7 +39,7 @@ struct ValidateCommandTests {
             #expect(check["limit"] as? Double == limit)
             let margin = try #require(check["marginPercent"] as? Double)
             #expect(abs(margin - (limit - value) / limit * 100) < 0.05, "\(name) \(quantity): \(margin)")
-            #expect(check["verdict"] as? String == (value <= limit ? "pass" : "fail"))
+            #expect(check["verdict"] as? String == (value < limit ? "pass" : "fail"))
         }
         // The 16 cm chest row is judged on the 32 cm phantom, about half the value.
         let converted = try #require(checks.first { $0["protocol"] as? String == "Ped Chest 16cm" && $0["quantity"] as? String == "CTDIvol" })
@@ -63,7 +63,7 @@ struct ValidateCommandTests {
             for suite in root.findall('testsuite'):
                 assert int(suite.get('tests')) == len(suite.findall('testcase'))
             print(len(root.findall('testsuite')), len(cases), len(failures), len(skipped))
-            print('|'.join(sorted(f.find('failure').get('message').split(' ABOVE')[0] for f in failures)))
+            print('|'.join(sorted(f.find('failure').get('message').split(' AT OR ABOVE')[0] for f in failures)))
             """, junit])
         #expect(parse.status == 0, "\(parse.stderr)")
         #expect(parse.stdout == "7 13 2 1\nCTDIvol 33 mGy|DLP 600 mGy.cm\n")
@@ -94,6 +94,18 @@ struct ValidateCommandTests {
         #expect(refused.stderr.contains("\(broken):4: band_lower and band_upper must be numbers with lower < upper"))
     }
 
+    @Test func aValueAtTheDRLFailsAsItWouldAlertForAPatient() throws {
+        let sheet = Self.temporary("at-drl.csv")
+        try """
+            protocol,region,contrast,phantom,band_variable,band_lower,band_upper,expected_ctdivol,expected_dlp
+            Neonate Chest,chest,without,32,ageYears,0,1,1.7,
+            """.write(toFile: sheet, atomically: true, encoding: .utf8)
+        let result = try Self.validate(["--protocols", sheet, "--sets", "us-acr-kanal2022-age"])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("FAIL  Neonate Chest age [0, 1) years [sheet]: CTDIvol 1.7 mGy AT OR ABOVE CTDIvol DRL 1.7 mGy"), "\(result.stdout)")
+        #expect(result.stdout.contains("margin 0%"))
+    }
+
     @Test func testScansAreCheckedAgainstTheSheetAndTheLevels() throws {
         // 07's "Child Head 3y" delivered 17.25 mGy; the sheet expects 33 mGy.
         let strict = try Self.validate(["--protocols", Self.sheet, "--sets", "us-acr-kanal2022-age", "--reports", Fixtures.samples, "--tolerance", "10"])
@@ -103,7 +115,7 @@ struct ValidateCommandTests {
         #expect(!strict.stderr.contains("'Topogram'"), "localizers are not checked")
         let lenient = try Self.validate(["--protocols", Self.sheet, "--sets", "us-acr-kanal2022-age", "--reports", Fixtures.samples, "--tolerance", "50"])
         #expect(lenient.status == 0, "\(lenient.stdout)")
-        #expect(lenient.stdout.contains("PASS  Child Head 3y age [2, 6) years [07-dose-check-override.dcm event 2]: CTDIvol 17.25 mGy within CTDIvol DRL 31 mGy"))
+        #expect(lenient.stdout.contains("PASS  Child Head 3y age [2, 6) years [07-dose-check-override.dcm event 2]: CTDIvol 17.25 mGy below CTDIvol DRL 31 mGy"))
         let none = try Self.validate(["--protocols", Self.sheet, "--reports", Fixtures.samples + "/not-dose"])
         #expect(none.status == 2)
     }

@@ -1,0 +1,20 @@
+public import Foundation
+
+/// A site's command (`sendmail …`, a pager script) run through /bin/sh with
+/// text on its standard input: the alert sink and the weekly report's notice.
+public enum ShellCommand {
+    /// Starts the command and writes `input`; returns the running process
+    /// (the alert sink does not wait, the report does).
+    @discardableResult
+    public static func start(_ command: String, input: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        pipe.fileHandleForWriting.write(Data(input.utf8))
+        try pipe.fileHandleForWriting.close()
+        return process
+    }
+}
