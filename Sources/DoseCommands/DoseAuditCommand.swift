@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Glibc
 
 /// `doseaudit`: the root command. It only lists the subcommands.
 public struct DoseAuditCommand: AsyncParsableCommand {
@@ -33,6 +34,15 @@ enum ExitStatus {
 /// What the `doseaudit` executable calls, so it needs no ArgumentParser import.
 public enum DoseAuditMain {
     public static func run() async {
+        // Debian's DCMTK 3.6.7 leaves Nagle's algorithm on unless $TCP_NODELAY
+        // is set, which with delayed ACKs costs ~90 ms per C-STORE round trip
+        // (40 small reports: 3.6 s instead of 0.15 s). Set here, before any
+        // thread runs: setenv is not safe beside concurrent getenv calls, so
+        // the shim must not do it later. A site's own setting wins.
+        setenv("TCP_NODELAY", "1", 0)
+        // A peer or an alert command that goes away mid-write must give an
+        // error on that write, not end the daemon.
+        signal(SIGPIPE, SIG_IGN)
         await DoseAuditCommand.main()
     }
 }

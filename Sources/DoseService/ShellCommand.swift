@@ -13,8 +13,11 @@ public enum ShellCommand {
         let pipe = Pipe()
         process.standardInput = pipe
         try process.run()
-        pipe.fileHandleForWriting.write(Data(input.utf8))
-        try pipe.fileHandleForWriting.close()
+        // A command may exit without reading its input; that is its exit
+        // status's to report, not a write error's (SIGPIPE is ignored, see
+        // DoseAuditMain, so the write fails instead of killing the daemon).
+        try? pipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try? pipe.fileHandleForWriting.close()
         return process
     }
 }
