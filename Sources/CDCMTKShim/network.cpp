@@ -1,15 +1,12 @@
-// The networking half of CDCMTKShim.h: a storage SCP on DCMTK's thread pool
+// The networking half of CDCMTKShim.h: a storage SCP (a thread per association)
 // and a small SCU (C-ECHO, C-STORE of files).
 //
-// Why our own pool and worker classes rather than DcmSCPPool<DcmStorageSCP>:
-// the template constructs workers with no arguments, so they could reach the
-// Swift callback only through a global; here each worker gets the receiver.
-// DcmStorageSCP is not used either: it writes files itself, while the
+// Why our own accept loop rather than DcmSCPPool<DcmStorageSCP>: see
+// ReceiverPool. DcmStorageSCP is not used either: it writes files itself, while the
 // response must wait until Swift has made the object durable.
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcostrmb.h"
 #include "dcmtk/dcmdata/dctk.h"
-#include "dcmtk/dcmnet/scppool.h"
 #include "dcmtk/dcmnet/scpthrd.h"
 #include "dcmtk/dcmnet/scu.h"
 
@@ -18,8 +15,8 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -201,30 +198,66 @@ class ReceiverSCP : public DcmThreadSCP {
     std::string peer_;
 };
 
-class ReceiverPool;
-
-class ReceiverWorker : public DcmBaseSCPPool::DcmBaseSCPWorker, private ReceiverSCP {
-  public:
-    ReceiverWorker(DcmBaseSCPPool &pool, const Receiver &receiver) : DcmBaseSCPWorker(pool), ReceiverSCP(receiver) {}
-
-    OFCondition setSharedConfig(const DcmSharedSCPConfig &config) override {
-        return ReceiverSCP::setSharedConfig(config);
-    }
-    OFBool busy() override { return ReceiverSCP::isConnected(); }
-
-  protected:
-    OFCondition workerListen(T_ASC_Association *const assoc) override { return ReceiverSCP::run(assoc); }
-};
-
-class ReceiverPool : public DcmBaseSCPPool {
+// The accept loop, with one thread per association running a ReceiverSCP
+// (DcmThreadSCP::run on the accepted association). DCMTK's DcmSCPPool was
+// used first: 300 connect/close cycles (a port scan, a health check) made it
+// corrupt the heap ("malloc(): unsorted double linked list corrupted") within
+// seconds. Its workers delete themselves from their own threads; here each
+// association's thread owns its SCP on its stack and the loop counts them.
+class ReceiverPool {
   public:
     explicit ReceiverPool(const Receiver &receiver) : receiver_(receiver) {}
 
-  protected:
-    DcmBaseSCPWorker *createSCPWorker() override { return new ReceiverWorker(*this, receiver_); }
+    DcmSCPConfig &getConfig() { return config_; }
+    void setMaxThreads(uint16_t maximum) { maximum_ = maximum; }
+    void requestStop() { stop_.store(true); }
+
+    OFCondition listen() {
+        T_ASC_Network *network = nullptr;
+        OFCondition condition = ASC_initializeNetwork(NET_ACCEPTOR, static_cast<int>(config_.getPort()), config_.getACSETimeout(), &network);
+        if (condition.bad()) return condition;
+        const DcmSharedSCPConfig shared(config_);
+        while (!stop_.load()) {
+            T_ASC_Association *assoc = nullptr;
+            // Waits at most a second, so a stop is seen within one.
+            condition = ASC_receiveAssociation(network, &assoc, config_.getMaxReceivePDULength(), nullptr, nullptr, OFFalse, DUL_NOBLOCK, 1);
+            if (condition.good() && running_.load() < maximum_) {
+                running_.fetch_add(1);
+                std::thread([this, assoc, shared] {
+                    {
+                        ReceiverSCP scp(receiver_);
+                        scp.setSharedConfig(shared);
+                        scp.run(assoc);  // takes the association over, frees it
+                    }
+                    running_.fetch_sub(1);
+                }).detach();
+                continue;
+            }
+            if (condition.good()) {
+                T_ASC_RejectParameters reject;
+                reject.result = ASC_RESULT_REJECTEDTRANSIENT;
+                reject.source = ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED;
+                reject.reason = ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED;
+                ASC_rejectAssociation(assoc, &reject);
+                receiver_.event(CDCMTKShim_SCPEventRefused, "association refused: all " + std::to_string(maximum_) + " associations busy");
+            }
+            if (assoc != nullptr) {
+                ASC_dropSCPAssociation(assoc);
+                ASC_destroyAssociation(&assoc);
+            }
+        }
+        // Associations in progress finish (each bounded by the idle timeout).
+        while (running_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        ASC_dropNetwork(&network);
+        return EC_Normal;
+    }
 
   private:
     const Receiver &receiver_;
+    DcmSCPConfig config_;
+    uint16_t maximum_ = 16;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> running_{0};
 };
 
 // Binds and releases the port, so a port in use or a privileged port is
@@ -257,13 +290,6 @@ bool portIsFree(uint16_t port, std::string &error) {
 struct CDCMTKShim_SCP {
     Receiver receiver;
     ReceiverPool pool;
-    // DcmBaseSCPPool::listen() sets its run mode to LISTEN when it starts, so
-    // a stop requested just before (a SIGTERM during start-up) would be lost.
-    // A stop is therefore repeated until listen() has returned.
-    std::mutex mutex;
-    std::condition_variable changed;
-    bool stopRequested = false;
-    bool finished = false;
     CDCMTKShim_SCP() : pool(receiver) {}
 };
 
@@ -346,38 +372,7 @@ int CDCMTKShim_SCP_run(CDCMTKShim_SCP *scp, CDCMTKShim_Status *status) {
             setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null SCP");
             return 0;
         }
-        {
-            std::lock_guard<std::mutex> lock(scp->mutex);
-            scp->finished = false;
-        }
-        std::thread enforcer([scp] {
-            std::unique_lock<std::mutex> lock(scp->mutex);
-            scp->changed.wait(lock, [scp] { return scp->stopRequested || scp->finished; });
-            while (!scp->finished) {
-                lock.unlock();
-                scp->pool.stopAfterCurrentAssociations();
-                lock.lock();
-                scp->changed.wait_for(lock, std::chrono::milliseconds(200), [scp] { return scp->finished; });
-            }
-        });
-        OFCondition condition;
-        try {
-            condition = scp->pool.listen();
-        } catch (...) {
-            {
-                std::lock_guard<std::mutex> lock(scp->mutex);
-                scp->finished = true;
-            }
-            scp->changed.notify_all();
-            enforcer.join();
-            throw;
-        }
-        {
-            std::lock_guard<std::mutex> lock(scp->mutex);
-            scp->finished = true;
-        }
-        scp->changed.notify_all();
-        enforcer.join();
+        const OFCondition condition = scp->pool.listen();
         // Listening may reset this process-wide flag; the reader needs it on.
         dcmEnableAutomaticInputDataCorrection.set(OFTrue);
         if (condition.bad()) {
@@ -392,11 +387,7 @@ int CDCMTKShim_SCP_run(CDCMTKShim_SCP *scp, CDCMTKShim_Status *status) {
 void CDCMTKShim_SCP_stop(CDCMTKShim_SCP *scp) {
     if (scp == nullptr) return;
     guarded(static_cast<CDCMTKShim_Status *>(nullptr), 0, [&]() -> int {
-        {
-            std::lock_guard<std::mutex> lock(scp->mutex);
-            scp->stopRequested = true;
-        }
-        scp->changed.notify_all();
+        scp->pool.requestStop();
         return 1;
     });
 }

@@ -147,6 +147,22 @@ struct NetworkIngestTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test func aStormOfConnectionsThatCloseAtOnceDoesNotHurtTheService() throws {
+        // A port scan or a load balancer's health check. With DCMTK's DcmSCPPool
+        // this aborted the daemon with "malloc(): unsorted double linked list corrupted".
+        let (daemon, port) = try Self.listeningDaemon()
+        for _ in 0..<300 {
+            let fd = Network.connect(port: port)
+            #expect(fd >= 0)
+            close(fd)
+        }
+        let good = try Self.storescu([Fixtures.sampleFile("01-neonate-chest.dcm")], port: port)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try SQLiteDoseStore(path: daemon.databasePath).status(now: Date()).ledger == ["processed": 1])
+        #expect(daemon.stop() == 0, "\(daemon.log.suffix(2000))")
+        #expect(!daemon.log.contains("corrupted"))
+    }
+
     @Test func twentyConcurrentSendersStoreAThousandReportsExactlyOnce() throws {
         let (daemon, port) = try Self.listeningDaemon()
         let senders = 20
