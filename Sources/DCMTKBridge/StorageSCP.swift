@@ -66,8 +66,8 @@ public enum StoreStatus: UInt16, Sendable {
     case cannotUnderstand = 0xC000
 }
 
-/// A C-STORE / C-ECHO receiver on DCMTK's thread pool. `onStore` runs on a
-/// DCMTK worker thread, once per object, and its answer is sent only after
+/// A C-STORE / C-ECHO receiver, a thread per association. `onStore` runs on a
+/// the association's thread, once per object, and its answer is sent only after
 /// it returns, so an object it has made durable is never lost.
 public final class StorageSCP: @unchecked Sendable {
     // @unchecked: `handle` is only used through the shim's thread-safe calls

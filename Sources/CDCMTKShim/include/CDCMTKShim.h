@@ -199,7 +199,7 @@ int CDCMTKShim_test_exception_guard(int which, CDCMTKShim_Status *status);
 
 // MARK: - Networking (DICOM upper layer through DCMTK's dcmnet)
 //
-// A storage SCP (C-STORE and C-ECHO receiver) on DCMTK's thread pool, and an
+// A storage SCP (C-STORE and C-ECHO receiver, a thread per association), and an
 // SCU for C-ECHO and C-STORE. The SCP hands every received object to a C
 // callback as Part-10 bytes and sends the status the callback returns, so
 // the response goes out only after the caller has made the object durable.
@@ -241,7 +241,7 @@ typedef struct CDCMTKShim_ReceivedObject {
 } CDCMTKShim_ReceivedObject;
 
 /// Returns the DIMSE status to answer with (0x0000 success, 0xA700 out of
-/// resources, 0xC000 cannot understand, ...). Called on a pool thread.
+/// resources, 0xC000 cannot understand, ...). Called on the association's thread.
 typedef uint16_t (*CDCMTKShim_StoreHandler)(void *context, const CDCMTKShim_ReceivedObject *object);
 
 enum {
