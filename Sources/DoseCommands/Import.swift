@@ -53,19 +53,25 @@ extension DoseAuditCommand {
                 StandardError.write("doseaudit: \(error)\n")
                 throw ExitStatus.unusableInput
             }
-            let files = InputFiles.expand(inputs)
+            var files = InputFiles(inputs).makeIterator()
             var tally = ImportTally()
             let progress = isatty(2) == 1
+            // The total is only for the progress line: a walk that keeps no paths.
+            let total = progress ? InputFiles(inputs).count : 0
             let start = Date()
             // Chunks: each decoded in parallel while the previous one is being
-            // stored (one transaction per chunk), so both cores stay busy.
-            let chunkSize = 64
-            let chunks = stride(from: 0, to: files.count, by: chunkSize).map { Array(files[$0..<min($0 + chunkSize, files.count)]) }
+            // stored (one transaction per chunk), so both cores stay busy. The
+            // archive is walked as it goes, never listed whole.
+            func nextChunk() -> Task<PreparedChunk, Never>? {
+                var chunk: [String] = []
+                while chunk.count < Self.chunkSize, let file = files.next() { chunk.append(file) }
+                return chunk.isEmpty ? nil : Task { await Self.prepare(chunk, processing: processing) }
+            }
+            var next = nextChunk()
             var done = 0
-            var next: Task<PreparedChunk, Never>? = chunks.first.map { chunk in Task { await Self.prepare(chunk, processing: processing) } }
-            for index in chunks.indices {
-                guard let prepared = await next?.value else { break }
-                next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in await Self.prepare(chunk, processing: processing) } : nil
+            while let pending = next {
+                let prepared = await pending.value
+                next = nextChunk()
                 for file in prepared.unreadable {
                     tally.unreadable += 1
                     StandardError.write("doseaudit: \(file): cannot read the file\n")
@@ -73,13 +79,13 @@ extension DoseAuditCommand {
                 for outcome in try database.ingest(batch: prepared.arrivals, decoded: prepared.decoded, processing: processing) {
                     tally.add(outcome)
                 }
-                done += chunks[index].count
+                done += prepared.arrivals.count + prepared.unreadable.count
                 if progress {
-                    StandardError.write("\rimporting \(done)/\(files.count)  stored \(tally.stored)  duplicates \(tally.duplicates)  rejected \(tally.rejectedTotal)")
+                    StandardError.write("\rimporting \(done)/\(max(total, done))  stored \(tally.stored)  duplicates \(tally.duplicates)  rejected \(tally.rejectedTotal)")
                 }
             }
             if progress { StandardError.write("\n") }
-            print(tally.summary(files: files.count, seconds: Date().timeIntervalSince(start), database: store.path))
+            print(tally.summary(files: done, seconds: Date().timeIntervalSince(start), database: store.path))
         }
     }
 }
@@ -92,6 +98,10 @@ struct PreparedChunk: Sendable {
 }
 
 extension DoseAuditCommand.Import {
+    /// Files per store transaction: large enough that the commit's sync is
+    /// shared widely, small enough that a chunk's memory stays small.
+    static let chunkSize = 64
+
     static func prepare(_ files: [String], processing: StoreProcessing) async -> PreparedChunk {
         var arrivals: [Arrival] = []
         var unreadable: [String] = []
