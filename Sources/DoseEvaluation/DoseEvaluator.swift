@@ -80,6 +80,10 @@ public struct DoseEvaluator: Sendable {
     /// recur across every report of a site, and regex matching dominated the
     /// evaluation's cost. Bounded; cleared when full.
     private let ruleCache = RuleCache()
+    /// Reference rows grouped into series, per (set, region, contrast,
+    /// phantom): they depend only on the configuration, and regrouping them
+    /// for every event was the largest part of an evaluation.
+    private let seriesCache = SeriesCache()
 
     public init(settings: EvaluationSettings) {
         self.settings = settings
@@ -140,8 +144,8 @@ public struct DoseEvaluator: Sendable {
             return evaluation
         }
         var judged: [Finding] = []
-        for set in settings.referenceSets {
-            judged += compare(event: event, evaluation: evaluation, report: report, set: set)
+        for (setIndex, set) in settings.referenceSets.enumerated() {
+            judged += compare(event: event, evaluation: evaluation, report: report, set: set, setIndex: setIndex)
         }
         if judged.isEmpty {
             judged.append(notAssessable(.event(index), "no reference row for \(region.rawValue) CTDIvol or SSDE in the selected sets (\(settings.referenceSets.map(\.id).joined(separator: ", ")))"))
@@ -150,14 +154,18 @@ public struct DoseEvaluator: Sendable {
         return evaluation
     }
 
-    private func compare(event: CTIrradiationEvent, evaluation: EventEvaluation, report: CTRadiationDoseReport, set: ReferenceSet) -> [Finding] {
+    private func compare(event: CTIrradiationEvent, evaluation: EventEvaluation, report: CTRadiationDoseReport, set: ReferenceSet, setIndex: Int) -> [Finding] {
         var findings: [Finding] = []
-        let candidates = set.rows.filter { ($0.quantity == .ctdivol || $0.quantity == .ssde) && $0.regions.contains(evaluation.region) }
-        guard !candidates.isEmpty else { return [] }
         // One finding per (quantity, level, phantom) series; contrast picks the series.
-        for series in seriesGroups(candidates, contrast: evaluation.contrast, eventPhantomCm: event.dose?.phantom?.diameterCm) {
+        let key = SeriesCache.Key(set: setIndex, region: evaluation.region, exam: false, contrast: evaluation.contrast, phantomCm: event.dose?.phantom?.diameterCm)
+        let groups = seriesCache.series(key) {
+            let candidates = set.rows.filter { ($0.quantity == .ctdivol || $0.quantity == .ssde) && $0.regions.contains(evaluation.region) }
+            return seriesGroups(candidates, set: set, contrast: evaluation.contrast, eventPhantomCm: event.dose?.phantom?.diameterCm)
+        }
+        for series in groups {
             let scope = Finding.Scope.event(evaluation.index)
-            guard let (row, placement) = placedRow(series.rows, report: report, event: event, diameter: evaluation.diameter, scope: scope, set: set, findings: &findings) else { continue }
+            guard let (index, placement) = placedRow(series.rows, report: report, event: event, diameter: evaluation.diameter, scope: scope, set: set, findings: &findings) else { continue }
+            let row = series.rows[index]
             let measured: (value: Double, text: String)?
             switch row.quantity {
             case .ctdivol:
@@ -180,7 +188,7 @@ public struct DoseEvaluator: Sendable {
                 continue
             }
             guard let measured else { continue }
-            findings.append(judge(measured, row: row, placement: placement, contrastNote: series.contrastNote, scope: scope, set: set))
+            findings.append(judge(measured, series: series, index: index, placement: placement, scope: scope, set: set))
         }
         return findings
     }
@@ -201,19 +209,23 @@ public struct DoseEvaluator: Sendable {
             let phantoms = Set(regionEvents.compactMap { report.events[$0.index].dose?.phantom })
             let diameter = regionEvents.first(where: \.inReferenceComparison)?.diameter
             let scope = Finding.Scope.exam(region)
-            for set in settings.referenceSets {
-                let candidates = set.rows.filter { $0.quantity == .dlp && $0.regions.contains(region) }
-                guard !candidates.isEmpty else { continue }
+            for (setIndex, set) in settings.referenceSets.enumerated() {
                 let contrast = regionEvents.first(where: \.inReferenceComparison)?.contrast
-                for series in seriesGroups(candidates, contrast: contrast, eventPhantomCm: phantoms.count == 1 ? phantoms.first?.diameterCm : nil) {
-                    guard let first = regionEvents.first, let (row, placement) = placedRow(series.rows, report: report, event: report.events[first.index], diameter: diameter, scope: scope, set: set, findings: &findings) else { continue }
+                let phantomCm = phantoms.count == 1 ? phantoms.first?.diameterCm : nil
+                let groups = seriesCache.series(SeriesCache.Key(set: setIndex, region: region, exam: true, contrast: contrast, phantomCm: phantomCm)) {
+                    let candidates = set.rows.filter { $0.quantity == .dlp && $0.regions.contains(region) }
+                    return seriesGroups(candidates, set: set, contrast: contrast, eventPhantomCm: phantomCm)
+                }
+                for series in groups {
+                    guard let first = regionEvents.first, let (index, placement) = placedRow(series.rows, report: report, event: report.events[first.index], diameter: diameter, scope: scope, set: set, findings: &findings) else { continue }
+                    let row = series.rows[index]
                     guard phantoms.count == 1, let phantom = phantoms.first else {
                         findings.append(notAssessable(scope, "\(region.rawValue) events use \(phantoms.count == 0 ? "no" : "mixed") phantoms; the exam DLP cannot be compared with \(row.origin)", set: set, row: row))
                         continue
                     }
                     switch comparable(value: total, name: "exam DLP (\(dlps.count) events)", unit: "mGy·cm", phantom: phantom, row: row, region: region, diameter: diameter) {
                     case .success(let measured):
-                        findings.append(judge(measured, row: row, placement: placement, contrastNote: series.contrastNote, scope: scope, set: set))
+                        findings.append(judge(measured, series: series, index: index, placement: placement, scope: scope, set: set))
                     case .failure(let refusal):
                         findings.append(notAssessable(scope, refusal.reason, set: set, row: row))
                     }
@@ -233,16 +245,32 @@ public struct DoseEvaluator: Sendable {
 
     // MARK: - Shared steps
 
-    struct Series {
+    struct Series: Sendable {
         var rows: [ReferenceRow]
         var contrastNote: String?
+        /// Per row, the parts of an explanation that depend only on the row
+        /// (built once, not for every finding): "set origin [regions]",
+        /// "citation (verification)" and "; note: remark".
+        var labels: [String]
+        var sources: [String]
+        var remarks: [String]
+
+        init(rows: [ReferenceRow], contrastNote: String?, set: ReferenceSet) {
+            self.rows = rows
+            self.contrastNote = contrastNote
+            labels = rows.map { row in
+                "\(set.id) \(row.origin) [\(row.regions.map(\.rawValue).sorted().joined(separator: "|"))\(row.contrast.map { ", \($0.rawValue) contrast" } ?? "")]"
+            }
+            sources = rows.map { "\($0.citation) (\($0.verification.rawValue))" }
+            remarks = rows.map { $0.remark.map { "; note: \($0)" } ?? "" }
+        }
     }
 
     /// Splits candidate rows into series (quantity, level, phantom) and picks
     /// the contrast variant: the event's own if known; otherwise rows without
     /// a contrast condition, or else the more lenient of with/without. When a
     /// set gives the same level for both phantoms, only the event's is used.
-    private func seriesGroups(_ rows: [ReferenceRow], contrast: ReferenceRow.Contrast?, eventPhantomCm: Int?) -> [Series] {
+    private func seriesGroups(_ rows: [ReferenceRow], set: ReferenceSet, contrast: ReferenceRow.Contrast?, eventPhantomCm: Int?) -> [Series] {
         struct Key: Hashable { var quantity: ReferenceRow.Quantity, level: ReferenceRow.LevelKind, phantom: Int? }
         var groups: [Key: [ReferenceRow]] = [:]
         var order: [Key] = []
@@ -263,16 +291,16 @@ public struct DoseEvaluator: Sendable {
             let rows = groups[key]!
             if let contrast {
                 let matching = rows.filter { $0.contrast == nil || $0.contrast == contrast }
-                return matching.isEmpty ? nil : Series(rows: matching, contrastNote: nil)
+                return matching.isEmpty ? nil : Series(rows: matching, contrastNote: nil, set: set)
             }
             let unconditioned = rows.filter { $0.contrast == nil }
-            if !unconditioned.isEmpty { return Series(rows: unconditioned, contrastNote: nil) }
+            if !unconditioned.isEmpty { return Series(rows: unconditioned, contrastNote: nil, set: set) }
             // Contrast unknown: per band keep the higher (more lenient) level.
             var best: [Band: ReferenceRow] = [:]
             for row in rows where best[row.band].map({ row.value > $0.value }) ?? true { best[row.band] = row }
             // Sorted: dictionary order varies between runs, output must not.
             let chosen = best.values.sorted { ($0.band.lower, $0.origin) < ($1.band.lower, $1.origin) }
-            return Series(rows: chosen, contrastNote: "contrast not known: compared with the higher of the with/without levels")
+            return Series(rows: chosen, contrastNote: "contrast not known: compared with the higher of the with/without levels", set: set)
         }
     }
 
@@ -280,7 +308,7 @@ public struct DoseEvaluator: Sendable {
     private func placedRow(
         _ rows: [ReferenceRow], report: CTRadiationDoseReport, event: CTIrradiationEvent, diameter: PatientDiameter?,
         scope: Finding.Scope, set: ReferenceSet, findings: inout [Finding]
-    ) -> (ReferenceRow, String)? {
+    ) -> (index: Int, placement: String)? {
         guard let variable = rows.first?.band.variable else { return nil }
         let value: Double?
         var how = ""
@@ -308,11 +336,11 @@ public struct DoseEvaluator: Sendable {
             findings.append(notAssessable(scope, "no \(variable.description) for the \(variable.description) bands of \(set.id) (\(sample.quantity.rawValue))", set: set, row: sample))
             return nil
         }
-        guard let row = rows.first(where: { $0.band.contains(value) }) else {
+        guard let index = rows.firstIndex(where: { $0.band.contains(value) }) else {
             findings.append(notAssessable(scope, "\(how) is outside every \(sample.quantity.rawValue) band of \(set.id)", set: set, row: sample))
             return nil
         }
-        return (row, "\(how) in \(row.band.text)")
+        return (index, "\(how) in \(rows[index].band.text)")
     }
 
     /// Brings a CTDIvol or DLP to the row's phantom: directly when they
@@ -347,7 +375,8 @@ public struct DoseEvaluator: Sendable {
 
     struct ComparisonRefusal: Error { var reason: String; init(_ reason: String) { self.reason = reason } }
 
-    private func judge(_ measured: (value: Double, text: String), row: ReferenceRow, placement: String, contrastNote: String?, scope: Finding.Scope, set: ReferenceSet) -> Finding {
+    private func judge(_ measured: (value: Double, text: String), series: Series, index: Int, placement: String, scope: Finding.Scope, set: ReferenceSet) -> Finding {
+        let row = series.rows[index]
         let ratio = measured.value / row.value
         let at = row.isReached(by: measured.value)
         let level: Finding.Level
@@ -374,10 +403,9 @@ public struct DoseEvaluator: Sendable {
         }
         let unit = row.unit == "mGy.cm" ? "mGy·cm" : row.unit
         var explanation = "\(measured.text) \(relation) \(formatted(row.value, digits: 2)) \(unit), ratio \(formatted(ratio, digits: 2)); "
-        explanation += "\(set.id) \(row.origin) [\(row.regions.map(\.rawValue).sorted().joined(separator: "|"))\(row.contrast.map { ", \($0.rawValue) contrast" } ?? "")], \(placement); "
-        explanation += "\(row.citation) (\(row.verification.rawValue))"
-        if let contrastNote { explanation += "; \(contrastNote)" }
-        if let remark = row.remark { explanation += "; note: \(remark)" }
+        explanation += series.labels[index] + ", " + placement + "; " + series.sources[index]
+        if let contrastNote = series.contrastNote { explanation += "; " + contrastNote }
+        explanation += series.remarks[index]
         return Finding(level: level, scope: scope, quantity: row.quantity, referenceSetID: set.id, referenceRow: row.origin,
                        value: measured.value, limit: row.value, ratio: ratio, explanation: explanation)
     }

@@ -41,8 +41,16 @@ public func contentDigest(_ bytes: [UInt8]) -> String {
 
 /// Lower-case hex, two digits a byte.
 func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { byte in
-        let hex = String(byte, radix: 16)
-        return hex.count == 1 ? "0" + hex : hex
-    }.joined()
+    // Runs for every arrival (its SHA-256) and every alert key: one buffer,
+    // not a string per byte.
+    let digits: StaticString = "0123456789abcdef"
+    var text: [UInt8] = []
+    text.reserveCapacity(64)
+    digits.withUTF8Buffer { digits in
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+    }
+    return String(decoding: text, as: UTF8.self)
 }
