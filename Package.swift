@@ -135,7 +135,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseStoreTests",
-            dependencies: ["DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "DICOMEncoding"],
+            // GRDB only to build an old-version store for the migration tests.
+            dependencies: [
+                "DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "DICOMEncoding",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

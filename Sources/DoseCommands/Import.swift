@@ -16,7 +16,8 @@ extension DoseAuditCommand {
                 Reads every file under the given directories (any layout), and records each object once: \
                 the same bytes or the same SOP Instance UID again is a duplicate; cumulative and continued \
                 reports of a study are reconciled by Irradiation Event UID. Files that are not CT dose \
-                reports are kept in the store with the reason. Running it twice adds nothing.
+                reports are kept in the store with the reason. Running it twice adds nothing. Alerts are \
+                recorded (reports, dashboard) but never sent: the daemon does not page anyone about history.
                 """
         )
 
@@ -44,10 +45,13 @@ extension DoseAuditCommand {
             let database: SQLiteDoseStore
             do {
                 let configuration = try ConfigurationLoader.load(path: configPath)
-                processing = try Pipeline.processing(
+                var pipeline = try Pipeline.processing(
                     configuration: configuration, sets: try ConfigurationLoader.referenceSets(configuration),
                     alertLevel: Finding.Level(rawValue: alertLevel) ?? .aboveDRL, keyPath: store.pseudonymKeyPath
                 )
+                // History, not news: the daemon must not send years of old alerts.
+                pipeline.alertDelivery = .recordOnly
+                processing = pipeline
                 database = try SQLiteDoseStore(path: store.path)
             } catch {
                 StandardError.write("doseaudit: \(error)\n")
@@ -163,7 +167,7 @@ struct ImportTally {
         let reasons = rejected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         lines.append("  rejected:   \(rejectedTotal)\(reasons.isEmpty ? "" : " (\(reasons))")")
         if unreadable > 0 { lines.append("  unreadable: \(unreadable)") }
-        lines.append("  new alerts: \(alerts)")
+        lines.append("  new alerts: \(alerts)\(alerts > 0 ? " (recorded for reports and the dashboard, not sent: an import is history)" : "")")
         return lines.joined(separator: "\n")
     }
 }

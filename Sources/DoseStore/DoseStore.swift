@@ -38,17 +38,28 @@ public struct StoreProcessing: Sendable {
     /// Findings at or above this level become alerts.
     public var alertLevel: Finding.Level
     public var pseudonymizer: Pseudonymizer
+    public var alertDelivery: AlertDelivery
 
     public init(
         read: @escaping @Sendable ([UInt8]) -> Result<CTRadiationDoseReport, ReadFailure>,
         evaluate: @escaping @Sendable (CTRadiationDoseReport) -> ExamEvaluation,
-        alertLevel: Finding.Level, pseudonymizer: Pseudonymizer
+        alertLevel: Finding.Level, pseudonymizer: Pseudonymizer, alertDelivery: AlertDelivery = .notify
     ) {
         self.read = read
         self.evaluate = evaluate
         self.alertLevel = alertLevel
         self.pseudonymizer = pseudonymizer
+        self.alertDelivery = alertDelivery
     }
+}
+
+/// Whether new alerts are news for the sinks.
+public enum AlertDelivery: Sendable {
+    /// The daemon: the log, the alert file, the command and the webhook send them.
+    case notify
+    /// A backfill import: recorded for reports and the dashboard, never sent,
+    /// so loading years of history does not page anyone when the daemon starts.
+    case recordOnly
 }
 
 /// An arrival decoded outside the store's transaction (possibly in parallel).

@@ -63,7 +63,7 @@ extension SQLiteDoseStore {
     /// The newest alerts first.
     public func recentAlerts(limit: Int) throws -> [AlertRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY created_at DESC, key LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
+            try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY id DESC LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
         }
     }
 

@@ -155,10 +155,11 @@ public final class SQLiteDoseStore: DoseStore {
                 )
                 try db.run(
                     """
-                        INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid, explanation, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid, explanation, created_at, notify)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID, finding.explanation, receivedText]
+                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID, finding.explanation, receivedText,
+                     processing.alertDelivery == .notify]
                 )
                 // One alert per key, ever: a re-merged study does not alert again.
                 if db.changesCount > 0 { newAlerts.append(record) }
@@ -217,7 +218,7 @@ public final class SQLiteDoseStore: DoseStore {
     /// store's commit and the sinks), oldest first.
     public func pendingAlerts() throws -> [AlertRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY created_at, key").map(AlertRecord.init(row:))
+            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE delivered_at IS NULL AND notify ORDER BY created_at, key").map(AlertRecord.init(row:))
         }
     }
 
@@ -246,7 +247,7 @@ public final class SQLiteDoseStore: DoseStore {
             let since = try Date.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") ?? now
             return try Row.fetchAll(db, sql: """
                 SELECT a.* FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
-                WHERE a.created_at >= ? AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
+                WHERE a.created_at >= ? AND a.notify AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
                 ORDER BY a.created_at, a.key LIMIT ?
                 """, arguments: [since, now, limit]).map(AlertRecord.init(row:))
         }
@@ -311,14 +312,14 @@ public final class SQLiteDoseStore: DoseStore {
     }
 
     static func alertsPendingDelivery(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL") ?? 0
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL AND notify") ?? 0
     }
 
     /// Alerts since the webhook was enabled and not yet delivered by it (0 without a webhook).
     static func webhookOutbox(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
-            WHERE w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999-12-31 00:00:00.000')
+            WHERE a.notify AND w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999-12-31 00:00:00.000')
             """) ?? 0
     }
 

@@ -131,6 +131,51 @@ enum StoreSchema {
         migrator.registerMigration("v4: reports by study date") { db in
             try db.execute(sql: "CREATE INDEX studies_date ON studies (study_date)")
         }
+        migrator.registerMigration("v5: objects and alerts in arrival order, imported alerts not sent") { db in
+            // v1 made both WITHOUT ROWID tables keyed by a hash. Their rows are
+            // large (a 5 KB object, a 1 KB alert), and keyed by a hash every
+            // insert landed on a random, mostly full leaf: a page read, a split,
+            // and whole pages rewritten to the WAL. As rowid tables they grow
+            // at the end; only the small unique index on the hash is random.
+            // (SQLite's table rebuild; GRDB checks foreign keys before commit.)
+            try db.execute(sql: """
+                CREATE TABLE objects_new (
+                    id INTEGER PRIMARY KEY,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    size INTEGER NOT NULL,
+                    bytes BLOB NOT NULL
+                );
+                INSERT INTO objects_new (sha256, size, bytes) SELECT sha256, size, bytes FROM objects;
+                DROP TABLE objects;
+                ALTER TABLE objects_new RENAME TO objects;
+                CREATE TABLE alerts_new (
+                    id INTEGER PRIMARY KEY,
+                    key TEXT NOT NULL UNIQUE,
+                    study_key TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    accession_number TEXT,
+                    patient_pseudonym TEXT,
+                    scanner TEXT,
+                    protocol TEXT,
+                    irradiation_event_uid TEXT,
+                    explanation TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    delivered_at DATETIME,
+                    -- 0 for alerts a backfill import recorded: history for the
+                    -- reports and the dashboard, not news for the sinks.
+                    notify BOOLEAN NOT NULL DEFAULT 1
+                );
+                INSERT INTO alerts_new (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid,
+                                        explanation, created_at, delivered_at)
+                    SELECT key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid,
+                           explanation, created_at, delivered_at
+                    FROM alerts ORDER BY created_at, key;
+                DROP TABLE alerts;
+                ALTER TABLE alerts_new RENAME TO alerts;
+                -- The outbox the sinks work from: small whatever the history.
+                CREATE INDEX alerts_pending ON alerts (created_at, key) WHERE delivered_at IS NULL AND notify;
+                """)
+        }
         return migrator
     }
 }

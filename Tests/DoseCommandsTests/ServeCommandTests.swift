@@ -114,6 +114,70 @@ struct ServeCommandTests {
         sink.stop()
     }
 
+    /// A backfill loads history while the daemon runs (webhook on): its
+    /// alerts are recorded and shown, but no sink sends them, then or at the
+    /// next start; a live report still alerts everywhere.
+    @Test func importedAlertsAreRecordedButNeverSent() throws {
+        // A 6-year-old's chest above the US DRL: two alerts (event CTDIvol, exam DLP).
+        func report(_ n: Int) -> [UInt8] {
+            let root = "2.25.4712\(n)"
+            return SyntheticReports.report(
+                events: [SyntheticReports.event(1, ctdivol: "9.5", dlp: "250.0", root: root), SyntheticReports.event(2, ctdivol: "0.2", dlp: "5.0", root: root)],
+                totalDLP: "255.0", root: root, patientAge: "006Y"
+            )
+        }
+        let daemon = try Daemon(referenceSets: ["us-acr-kanal2022-age"])
+        let sink = try HTTPSink(directory: daemon.directory)
+        try sink.start()
+        try daemon.writeConfig(
+            referenceSets: ["us-acr-kanal2022-age"],
+            serveExtra: "  alerts:\n    webhook: { url: \"\(sink.url)\", max_backoff_seconds: 0.5 }"
+        )
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        let history = daemon.directory + "/archive"
+        for n in 0..<3 {
+            let folder = history + "/2019/0\(n + 1)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data(report(n)).write(to: URL(fileURLWithPath: folder + "/r\(n).dcm"))
+        }
+        let imported = try ProcessRunner.run(
+            ProcessRunner.productsDirectory + "/doseaudit", ["import", "--database", daemon.databasePath, "--config", daemon.configPath, history]
+        )
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("new alerts: 6 (recorded for reports and the dashboard, not sent: an import is history)"), "\(imported.stdout)")
+        var status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
+        #expect(status.alerts == 6)
+        #expect(status.alertsPendingDelivery == 0)
+        #expect(status.webhookOutbox == 0)
+
+        try daemon.moveIn(report(3), as: "live.dcm")
+        #expect(daemon.wait { daemon.files(in: "processed").count == 1 })
+        let live = Self.alertKeys(daemon.alertFile)
+        #expect(live.count == 2, "\(live)")
+        #expect(daemon.wait { Set(sink.keys) == Set(live) }, "webhook got \(sink.keys.count): \(daemon.log.suffix(2000))")
+        #expect(daemon.stop() == 0)
+
+        // Restarted: nothing is "recovered" from the import either.
+        let logLength = daemon.log.count
+        try daemon.start()
+        #expect(daemon.waitUntilReady(afterLogLength: logLength))
+        usleep(1_500_000)
+        #expect(daemon.stop() == 0)
+        #expect(!daemon.log.contains("recovering"), "\(daemon.log)")
+        #expect(Self.alertKeys(daemon.alertFile) == live)
+        #expect(sink.keys.count == live.count, "each live alert sent once, no imported one")
+        let store = try SQLiteDoseStore(path: daemon.databasePath)
+        status = try store.status(now: Date())
+        #expect(status.alerts == 8)
+        #expect(status.alertsPendingDelivery == 0 && status.webhookOutbox == 0)
+        // History is still there for the dashboard, newest first.
+        let recent = try store.recentAlerts(limit: 10)
+        #expect(recent.count == 8)
+        #expect(Set(recent.prefix(2).map(\.key)) == Set(live))
+        sink.stop()
+    }
+
     @Test func alertCommandReceivesTheAlertLines() throws {
         let daemon = try Daemon()
         let received = daemon.directory + "/command-received.jsonl"
