@@ -248,21 +248,17 @@ public struct DoseEvaluator: Sendable {
     struct Series: Sendable {
         var rows: [ReferenceRow]
         var contrastNote: String?
-        /// Per row, the parts of an explanation that depend only on the row
-        /// (built once, not for every finding): "set origin [regions]",
-        /// "citation (verification)" and "; note: remark".
-        var labels: [String]
-        var sources: [String]
-        var remarks: [String]
+        /// Per row, the part of every explanation that depends only on the
+        /// row, built once: "set origin [regions]: citation (verification); note: remark".
+        var references: [String]
 
         init(rows: [ReferenceRow], contrastNote: String?, set: ReferenceSet) {
             self.rows = rows
             self.contrastNote = contrastNote
-            labels = rows.map { row in
-                "\(set.id) \(row.origin) [\(row.regions.map(\.rawValue).sorted().joined(separator: "|"))\(row.contrast.map { ", \($0.rawValue) contrast" } ?? "")]"
+            references = rows.map { row in
+                let regions = row.regions.map(\.rawValue).sorted().joined(separator: "|") + (row.contrast.map { ", \($0.rawValue) contrast" } ?? "")
+                return "\(set.id) \(row.origin) [\(regions)]: \(row.citation) (\(row.verification.rawValue))" + (row.remark.map { "; note: \($0)" } ?? "")
             }
-            sources = rows.map { "\($0.citation) (\($0.verification.rawValue))" }
-            remarks = rows.map { $0.remark.map { "; note: \($0)" } ?? "" }
         }
     }
 
@@ -402,12 +398,10 @@ public struct DoseEvaluator: Sendable {
             relation = at ? "≥ Dose Check alert value" : "< Dose Check alert value"
         }
         let unit = row.unit == "mGy.cm" ? "mGy·cm" : row.unit
-        var explanation = "\(measured.text) \(relation) \(formatted(row.value, digits: 2)) \(unit), ratio \(formatted(ratio, digits: 2)); "
-        explanation += series.labels[index] + ", " + placement + "; " + series.sources[index]
-        if let contrastNote = series.contrastNote { explanation += "; " + contrastNote }
-        explanation += series.remarks[index]
+        var judgement = "\(measured.text) \(relation) \(formatted(row.value, digits: 2)) \(unit), ratio \(formatted(ratio, digits: 2)); " + placement
+        if let contrastNote = series.contrastNote { judgement += "; " + contrastNote }
         return Finding(level: level, scope: scope, quantity: row.quantity, referenceSetID: set.id, referenceRow: row.origin,
-                       value: measured.value, limit: row.value, ratio: ratio, explanation: explanation)
+                       value: measured.value, limit: row.value, ratio: ratio, judgement: judgement, reference: series.references[index])
     }
 
     private func doseCheckFindings(_ event: CTIrradiationEvent, index: Int) -> [Finding] {

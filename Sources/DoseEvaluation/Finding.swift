@@ -39,10 +39,28 @@ public struct Finding: Sendable, Hashable {
     public var limit: Double?
     /// value / limit.
     public var ratio: Double?
-    public var explanation: String
+    /// What was measured and judged, and how the patient was placed in the
+    /// row's band (or the whole sentence for findings without a row).
+    public var judgement: String
+    /// The reference row and its source: "set origin [regions]: citation
+    /// (verification); note: …". The same text for every finding against
+    /// that row, so the store keeps it once.
+    public var reference: String?
+
+    /// The sentence a physicist acts on.
+    public var explanation: String {
+        guard let reference else { return judgement }
+        return judgement + "; " + reference
+    }
 
     public init(level: Level, scope: Scope, quantity: ReferenceRow.Quantity?, referenceSetID: String?, referenceRow: String?,
                 value: Double?, limit: Double?, ratio: Double?, explanation: String) {
+        self.init(level: level, scope: scope, quantity: quantity, referenceSetID: referenceSetID, referenceRow: referenceRow,
+                  value: value, limit: limit, ratio: ratio, judgement: explanation, reference: nil)
+    }
+
+    public init(level: Level, scope: Scope, quantity: ReferenceRow.Quantity?, referenceSetID: String?, referenceRow: String?,
+                value: Double?, limit: Double?, ratio: Double?, judgement: String, reference: String?) {
         self.level = level
         self.scope = scope
         self.quantity = quantity
@@ -51,7 +69,8 @@ public struct Finding: Sendable, Hashable {
         self.value = value
         self.limit = limit
         self.ratio = ratio
-        self.explanation = explanation
+        self.judgement = judgement
+        self.reference = reference
     }
 }
 

@@ -63,7 +63,7 @@ extension SQLiteDoseStore {
     /// The newest alerts first.
     public func recentAlerts(limit: Int) throws -> [AlertRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY id DESC LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
+            try Row.fetchAll(db, sql: "SELECT \(AlertRecord.columns) ORDER BY a.id DESC LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
         }
     }
 
@@ -88,8 +88,9 @@ extension SQLiteDoseStore {
                 )
             }
             let findings = try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio, explanation
-                FROM findings WHERE study_key = ? ORDER BY id
+                SELECT f.irradiation_event_uid, f.scope, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio,
+                       \(StoreSchema.explanation("f", text: "t"))
+                FROM findings f LEFT JOIN reference_texts t ON t.id = f.reference_text_id WHERE f.study_key = ? ORDER BY f.id
                 """), arguments: [key]).map { f in
                 StudyDetail.Finding(
                     irradiationEventUID: f[0], scope: f[1], level: f[2], quantity: f[3], referenceSet: f[4], referenceRow: f[5], value: f[6],

@@ -94,9 +94,9 @@ extension SQLiteDoseStore {
                 )
             }
             let findings = try Row.fetchAll(db, sql: """
-                SELECT f.study_key, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio, f.explanation,
-                       f.irradiation_event_uid, f.scope
-                FROM findings f JOIN studies s ON s.study_key = f.study_key
+                SELECT f.study_key, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio,
+                       \(StoreSchema.explanation("f", text: "t")), f.irradiation_event_uid, f.scope
+                FROM findings f JOIN studies s ON s.study_key = f.study_key LEFT JOIN reference_texts t ON t.id = f.reference_text_id
                 WHERE s.study_date BETWEEN ? AND ? AND f.level IN ('aboveDRL', 'aboveAlert', 'doseCheckOverride')
                 """, arguments: [from, to]).map { row in
                 ReportFinding(studyKey: row[0], irradiationEventUID: row[9], scope: row[10], level: row[1], quantity: row[2], referenceSet: row[3], referenceRow: row[4], value: row[5], limit: row[6], ratio: row[7], explanation: row[8])

@@ -2,12 +2,16 @@ import CTDoseReport
 import DoseEvaluation
 public import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite file through GRDB, WAL mode, synchronous
 /// FULL (a transaction that returned is on disk), versioned migrations.
 public final class SQLiteDoseStore: DoseStore {
     let pool: DatabasePool
     public let path: String
+    /// Reference texts already stored, by text. The table is insert-only, so
+    /// ids never change; a transaction's new texts join only once it commits.
+    private let referenceTextIDs = Mutex<[String: Int64]>([:])
 
     public init(path: String) throws {
         self.path = path
@@ -38,17 +42,23 @@ public final class SQLiteDoseStore: DoseStore {
     /// As `ingest(batch:processing:)` with the decoding already done (the
     /// caller may decode in parallel).
     public func ingest(batch arrivals: [Arrival], decoded: [DecodedArrival], processing: StoreProcessing) throws -> [IngestOutcome] {
-        try pool.write { db in
+        var texts = ReferenceTexts(known: referenceTextIDs.withLock { $0 })
+        let outcomes = try pool.write { db in
             try zip(arrivals, decoded).map { arrival, decoded in
-                try record(arrival, digest: decoded.digest, decoded: decoded.report, firstReportEvaluation: decoded.firstReportEvaluation, processing: processing, db: db)
+                try record(
+                    arrival, digest: decoded.digest, decoded: decoded.report, firstReportEvaluation: decoded.firstReportEvaluation,
+                    processing: processing, texts: &texts, db: db
+                )
             }
         }
+        if !texts.added.isEmpty { referenceTextIDs.withLock { $0.merge(texts.added) { old, _ in old } } }
+        return outcomes
     }
 
     /// One arrival inside the caller's transaction.
     private func record(
         _ arrival: Arrival, digest: String, decoded: Result<CTRadiationDoseReport, ReadFailure>, firstReportEvaluation: ExamEvaluation?,
-        processing: StoreProcessing, db: Database
+        processing: StoreProcessing, texts: inout ReferenceTexts, db: Database
     ) throws -> IngestOutcome {
             let received = arrival.receivedAt
             let receivedText = StoreTimestamp.text(received)
@@ -138,13 +148,15 @@ public final class SQLiteDoseStore: DoseStore {
                 case .event(let index): merged.events[index].acquisitionProtocol
                 case .exam: nil
                 }
+                let referenceTextID = try finding.reference.map { try texts.id(for: $0, db: db) }
                 try db.run(
                     """
-                        INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio, explanation)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio,
+                                              explanation, reference_text_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     [studyKey, eventUID, Self.scopeText(finding.scope), finding.level.rawValue, finding.quantity?.rawValue, finding.referenceSetID,
-                                finding.referenceRow, finding.value, finding.limit, finding.ratio, finding.explanation]
+                                finding.referenceRow, finding.value, finding.limit, finding.ratio, finding.judgement, referenceTextID]
                 )
                 guard Self.alerts(finding.level, threshold: processing.alertLevel) else { continue }
                 let key = Self.alertKey(studyKey: studyKey, eventUID: eventUID, finding: finding)
@@ -155,11 +167,12 @@ public final class SQLiteDoseStore: DoseStore {
                 )
                 try db.run(
                     """
-                        INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid, explanation, created_at, notify)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid,
+                                                      explanation, reference_text_id, created_at, notify)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID, finding.explanation, receivedText,
-                     processing.alertDelivery == .notify]
+                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID,
+                     finding.judgement, referenceTextID, receivedText, processing.alertDelivery == .notify]
                 )
                 // One alert per key, ever: a re-merged study does not alert again.
                 if db.changesCount > 0 { newAlerts.append(record) }
@@ -218,7 +231,7 @@ public final class SQLiteDoseStore: DoseStore {
     /// store's commit and the sinks), oldest first.
     public func pendingAlerts() throws -> [AlertRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE delivered_at IS NULL AND notify ORDER BY created_at, key").map(AlertRecord.init(row:))
+            try Row.fetchAll(db, sql: "SELECT \(AlertRecord.columns) WHERE a.delivered_at IS NULL AND a.notify ORDER BY a.created_at, a.key").map(AlertRecord.init(row:))
         }
     }
 
@@ -246,7 +259,7 @@ public final class SQLiteDoseStore: DoseStore {
         return try pool.read { db in
             let since = try Date.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") ?? now
             return try Row.fetchAll(db, sql: """
-                SELECT a.* FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
+                SELECT \(AlertRecord.columns) LEFT JOIN webhook_deliveries w ON w.key = a.key
                 WHERE a.created_at >= ? AND a.notify AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
                 ORDER BY a.created_at, a.key LIMIT ?
                 """, arguments: [since, now, limit]).map(AlertRecord.init(row:))
@@ -349,14 +362,35 @@ public struct StoredStudy: Sendable, Equatable {
 }
 
 extension AlertRecord {
-    /// An `alerts` table row.
+    /// Select list and FROM clause for `init(row:)`: an `alerts` row aliased
+    /// `a` with its whole explanation.
+    static let columns = "a.*, \(StoreSchema.explanation("a", text: "t")) AS whole_explanation FROM alerts a LEFT JOIN reference_texts t ON t.id = a.reference_text_id"
+
+    /// A row selected with `columns`.
     init(row: Row) {
         self.init(
             key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
             accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
-            protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["explanation"],
+            protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["whole_explanation"],
             createdAt: row["created_at"]
         )
+    }
+}
+
+/// Reference texts for one write transaction: those known before it, and
+/// those it added (which join the store's set only if it commits).
+struct ReferenceTexts {
+    let known: [String: Int64]
+    var added: [String: Int64] = [:]
+
+    mutating func id(for text: String, db: Database) throws -> Int64 {
+        if let id = known[text] ?? added[text] { return id }
+        try db.run("INSERT OR IGNORE INTO reference_texts (text) VALUES (?)", [text])
+        guard let id = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM reference_texts WHERE text = ?"), arguments: [text]) else {
+            throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "reference text vanished after insert")
+        }
+        added[text] = id
+        return id
     }
 }
 

@@ -6,6 +6,7 @@ import DoseStore
 import DICOMEncoding
 import DoseTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @Suite("Store: exactly once, reconciliation, alerts")
@@ -210,5 +211,40 @@ struct DoseStoreTests {
         #expect(study.patientPseudonym == pseudonym)
         #expect(Pseudonymizer(keyBytes: Array(repeating: 8, count: 32)).pseudonym(for: "MRN-7707") != pseudonym)
         _ = directory
+    }
+
+    /// Findings and alerts read back with the very sentence the evaluator
+    /// wrote, though each reference row's citation is stored once.
+    @Test func explanationsReadBackWholeWithEachCitationStoredOnce() throws {
+        let (store, directory) = try Self.temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let processing = try Self.realProcessing()
+        let files = ["07-dose-check-override.dcm", "11-vendor-quirks-6y.dcm", "03-child-5y-abdomen-32cm.dcm"].map { Fixtures.sampleFile($0) }
+        var alerts: [AlertRecord] = []
+        for file in files {
+            guard case .stored(let stored) = try store.ingest(Self.arrival(file), processing: processing) else {
+                Issue.record("\(file) not stored")
+                continue
+            }
+            alerts += stored.newAlerts
+            let report = try DoseReportReader.read(contentsOf: file)
+            let expected = processing.evaluate(report).allFindings.map(\.explanation)
+            let detail = try #require(try store.studyDetail(stored.studyKey))
+            #expect(detail.findings.map(\.explanation) == expected)
+            #expect(expected.contains { $0.contains("doi:10.1148/radiol.2021211241") })
+        }
+        #expect(alerts.count == 5)
+        let pending = try store.pendingAlerts()
+        #expect(Dictionary(uniqueKeysWithValues: pending.map { ($0.key, $0.explanation) }) == Dictionary(uniqueKeysWithValues: alerts.map { ($0.key, $0.explanation) }))
+        #expect(pending.contains { $0.explanation.contains("; us-acr-kanal2022-age us-acr-kanal2022-age.csv:") })
+        // Findings against the same row share its one stored text; no citation is inline.
+        let counts = try DatabaseQueue(path: directory + "/store.sqlite").read { db in
+            [
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings WHERE reference_text_id IS NOT NULL") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_texts") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings WHERE explanation LIKE '%Kanal KM%'") ?? 0,
+            ]
+        }
+        #expect(counts[0] > counts[1] && counts[1] > 0 && counts[2] == 0, "findings with a text, texts, citations inline: \(counts)")
     }
 }
