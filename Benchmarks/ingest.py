@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Ingest benchmarks for the DoseAudit daemon (release build), printing numbers.
 
-  Benchmarks/ingest.py [--reports N] [--rate R]
+  Benchmarks/ingest.py [--reports N] [--rate R] [--repeat K] [--skip-latency]
 
 1. Latency: starts `doseaudit serve` on a temporary drop folder, renames N
    distinct pediatric reports in at R per second (each one alerts), and
    measures from each rename to its line in the alert file: p50 / p99 / max.
 2. Sustained ingest: `doseaudit import` of the same N reports, reports/s,
-   beside the reader's own rate on the same files (`doseaudit bench`).
+   each run followed by the reader alone on the same files (`doseaudit
+   bench`), K times; the ratio is taken within each pair. Then the import's
+   peak RSS (wait4) and the store's size.
 """
 import argparse, os, shutil, signal, subprocess, sys, tempfile, threading, time
 
@@ -18,6 +20,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--repeat", type=int, default=3, help="import / reader pairs to run")
+    parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
     subprocess.run(["swift", "build", "-c", "release", "--product", "doseaudit"], cwd=root, check=True, capture_output=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "make-pediatric-samples"], cwd=root, check=True, capture_output=True)
@@ -25,7 +29,8 @@ def main():
     try:
         source = os.path.join(work, "reports")
         subprocess.run([os.path.join(bin_dir, "make-pediatric-samples"), "--many", str(args.reports), source], check=True, capture_output=True)
-        latency(work, source, args)
+        if not args.skip_latency:
+            latency(work, source, args)
         throughput(work, source, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -53,11 +58,14 @@ serve:
         while not os.path.exists(alert_file) and not stop.is_set():
             time.sleep(0.001)
         with open(alert_file) as f:
+            pending = ""
             while not stop.is_set():
-                line = f.readline()
-                if not line:
+                pending += f.readline()
+                # A line read while the daemon is writing it comes in parts.
+                if not pending.endswith("\n"):
                     time.sleep(0.0005)
                     continue
+                line, pending = pending, ""
                 # Each synthetic report's event UIDs are under 2.25.5150<n>.
                 marker = line.find('"irradiationEventUID":"2.25.5150')
                 if marker >= 0:
@@ -98,17 +106,58 @@ serve:
         daemon.wait(timeout=30)
         log.close()
 
-def throughput(work, source, args):
-    database = os.path.join(work, "import.sqlite")
+def run_measured(argv):
+    """Runs a command; returns (seconds, stdout)."""
     t0 = time.monotonic()
-    out = subprocess.run([os.path.join(bin_dir, "doseaudit"), "import", "--database", database,
-                          "--config", os.path.join(root, "config", "doseaudit.yaml"), source], capture_output=True, text=True, check=True)
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = child.communicate()
     seconds = time.monotonic() - t0
-    print(f"import: {args.reports} reports in {seconds:.2f} s = {args.reports / seconds:.0f} reports/s (read, evaluate, store, alerts recorded)")
-    bench = subprocess.run([os.path.join(bin_dir, "doseaudit"), "bench", "--files", str(args.reports), source], capture_output=True, text=True, check=True)
-    line = bench.stdout.strip().splitlines()[-1]
-    reader_rate = int(line.split("files_per_s=")[1].split()[0])
-    print(f"reader alone on the same files: {reader_rate} files/s; ingest is {args.reports / seconds / reader_rate * 100:.0f} % of it")
+    if child.returncode != 0:
+        sys.exit(f"{argv[1]} failed: {err}")
+    return seconds, out
+
+def peak_rss_mb(argv):
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execv(argv[0], argv)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        sys.exit(f"{argv[1]} failed with status {status}")
+    return usage.ru_maxrss / 1024
+
+def throughput(work, source, args):
+    # The machine's speed drifts by tens of percent from minute to minute, so
+    # the import and the reader alone are run in turn, and each ratio is
+    # taken within one pair.
+    doseaudit = os.path.join(bin_dir, "doseaudit")
+    database = os.path.join(work, "import.sqlite")
+    ratios, rates, reader_rates = [], [], []
+    for run in range(args.repeat):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(database + suffix):
+                os.remove(database + suffix)
+        seconds, _ = run_measured([doseaudit, "import", "--database", database,
+                                   "--config", os.path.join(root, "config", "doseaudit.yaml"), source])
+        _, bench = run_measured([doseaudit, "bench", "--files", str(args.reports), source])
+        reader_rate = int(bench.strip().splitlines()[-1].split("files_per_s=")[1].split()[0])
+        rate = args.reports / seconds
+        rates.append(rate)
+        reader_rates.append(reader_rate)
+        ratios.append(rate / reader_rate)
+        print(f"import {run + 1}: {args.reports} reports in {seconds:.2f} s = {rate:.0f} reports/s "
+              f"(read, evaluate, store, alerts recorded); reader alone right after: {reader_rate} files/s; ratio {rate / reader_rate * 100:.0f} %")
+    median = sorted(ratios)[len(ratios) // 2]
+    print(f"import: median {sorted(rates)[len(rates) // 2]:.0f} reports/s, reader median {sorted(reader_rates)[len(reader_rates) // 2]} files/s, "
+          f"median ratio {median * 100:.0f} % (range {min(ratios) * 100:.0f}-{max(ratios) * 100:.0f} %)")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(database + suffix):
+            os.remove(database + suffix)
+    rss = peak_rss_mb([doseaudit, "import", "--database", database, "--config", os.path.join(root, "config", "doseaudit.yaml"), source])
+    print(f"import peak RSS over {args.reports} reports: {rss:.1f} MB; store {os.path.getsize(database) / 1e6:.0f} MB "
+          f"({os.path.getsize(database) / args.reports / 1024:.1f} KiB per report)")
 
 if __name__ == "__main__":
     main()

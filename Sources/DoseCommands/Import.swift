@@ -63,19 +63,22 @@ extension DoseAuditCommand {
             // The total is only for the progress line: a walk that keeps no paths.
             let total = progress ? InputFiles(inputs).count : 0
             let start = Date()
-            // Chunks: each decoded in parallel while the previous one is being
-            // stored (one transaction per chunk), so both cores stay busy. The
-            // archive is walked as it goes, never listed whole.
+            // Chunks: decoded in parallel while an earlier one is stored (one
+            // transaction per chunk), so both cores stay busy. Two chunks are
+            // decoded ahead, not one, so decoding has work while the store
+            // waits on the disk (12-20 % faster in alternating runs, +2 MB).
+            // The archive is walked as it goes, never listed whole.
             func nextChunk() -> Task<PreparedChunk, Never>? {
                 var chunk: [String] = []
                 while chunk.count < Self.chunkSize, let file = files.next() { chunk.append(file) }
                 return chunk.isEmpty ? nil : Task { await Self.prepare(chunk, processing: processing) }
             }
-            var next = nextChunk()
+            var queue: [Task<PreparedChunk, Never>] = []
+            while queue.count < Self.chunksAhead, let task = nextChunk() { queue.append(task) }
             var done = 0
-            while let pending = next {
-                let prepared = await pending.value
-                next = nextChunk()
+            while !queue.isEmpty {
+                let prepared = await queue.removeFirst().value
+                if let task = nextChunk() { queue.append(task) }
                 for file in prepared.unreadable {
                     tally.unreadable += 1
                     StandardError.write("doseaudit: \(file): cannot read the file\n")
@@ -105,6 +108,8 @@ extension DoseAuditCommand.Import {
     /// Files per store transaction: large enough that the commit's sync is
     /// shared widely, small enough that a chunk's memory stays small.
     static let chunkSize = 64
+    /// Chunks being decoded while one is stored.
+    static let chunksAhead = 2
 
     static func prepare(_ files: [String], processing: StoreProcessing) async -> PreparedChunk {
         var arrivals: [Arrival] = []
