@@ -70,6 +70,42 @@ struct ServeCommandTests {
         #expect(daemon.stop() == 0)
     }
 
+    /// SIGTERM at any moment of start-up, from the first millisecond (before
+    /// the handlers exist) to ingest in progress: the process ends promptly,
+    /// with status 0 or by SIGTERM itself (both a clean stop for systemd),
+    /// and the next start handles every file exactly once.
+    @Test func sigtermAtAnyMomentOfStartUpStopsCleanly() throws {
+        let daemon = try Daemon(referenceSets: ["us-acr-kanal2022-age"])
+        let files = Array(Self.doseFiles.prefix(6))
+        for (index, file) in files.enumerated() {
+            try daemon.moveIn(Fixtures.bytes(file), as: "\(index).dcm")
+        }
+        var outcomes: [String] = []
+        for delay: UInt32 in [0, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 120_000, 250_000] {
+            try daemon.start()
+            usleep(delay)
+            daemon.signal(SIGTERM)
+            guard let ending = daemon.waitForEnd(seconds: 20) else {
+                Issue.record("still running 20 s after SIGTERM at \(delay) us")
+                daemon.kill9()
+                continue
+            }
+            #expect(ending == .exit(0) || ending == .signal(SIGTERM), "SIGTERM at \(delay) us: \(ending)\n\(daemon.log.suffix(1500))")
+            outcomes.append("\(delay / 1000) ms: \(ending)")
+        }
+        let logLength = daemon.log.count
+        try daemon.start()
+        #expect(daemon.waitUntilReady(afterLogLength: logLength))
+        #expect(daemon.wait { daemon.waiting.isEmpty })
+        #expect(daemon.stop() == 0)
+        let status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
+        let handled = daemon.files(in: "processed").count + daemon.files(in: "rejected").filter { !$0.hasSuffix(".reason") }.count
+        #expect(handled == files.count, "\(outcomes)")
+        #expect((status.ledger["processed"] ?? 0) + (status.ledger["rejected"] ?? 0) == files.count, "\(status.ledger)")
+        let alerts = Self.alertKeys(daemon.alertFile)
+        #expect(Set(alerts).count == alerts.count, "an alert was written twice")
+    }
+
     @Test func sigtermDuringIngestFinishesAndExitsZero() throws {
         let daemon = try Daemon()
         try daemon.start()

@@ -96,6 +96,24 @@ public final class Daemon: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// How the process ended.
+    public enum Ending: Equatable, Sendable, CustomStringConvertible {
+        case exit(Int32)
+        case signal(Int32)
+        public var description: String {
+            switch self {
+            case .exit(let code): "exit \(code)"
+            case .signal(let number): "signal \(number)"
+            }
+        }
+    }
+
+    /// Waits for the process to end; nil if it is still running after `seconds`.
+    public func waitForEnd(seconds: Double = 20) -> Ending? {
+        guard let process, wait(seconds: seconds, { !process.isRunning }) else { return nil }
+        return process.terminationReason == .exit ? .exit(process.terminationStatus) : .signal(process.terminationStatus)
+    }
+
     public func kill9() {
         guard let process else { return }
         kill(process.processIdentifier, SIGKILL)
