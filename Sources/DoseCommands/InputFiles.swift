@@ -1,3 +1,4 @@
+import DoseService
 import Glibc
 
 /// Command-line inputs as files: files as given, directories walked
@@ -6,7 +7,7 @@ import Glibc
 ///
 /// A sequence, walked lazily: an archive of years of reports is never held
 /// as one list of paths. Only the directory being walked is listed, and
-/// compactly (one byte buffer), so a flat folder of 100,000 files costs
+/// compactly (`DirectoryListing`), so a flat folder of 100,000 files costs
 /// about 2 MB instead of the 12 MB a `[String]` of full paths took.
 struct InputFiles: Sequence {
     let inputs: [String]
@@ -66,43 +67,5 @@ struct InputFiles: Sequence {
                 return input
             }
         }
-    }
-}
-
-/// One directory's visible entries, sorted by their bytes, held as one
-/// NUL-separated buffer plus offsets.
-struct DirectoryListing {
-    let directory: String
-    private var names: [UInt8] = []
-    private var starts: [UInt32] = []
-    private var position = 0
-
-    init(_ directory: String) {
-        self.directory = directory.hasSuffix("/") ? directory : directory + "/"
-        guard let handle = opendir(directory) else { return }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                let name = raw.prefix { $0 != 0 }
-                guard let first = name.first, first != UInt8(ascii: ".") else { return }
-                starts.append(UInt32(names.count))
-                names.append(contentsOf: name)
-                names.append(0)
-            }
-        }
-        guard !starts.isEmpty else { return }
-        // Byte order of UTF-8 names is code point order, the same in every locale.
-        names.withUnsafeBytes { raw in
-            let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            starts.sort { a, b in strcmp(base + Int(a), base + Int(b)) < 0 }
-        }
-    }
-
-    mutating func next() -> String? {
-        guard position < starts.count else { return nil }
-        let start = Int(starts[position])
-        position += 1
-        let end = names[start...].firstIndex(of: 0)!
-        return directory + String(decoding: names[start..<end], as: UTF8.self)
     }
 }

@@ -24,7 +24,8 @@ extension DoseAuditCommand {
             if !status.rejectedByReason.isEmpty {
                 out += "  rejected: " + status.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
             }
-            out += "  alerts: \(status.alerts) recorded, \(status.alertsPendingDelivery) pending delivery, \(status.webhookOutbox) in the webhook outbox\n"
+            let imported = status.alertsNotSent > 0 ? " (\(status.alertsNotSent) from imports, not sent)" : ""
+            out += "  alerts: \(status.alerts) recorded\(imported), \(status.alertsPendingDelivery) pending delivery, \(status.webhookOutbox) in the webhook outbox\n"
             out += "  scanners:\n"
             for scanner in status.scanners {
                 out += "    \(scanner.name): last report \(scanner.lastReceived.formatted(.iso8601)), \(scanner.reports) reports\n"

@@ -1,6 +1,7 @@
 import DoseConfiguration
 import DoseStore
 import Foundation
+import Glibc
 public import Logging
 public import ServiceLifecycle
 
@@ -49,6 +50,10 @@ public struct DropFolderService: Service {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: rescan)
                         if Task.isCancelled { break }
+                        let dropped = watcher.takeDroppedCount()
+                        if dropped > 0 {
+                            logger.notice("\(dropped) arrivals came while \(DirectoryWatcher.bufferLimit) were already waiting; this rescan picks them up")
+                        }
                         var rescanCounts = Counts()
                         scan(settled: true, counts: &rescanCounts)
                     }
@@ -79,21 +84,18 @@ public struct DropFolderService: Service {
     }
 
     /// Every waiting file; with `settled`, only files unchanged for the settle time
-    /// (a scan must not read a file that is still being copied in).
+    /// (a scan must not read a file that is still being copied in). The folder
+    /// is listed compactly: a backlog of 100,000 files costs about 2 MB.
     func scan(settled: Bool, counts: inout Counts) {
         let settings = runtime.current.configuration.service
         for folder in settings.dropFolders {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-            for name in names where Self.isCandidate(name) {
-                let path = folder.path + "/" + name
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                    attributes[.type] as? FileAttributeType == .typeRegular
-                else { continue }
-                if settled, let modified = attributes[.modificationDate] as? Date,
-                    Date().timeIntervalSince(modified) < settings.settleSeconds
-                {
-                    continue
-                }
+            var listing = DirectoryListing(folder.path)
+            while let path = listing.next() {
+                guard Self.isCandidate(String(path.dropFirst(listing.directory.count))) else { continue }
+                var info = stat()
+                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+                if settled && Date().timeIntervalSince1970 - modified < settings.settleSeconds { continue }
                 process(path, counts: &counts)
             }
         }

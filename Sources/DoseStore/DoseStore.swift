@@ -158,6 +158,8 @@ public struct StoreStatus: Sendable {
     /// Rejections by reason code.
     public var rejectedByReason: [String: Int]
     public var alerts: Int
+    /// Alerts recorded by an import: history, never sent.
+    public var alertsNotSent: Int
     public var alertsPendingDelivery: Int
     /// Alerts the webhook has not delivered yet (0 when no webhook is configured).
     public var webhookOutbox: Int

@@ -290,10 +290,10 @@ public final class SQLiteDoseStore: DoseStore {
             let today = calendar.startOfDay(for: now)
             let week = calendar.date(byAdding: .day, value: -7, to: now) ?? now
             let scanners = try Row.fetchAll(db, sql: """
-                SELECT s.scanner AS name, MAX(r.received_at) AS last, COUNT(*) AS reports
-                FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY s.scanner ORDER BY last DESC
+                SELECT COALESCE(NULLIF(s.scanner, ''), 'unknown scanner') AS name, MAX(r.received_at) AS last, COUNT(*) AS reports
+                FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY 1 ORDER BY last DESC
                 """).map { row in
-                StoreStatus.Scanner(name: row["name"] ?? "unknown", lastReceived: row["last"], reports: row["reports"])
+                StoreStatus.Scanner(name: row["name"], lastReceived: row["last"], reports: row["reports"])
             }
             var ledger: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM ingest_ledger GROUP BY status") {
@@ -313,6 +313,7 @@ public final class SQLiteDoseStore: DoseStore {
                 ledger: ledger,
                 rejectedByReason: rejected,
                 alerts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") ?? 0,
+                alertsNotSent: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE NOT notify") ?? 0,
                 alertsPendingDelivery: try Self.alertsPendingDelivery(db),
                 webhookOutbox: try Self.webhookOutbox(db)
             )

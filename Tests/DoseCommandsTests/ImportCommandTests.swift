@@ -32,6 +32,9 @@ struct ImportCommandTests {
         #expect(status.status == 0)
         #expect(status.stdout.contains("17 studies, 61 events"))
         #expect(status.stdout.contains("ledger: 29 duplicate, 20 processed, 9 rejected"))
+        let alerts = first.stdout.split(separator: "\n").first { $0.contains("new alerts:") }.flatMap { Int($0.split(separator: " ")[2]) } ?? -1
+        #expect(alerts > 0)
+        #expect(status.stdout.contains("alerts: \(alerts) recorded (\(alerts) from imports, not sent), 0 pending delivery"), "\(status.stdout)")
         #expect(status.stdout.contains("DoseAudit Sample Pediatric CT 64: last report"))
         #expect(status.stdout.contains("SIEMENS SOMATOM Confidence: last report"))
         #expect(!status.stdout.contains("MRN-77"))

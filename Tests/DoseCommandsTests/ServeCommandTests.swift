@@ -183,7 +183,7 @@ struct ServeCommandTests {
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("new alerts: 6 (recorded for reports and the dashboard, not sent: an import is history)"), "\(imported.stdout)")
         var status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
-        #expect(status.alerts == 6)
+        #expect(status.alerts == 6 && status.alertsNotSent == 6)
         #expect(status.alertsPendingDelivery == 0)
         #expect(status.webhookOutbox == 0)
 
@@ -205,13 +205,45 @@ struct ServeCommandTests {
         #expect(sink.keys.count == live.count, "each live alert sent once, no imported one")
         let store = try SQLiteDoseStore(path: daemon.databasePath)
         status = try store.status(now: Date())
-        #expect(status.alerts == 8)
+        #expect(status.alerts == 8 && status.alertsNotSent == 6)
+        // The synthetic reports name no device: status says so rather than printing "".
+        #expect(status.scanners.map(\.name) == ["unknown scanner"])
         #expect(status.alertsPendingDelivery == 0 && status.webhookOutbox == 0)
         // History is still there for the dashboard, newest first.
         let recent = try store.recentAlerts(limit: 10)
         #expect(recent.count == 8)
         #expect(Set(recent.prefix(2).map(\.key)) == Set(live))
         sink.stop()
+    }
+
+    /// An archive moved into the drop folder at once: only a bounded number
+    /// of arrivals is queued (here 16), the rest wait in the folder for the
+    /// rescan, and every report is still stored exactly once.
+    @Test func aBurstBeyondTheEventBufferIsPickedUpByTheRescan() throws {
+        let daemon = try Daemon(referenceSets: ["us-acr-kanal2022-age"])
+        let reports = 150
+        let staging = daemon.directory + "/staging"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        for n in 0..<reports {
+            let root = "2.25.4713\(n)"
+            let bytes = SyntheticReports.report(
+                events: [SyntheticReports.event(1, ctdivol: "9.5", dlp: "250.0", root: root)], totalDLP: "250.0", root: root, patientAge: "006Y"
+            )
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(staging)/r\(n).dcm"))
+        }
+        try daemon.start(environment: ["DOSEAUDIT_EVENT_BUFFER": "16"])
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        for n in 0..<reports {
+            try FileManager.default.moveItem(atPath: "\(staging)/r\(n).dcm", toPath: "\(daemon.drop)/r\(n).dcm")
+        }
+        #expect(daemon.wait(seconds: 120) { daemon.files(in: "processed").count == reports }, "processed \(daemon.files(in: "processed").count)")
+        #expect(daemon.stop() == 0)
+        #expect(daemon.log.contains("already waiting; this rescan picks them up"), "\(daemon.log.suffix(2000))")
+        let status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
+        #expect(status.studies == reports)
+        #expect(status.ledger["processed"] == reports)
+        let keys = Self.alertKeys(daemon.alertFile)
+        #expect(keys.count == 2 * reports && Set(keys).count == keys.count, "\(keys.count) alert lines")
     }
 
     @Test func alertCommandReceivesTheAlertLines() throws {

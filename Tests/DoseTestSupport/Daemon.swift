@@ -38,7 +38,7 @@ public final class Daemon: @unchecked Sendable {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    public func start() throws {
+    public func start(environment extra: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessRunner.productsDirectory + "/doseaudit")
         process.arguments = ["serve", "--config", configPath]
@@ -50,6 +50,7 @@ public final class Daemon: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         var environment = ProcessInfo.processInfo.environment
         environment["ASAN_OPTIONS"] = (environment["ASAN_OPTIONS"].map { $0 + ":" } ?? "") + "detect_leaks=0"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         try process.run()
         self.process = process
