@@ -104,7 +104,10 @@ public enum ConfigurationLoader {
                     reader.add(folder["after"] ?? folder, "\(field).after", "after must be move, leave or delete, not '\(afterText)'")
                     continue
                 }
-                service.dropFolders.append(ServiceSettings.DropFolder(path: absolute(path), after: after))
+                // Without a trailing slash: a file's folder is found by its path prefix.
+                var folderPath = absolute(path)
+                while folderPath.count > 1 && folderPath.hasSuffix("/") { folderPath.removeLast() }
+                service.dropFolders.append(ServiceSettings.DropFolder(path: folderPath, after: after))
             }
             if let dashboard = reader.mapping(serve, "dashboard", required: false) {
                 service.dashboard = reader.dashboard(dashboard, absolute: absolute)

@@ -110,6 +110,22 @@ struct ConfigurationTests {
         ], "\(error?.description ?? "")")
     }
 
+    @Test func dropFolderPathsAreAbsoluteWithoutATrailingSlash() throws {
+        let path = try Self.write("""
+            reference_levels:
+              directory: reference-levels
+              sets: [eu-rp185]
+            serve:
+              state_directory: state
+              drop_folders:
+                - { path: drop/ }
+                - { path: /srv/dose//, after: leave }
+            """)
+        let configuration = try ConfigurationLoader.load(path: path)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(configuration.service.dropFolders.map(\.path) == [base + "/drop", "/srv/dose"])
+    }
+
     @Test func aMissingReferenceSetIsNamedWithTheAvailableOnes() throws {
         let path = try Self.write("reference_levels:\n  sets: [eu-rp186]\n")
         let configuration = try ConfigurationLoader.load(path: path)
