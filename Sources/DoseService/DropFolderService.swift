@@ -19,6 +19,8 @@ public struct DropFolderService: Service {
     let gate: StartupGate
     let metrics: ServiceMetrics
     let logger: Logger
+    /// Handled files of `after: leave` folders, so rescans do not read them again.
+    let leftFiles = LeftFiles()
 
     public init(runtime: ServeRuntime, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate, metrics: ServiceMetrics, logger: Logger) {
         self.runtime = runtime
@@ -88,17 +90,20 @@ public struct DropFolderService: Service {
     /// is listed compactly: a backlog of 100,000 files costs about 2 MB.
     func scan(settled: Bool, counts: inout Counts) {
         let settings = runtime.current.configuration.service
+        leftFiles.beginScan()
         for folder in settings.dropFolders {
             var listing = DirectoryListing(folder.path)
             while let path = listing.next() {
                 guard Self.isCandidate(String(path.dropFirst(listing.directory.count))) else { continue }
                 var info = stat()
                 guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                if folder.after == .leave && leftFiles.isUnchanged(path, LeftFiles.Stamp(info)) { continue }
                 let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
                 if settled && Date().timeIntervalSince1970 - modified < settings.settleSeconds { continue }
                 process(path, counts: &counts)
             }
         }
+        leftFiles.endScan()
     }
 
     static func isCandidate(_ name: String) -> Bool {
@@ -110,6 +115,9 @@ public struct DropFolderService: Service {
         guard Self.isCandidate(name), let folder = runtime.current.configuration.service.dropFolders.first(where: { path.hasPrefix($0.path + "/") }),
             !path.dropFirst(folder.path.count + 1).contains("/")
         else { return }
+        // Taken before reading: if the file changes meanwhile, the next scan reads it again.
+        var info = stat()
+        let stamp = stat(path, &info) == 0 ? LeftFiles.Stamp(info) : nil
         guard let data = FileManager.default.contents(atPath: path) else { return }  // already moved by a scan
         let state = runtime.current
         let started = ContinuousClock.now
@@ -130,11 +138,11 @@ public struct DropFolderService: Service {
             counts.processed += 1
             logger.info("\(name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(report.studyTotalDLP) mGy·cm)")
             alerts.deliver(report.newAlerts)
-            finish(path, folder: folder)
+            finish(path, stamp: stamp, folder: folder)
         case .duplicate(let reason):
             counts.duplicates += 1
             logger.info("\(name): duplicate (\(reason))")
-            finish(path, folder: folder)
+            finish(path, stamp: stamp, folder: folder)
         case .rejected(let code, let message):
             counts.rejected += 1
             logger.warning("\(name): rejected [\(code)] \(message)")
@@ -148,12 +156,12 @@ public struct DropFolderService: Service {
         }
     }
 
-    private func finish(_ path: String, folder: ServiceSettings.DropFolder) {
+    private func finish(_ path: String, stamp: LeftFiles.Stamp?, folder: ServiceSettings.DropFolder) {
         do {
             switch folder.after {
             case .move: try FileManager.default.moveItem(atPath: path, toPath: Self.freeName(folder.path + "/processed/" + URL(fileURLWithPath: path).lastPathComponent))
             case .delete: try FileManager.default.removeItem(atPath: path)
-            case .leave: break
+            case .leave: if let stamp { leftFiles.remember(path, stamp) }
             }
         } catch {
             logger.error("\(path): cannot \(folder.after.rawValue) after processing: \(error)")

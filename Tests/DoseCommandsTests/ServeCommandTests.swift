@@ -246,6 +246,39 @@ struct ServeCommandTests {
         #expect(keys.count == 2 * reports && Set(keys).count == keys.count, "\(keys.count) alert lines")
     }
 
+    /// `after: leave`: files stay in the folder, so the rescans meet them
+    /// again and again. Each is read once, not once per rescan (no ledger
+    /// row, no log line each time), until it changes.
+    @Test func leftFilesAreReadOnceUntilTheyChange() throws {
+        let daemon = try Daemon(referenceSets: ["us-acr-kanal2022-age"])
+        let text = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "- { path: drop }", with: "- { path: drop, after: leave }")
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let names = ["01-neonate-chest.dcm", "02-infant-head.dcm", "03-child-5y-abdomen-32cm.dcm"]
+        for name in names.prefix(2) {
+            try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile(name)), as: name)
+        }
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        // Both found by the start-up scan; then three rescans (every 2 s) meet them again.
+        usleep(7_000_000)
+        var status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
+        #expect(status.ledger == ["processed": 2], "\(status.ledger)")
+        #expect(!daemon.log.contains(": duplicate ("), "\(daemon.log.suffix(1500))")
+        // A left file rewritten with other content is new again.
+        let rewritten = daemon.drop + "/" + names[0]
+        try Data(Fixtures.bytes(Fixtures.sampleFile(names[2]))).write(to: URL(fileURLWithPath: rewritten + ".tmp"))
+        try FileManager.default.moveItem(atPath: rewritten + ".tmp", toPath: rewritten + ".new")
+        try FileManager.default.removeItem(atPath: rewritten)
+        try FileManager.default.moveItem(atPath: rewritten + ".new", toPath: rewritten)
+        #expect(daemon.wait { ((try? SQLiteDoseStore(path: daemon.databasePath).status(now: Date()).ledger["processed"]) ?? 0) == 3 })
+        usleep(4_500_000)
+        #expect(daemon.stop() == 0)
+        status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
+        #expect(status.ledger == ["processed": 3], "\(status.ledger)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: daemon.drop)).isSuperset(of: names.prefix(2)))
+    }
+
     @Test func alertCommandReceivesTheAlertLines() throws {
         let daemon = try Daemon()
         let received = daemon.directory + "/command-received.jsonl"
