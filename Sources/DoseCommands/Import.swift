@@ -61,7 +61,7 @@ extension DoseAuditCommand {
             var tally = ImportTally()
             let progress = isatty(2) == 1
             // The total is only for the progress line: a walk that keeps no paths.
-            let total = progress ? InputFiles(inputs).count : 0
+            let total = progress ? InputFiles(inputs).countFiles() : 0
             let start = Date()
             // Chunks: decoded in parallel while an earlier one is stored (one
             // transaction per chunk), so both cores stay busy. Two chunks are

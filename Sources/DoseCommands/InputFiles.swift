@@ -21,11 +21,9 @@ struct InputFiles: Sequence {
         Array(InputFiles(inputs))
     }
 
-    /// How many files there are, without keeping any path (for a progress total).
-    var count: Int {
-        var n = 0
-        for _ in self { n += 1 }
-        return n
+    /// Walks the inputs to count their files, keeping no path (for a progress total).
+    func countFiles() -> Int {
+        reduce(0) { count, _ in count + 1 }
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -48,23 +46,19 @@ struct InputFiles: Sequence {
 
         mutating func next() -> String? {
             while true {
-                if let top = stack.indices.last {
-                    guard let path = stack[top].next() else {
+                let path: String
+                if stack.isEmpty {
+                    guard let input = inputs.next() else { return nil }
+                    path = input
+                } else {
+                    guard let entry = stack[stack.count - 1].next() else {
                         stack.removeLast()
                         continue
                     }
-                    if InputFiles.isDirectory(path) {
-                        stack.append(DirectoryListing(path))
-                        continue
-                    }
-                    return path
+                    path = entry
                 }
-                guard let input = inputs.next() else { return nil }
-                if InputFiles.isDirectory(input) {
-                    stack.append(DirectoryListing(input))
-                    continue
-                }
-                return input
+                guard InputFiles.isDirectory(path) else { return path }
+                stack.append(DirectoryListing(path))
             }
         }
     }

@@ -76,14 +76,34 @@ public struct EventEvaluation: Sendable, Hashable {
 /// no I/O, no clock, no global state.
 public struct DoseEvaluator: Sendable {
     public let settings: EvaluationSettings
-    /// Rule results by (protocol, study description): the same protocols
-    /// recur across every report of a site, and regex matching dominated the
-    /// evaluation's cost. Bounded; cleared when full.
-    private let ruleCache = RuleCache()
-    /// Reference rows grouped into series, per (set, region, contrast,
-    /// phantom): they depend only on the configuration, and regrouping them
-    /// for every event was the largest part of an evaluation.
-    private let seriesCache = SeriesCache()
+    /// Rule results by (protocol, study description): regex matching
+    /// dominated the evaluation's cost.
+    private let regionByRule = MemoCache<RuleKey, ClassifiedRegion>()
+    private let contrastByRule = MemoCache<RuleKey, ReferenceRow.Contrast?>()
+    /// Reference rows grouped into series: regrouping every set's rows for
+    /// every event was the largest part of an evaluation.
+    private let seriesByKey = MemoCache<SeriesKey, [Series]>()
+
+    struct RuleKey: Hashable, Sendable {
+        var protocolName: String
+        var studyDescription: String
+    }
+
+    struct ClassifiedRegion: Sendable {
+        var region: BodyRegion
+        var source: RegionSource
+        var rule: String?
+    }
+
+    struct SeriesKey: Hashable, Sendable {
+        /// Index into the settings' reference sets.
+        var set: Int
+        var region: BodyRegion
+        /// Exam DLP rows rather than event CTDIvol/SSDE rows.
+        var exam: Bool
+        var contrast: ReferenceRow.Contrast?
+        var phantomCm: Int?
+    }
 
     public init(settings: EvaluationSettings) {
         self.settings = settings
@@ -99,14 +119,14 @@ public struct DoseEvaluator: Sendable {
     // MARK: - Events
 
     private func evaluate(_ event: CTIrradiationEvent, index: Int, report: CTRadiationDoseReport, suppliedSize: SuppliedSize?) -> EventEvaluation {
-        let key = RuleCache.Key(protocolName: event.acquisitionProtocol ?? "", studyDescription: report.study.studyDescription ?? "")
-        let classified: RuleCache.Region
+        let key = RuleKey(protocolName: event.acquisitionProtocol ?? "", studyDescription: report.study.studyDescription ?? "")
+        let classified: ClassifiedRegion
         if let target = event.targetRegion, BodyRegion(target) != .other {
-            classified = RuleCache.Region(region: BodyRegion(target), source: .targetRegion, rule: nil)
+            classified = ClassifiedRegion(region: BodyRegion(target), source: .targetRegion, rule: nil)
         } else {
-            classified = ruleCache.region(key) {
+            classified = regionByRule.value(for: key) {
                 let (region, source, rule) = settings.classifier.classify(event, studyDescription: report.study.studyDescription)
-                return RuleCache.Region(region: region, source: source, rule: rule)
+                return ClassifiedRegion(region: region, source: source, rule: rule)
             }
         }
         let (region, source, rule) = (classified.region, classified.source, classified.rule)
@@ -132,7 +152,7 @@ public struct DoseEvaluator: Sendable {
             evaluation.findings.append(notAssessable(.event(index), "no CTDIvol in the report for this event"))
             return evaluation
         }
-        evaluation.contrast = ruleCache.contrast(key) {
+        evaluation.contrast = contrastByRule.value(for: key) {
             ContrastRule.contrast(of: event, studyDescription: report.study.studyDescription, rules: settings.contrastRules)
         }
         if source == .unmapped || region == .other {
@@ -157,8 +177,8 @@ public struct DoseEvaluator: Sendable {
     private func compare(event: CTIrradiationEvent, evaluation: EventEvaluation, report: CTRadiationDoseReport, set: ReferenceSet, setIndex: Int) -> [Finding] {
         var findings: [Finding] = []
         // One finding per (quantity, level, phantom) series; contrast picks the series.
-        let key = SeriesCache.Key(set: setIndex, region: evaluation.region, exam: false, contrast: evaluation.contrast, phantomCm: event.dose?.phantom?.diameterCm)
-        let groups = seriesCache.series(key) {
+        let key = SeriesKey(set: setIndex, region: evaluation.region, exam: false, contrast: evaluation.contrast, phantomCm: event.dose?.phantom?.diameterCm)
+        let groups = seriesByKey.value(for: key) {
             let candidates = set.rows.filter { ($0.quantity == .ctdivol || $0.quantity == .ssde) && $0.regions.contains(evaluation.region) }
             return seriesGroups(candidates, set: set, contrast: evaluation.contrast, eventPhantomCm: event.dose?.phantom?.diameterCm)
         }
@@ -209,10 +229,10 @@ public struct DoseEvaluator: Sendable {
             let phantoms = Set(regionEvents.compactMap { report.events[$0.index].dose?.phantom })
             let diameter = regionEvents.first(where: \.inReferenceComparison)?.diameter
             let scope = Finding.Scope.exam(region)
+            let contrast = regionEvents.first(where: \.inReferenceComparison)?.contrast
+            let phantomCm = phantoms.count == 1 ? phantoms.first?.diameterCm : nil
             for (setIndex, set) in settings.referenceSets.enumerated() {
-                let contrast = regionEvents.first(where: \.inReferenceComparison)?.contrast
-                let phantomCm = phantoms.count == 1 ? phantoms.first?.diameterCm : nil
-                let groups = seriesCache.series(SeriesCache.Key(set: setIndex, region: region, exam: true, contrast: contrast, phantomCm: phantomCm)) {
+                let groups = seriesByKey.value(for: SeriesKey(set: setIndex, region: region, exam: true, contrast: contrast, phantomCm: phantomCm)) {
                     let candidates = set.rows.filter { $0.quantity == .dlp && $0.regions.contains(region) }
                     return seriesGroups(candidates, set: set, contrast: contrast, eventPhantomCm: phantomCm)
                 }

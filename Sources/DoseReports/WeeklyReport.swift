@@ -315,7 +315,7 @@ extension WeeklyReport {
 extension WeeklyReport {
     /// The protocol a finding is about: its event's, or for an exam finding
     /// ("exam head") the protocols of that region's comparable events.
-    static func protocolName(of finding: ReportFinding, among events: [ReportEvent]) -> String {
+    static func protocolName(of finding: StoredFinding, among events: [ReportEvent]) -> String {
         if let uid = finding.irradiationEventUID, let event = events.first(where: { $0.irradiationEventUID == uid }) {
             return event.protocolName ?? "-"
         }

@@ -19,10 +19,8 @@ final class DirectoryWatcher: Sendable {
     private let dropped = EventCounter()
     private let fd: Int32
 
-    static var bufferLimit: Int {
-        // A test lowers it to reach the overflow path with a few hundred files.
-        ProcessInfo.processInfo.environment["DOSEAUDIT_EVENT_BUFFER"].flatMap(Int.init) ?? 4096
-    }
+    /// A test lowers it (DOSEAUDIT_EVENT_BUFFER) to reach the overflow path with a few hundred files.
+    static let bufferLimit = ProcessInfo.processInfo.environment["DOSEAUDIT_EVENT_BUFFER"].flatMap(Int.init) ?? 4096
 
     /// Arrivals not queued since the last call.
     func takeDroppedCount() -> Int { dropped.take() }

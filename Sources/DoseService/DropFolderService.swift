@@ -115,9 +115,10 @@ public struct DropFolderService: Service {
         guard Self.isCandidate(name), let folder = runtime.current.configuration.service.dropFolders.first(where: { path.hasPrefix($0.path + "/") }),
             !path.dropFirst(folder.path.count + 1).contains("/")
         else { return }
-        // Taken before reading: if the file changes meanwhile, the next scan reads it again.
+        // A file left in place is remembered as it was before reading: if it
+        // changes meanwhile, the next scan reads it again.
         var info = stat()
-        let stamp = stat(path, &info) == 0 ? LeftFiles.Stamp(info) : nil
+        let stamp = folder.after == .leave && stat(path, &info) == 0 ? LeftFiles.Stamp(info) : nil
         guard let data = FileManager.default.contents(atPath: path) else { return }  // already moved by a scan
         let state = runtime.current
         let started = ContinuousClock.now

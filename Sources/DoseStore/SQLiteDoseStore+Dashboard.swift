@@ -31,22 +31,9 @@ public struct StudyDetail: Sendable, Equatable {
         public var worstLevel: String?
     }
 
-    public struct Finding: Sendable, Equatable {
-        public var irradiationEventUID: String?
-        public var scope: String
-        public var level: String
-        public var quantity: String?
-        public var referenceSet: String?
-        public var referenceRow: String?
-        public var value: Double?
-        public var limit: Double?
-        public var ratio: Double?
-        public var explanation: String
-    }
-
     public var summary: StudySummary
     public var events: [Event]
-    public var findings: [Finding]
+    public var findings: [StoredFinding]
     public var reports: Int
 }
 
@@ -87,16 +74,8 @@ extension SQLiteDoseStore {
                     ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11]
                 )
             }
-            let findings = try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT f.irradiation_event_uid, f.scope, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio,
-                       \(StoreSchema.explanation("f", text: "t"))
-                FROM findings f LEFT JOIN reference_texts t ON t.id = f.reference_text_id WHERE f.study_key = ? ORDER BY f.id
-                """), arguments: [key]).map { f in
-                StudyDetail.Finding(
-                    irradiationEventUID: f[0], scope: f[1], level: f[2], quantity: f[3], referenceSet: f[4], referenceRow: f[5], value: f[6],
-                    limit: f[7], ratio: f[8], explanation: f[9]
-                )
-            }
+            let findings = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(StoredFinding.columns) WHERE f.study_key = ? ORDER BY f.id"), arguments: [key])
+                .map(StoredFinding.init(row:))
             let reports = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?"), arguments: [key]) ?? 0
             return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports)
         }

@@ -27,26 +27,10 @@ public struct ReportEvent: Sendable, Equatable {
     public var inComparison: Bool
 }
 
-public struct ReportFinding: Sendable, Equatable {
-    public var studyKey: String
-    /// nil for an exam finding.
-    public var irradiationEventUID: String?
-    /// "event 2", "exam head".
-    public var scope: String
-    public var level: String
-    public var quantity: String?
-    public var referenceSet: String?
-    public var referenceRow: String?
-    public var value: Double?
-    public var limit: Double?
-    public var ratio: Double?
-    public var explanation: String
-}
-
 public struct ReportPeriodData: Sendable {
     public var events: [ReportEvent]
     /// Findings at or above aboveDRL of the period's studies.
-    public var findings: [ReportFinding]
+    public var findings: [StoredFinding]
     /// Rejected objects received in the period, by reason code.
     public var rejectedByReason: [String: Int]
     /// Every scanner's last report (any time), for "silent" checks.
@@ -79,7 +63,7 @@ extension SQLiteDoseStore {
     public func reportData(from: String, to: String, receivedFrom: Date, receivedTo: Date) throws -> ReportPeriodData {
         try pool.read { db in
             let events = try Row.fetchAll(db, sql: """
-                SELECT s.study_key, s.study_date, s.accession_number, s.patient_pseudonym, s.patient_age_years, s.patient_weight_kg, s.scanner,
+                SELECT s.study_key, s.study_date, s.accession_number, s.patient_pseudonym, s.patient_age_years, s.patient_weight_kg, \(StoreSchema.scannerName("s")),
                        e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison,
                        e.irradiation_event_uid
                 FROM studies s JOIN events e ON e.study_key = s.study_key
@@ -88,27 +72,22 @@ extension SQLiteDoseStore {
                 """, arguments: [from, to]).map { row in
                 ReportEvent(
                     studyKey: row[0], irradiationEventUID: row[17], studyDate: row[1], accessionNumber: row[2], patientPseudonym: row[3], patientAgeYears: row[4],
-                    patientWeightKg: row[5], scanner: (row[6] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown scanner",
+                    patientWeightKg: row[5], scanner: row[6],
                     protocolName: row[7], acquisitionType: row[8], region: row[9], ctdivol: row[10], phantom: row[11], dlp: row[12],
                     ssde: row[13], ssdeMethod: row[14], sizeCm: row[15], inComparison: row[16]
                 )
             }
             let findings = try Row.fetchAll(db, sql: """
-                SELECT f.study_key, f.level, f.quantity, f.reference_set, f.reference_row, f.value, f.limit_value, f.ratio,
-                       \(StoreSchema.explanation("f", text: "t")), f.irradiation_event_uid, f.scope
-                FROM findings f JOIN studies s ON s.study_key = f.study_key LEFT JOIN reference_texts t ON t.id = f.reference_text_id
+                SELECT \(StoredFinding.columns) JOIN studies s ON s.study_key = f.study_key
                 WHERE s.study_date BETWEEN ? AND ? AND f.level IN ('aboveDRL', 'aboveAlert', 'doseCheckOverride')
-                """, arguments: [from, to]).map { row in
-                ReportFinding(studyKey: row[0], irradiationEventUID: row[9], scope: row[10], level: row[1], quantity: row[2], referenceSet: row[3], referenceRow: row[4], value: row[5], limit: row[6], ratio: row[7], explanation: row[8])
-            }
+                """, arguments: [from, to]).map(StoredFinding.init(row:))
             var rejected: [String: Int] = [:]
             for reason in try String.fetchAll(db, sql: "SELECT reason FROM ingest_ledger WHERE status = 'rejected' AND received_at >= ? AND received_at < ?", arguments: [receivedFrom, receivedTo]) {
                 rejected[String(reason.prefix { $0 != ":" }), default: 0] += 1
             }
             var lastSeen: [String: Date] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT s.scanner, MAX(r.received_at) FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY s.scanner") {
-                let name = (row[0] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown scanner"
-                if let date = row[1] as Date? { lastSeen[name] = date }
+            for row in try Row.fetchAll(db, sql: "SELECT \(StoreSchema.scannerName("s")), MAX(r.received_at) FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY 1") {
+                if let date = row[1] as Date? { lastSeen[row[0]] = date }
             }
             let undated = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies WHERE (study_date IS NULL OR study_date = '') AND updated_at >= ? AND updated_at < ?", arguments: [receivedFrom, receivedTo]) ?? 0
             return ReportPeriodData(events: events, findings: findings, rejectedByReason: rejected, scannerLastSeen: lastSeen, studiesWithoutDate: undated)

@@ -290,7 +290,7 @@ public final class SQLiteDoseStore: DoseStore {
             let today = calendar.startOfDay(for: now)
             let week = calendar.date(byAdding: .day, value: -7, to: now) ?? now
             let scanners = try Row.fetchAll(db, sql: """
-                SELECT COALESCE(NULLIF(s.scanner, ''), 'unknown scanner') AS name, MAX(r.received_at) AS last, COUNT(*) AS reports
+                SELECT \(StoreSchema.scannerName("s")) AS name, MAX(r.received_at) AS last, COUNT(*) AS reports
                 FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY 1 ORDER BY last DESC
                 """).map { row in
                 StoreStatus.Scanner(name: row["name"], lastReceived: row["last"], reports: row["reports"])
@@ -329,12 +329,15 @@ public final class SQLiteDoseStore: DoseStore {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL AND notify") ?? 0
     }
 
-    /// Alerts since the webhook was enabled and not yet delivered by it (0 without a webhook).
+    /// Alerts since the webhook was enabled and not yet delivered by it (0,
+    /// without reading the alerts, when no webhook was ever enabled: this
+    /// runs on every /metrics scrape).
     static func webhookOutbox(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        guard let since = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") else { return 0 }
+        return try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
-            WHERE a.notify AND w.delivered_at IS NULL AND a.created_at >= COALESCE((SELECT value FROM meta WHERE name = 'webhook_since'), '9999-12-31 00:00:00.000')
-            """) ?? 0
+            WHERE a.notify AND w.delivered_at IS NULL AND a.created_at >= ?
+            """, arguments: [since]) ?? 0
     }
 
     /// A study as stored (tests and status views).

@@ -194,6 +194,12 @@ enum StoreSchema {
         return migrator
     }
 
+    /// A `studies` row's scanner for display: reports that name no device
+    /// were stored with an empty name.
+    static func scannerName(_ studies: String) -> String {
+        "COALESCE(NULLIF(\(studies).scanner, ''), 'unknown scanner')"
+    }
+
     /// The whole explanation of a `findings` or `alerts` row aliased `row`,
     /// with `reference_texts` joined as `text` (LEFT JOIN: older rows have none).
     static func explanation(_ row: String, text: String) -> String {

@@ -20,7 +20,7 @@ struct InputFilesTests {
             "\(root)/2023/e.dcm", "\(root)/2023/é.dcm", "\(root)/2024/02/z.dcm", "\(root)/2024/10/a.dcm", "\(root)/2024/10/b.dcm",
             "\(root)/Top.dcm", "\(root)/top.dcm", single, "\(root)/missing",
         ])
-        #expect(InputFiles([root]).count == 7)
+        #expect(InputFiles([root]).countFiles() == 7)
         #expect(InputFiles.expand([root + "/empty"]).isEmpty)
     }
 
