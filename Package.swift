@@ -53,6 +53,8 @@ let package = Package(
             dependencies: [
                 "CTDoseReport", "DoseEvaluation",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API for ingest's row inserts only (IngestRow.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift

@@ -136,7 +136,7 @@ extension DoseAuditCommand.Import {
         var results = [[DecodedArrival]](repeating: [], count: 2)
         await withTaskGroup(of: (Int, [DecodedArrival]).self) { group in
             for (index, part) in parts.enumerated() {
-                group.addTask { (index, part.map { processing.decode($0.bytes) }) }
+                group.addTask { (index, part.map { processing.decode($0) }) }
             }
             for await (index, part) in group { results[index] = part }
         }

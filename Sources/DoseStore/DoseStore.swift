@@ -66,18 +66,24 @@ public enum AlertDelivery: Sendable {
 public struct DecodedArrival: Sendable {
     public var digest: String
     public var report: Result<CTRadiationDoseReport, ReadFailure>
-    /// The judgement of the report as its study's first: used when the store
-    /// holds nothing else of the study, so most reports are judged outside
-    /// the serial transaction.
-    public var firstReportEvaluation: ExamEvaluation?
+    /// The report judged as its study's first, with the rows that writes:
+    /// used when the store holds nothing else of the study, so most reports
+    /// are judged and laid out outside the serial transaction.
+    var firstReport: StudyRows?
 }
 
 extension StoreProcessing {
-    /// Digest, read and first-report judgement of one object.
-    public func decode(_ bytes: [UInt8]) -> DecodedArrival {
-        let report = read(bytes)
-        let evaluation = try? report.map { evaluate(StudyReconciliation.merge([$0]).report) }.get()
-        return DecodedArrival(digest: contentDigest(bytes), report: report, firstReportEvaluation: evaluation)
+    /// Digest, read, and first-report judgement and rows of one object.
+    public func decode(_ arrival: Arrival) -> DecodedArrival {
+        let report = read(arrival.bytes)
+        let firstReport = try? report.map { report in
+            let reconciled = StudyReconciliation.merge([report])
+            return StudyRows(
+                studyKey: StudyRows.studyKey(of: report), reconciled: reconciled, evaluation: evaluate(reconciled.report), processing: self,
+                received: arrival.receivedAt
+            )
+        }.get()
+        return DecodedArrival(digest: contentDigest(arrival.bytes), report: report, firstReport: firstReport)
     }
 }
 

@@ -76,7 +76,7 @@ public final class SQLiteDoseStore: DoseStore {
     /// all): what `import` and busy sources use. Decoding runs first,
     /// outside the transaction; outcomes come back in order.
     public func ingest(batch arrivals: [Arrival], processing: StoreProcessing) throws -> [IngestOutcome] {
-        try ingest(batch: arrivals, decoded: arrivals.map { processing.decode($0.bytes) }, processing: processing)
+        try ingest(batch: arrivals, decoded: arrivals.map { processing.decode($0) }, processing: processing)
     }
 
     /// As `ingest(batch:processing:)` with the decoding already done (the
@@ -84,162 +84,161 @@ public final class SQLiteDoseStore: DoseStore {
     public func ingest(batch arrivals: [Arrival], decoded: [DecodedArrival], processing: StoreProcessing) throws -> [IngestOutcome] {
         var texts = ReferenceTexts(known: referenceTextIDs.withLock { $0 })
         let outcomes = try pool.write { db in
-            try zip(arrivals, decoded).map { arrival, decoded in
-                try record(
-                    arrival, digest: decoded.digest, decoded: decoded.report, firstReportEvaluation: decoded.firstReportEvaluation,
-                    processing: processing, texts: &texts, db: db
-                )
+            let statements = try Statements(db)
+            return try zip(arrivals, decoded).map { arrival, decoded in
+                try record(arrival, decoded, processing: processing, texts: &texts, statements: statements, db: db)
             }
         }
         if !texts.added.isEmpty { referenceTextIDs.withLock { $0.merge(texts.added) { old, _ in old } } }
-        checkpointer?.committed()
+        if let checkpointer {
+            checkpointer.committed()
+            if checkpointer.restartIsDue {
+                // Between transactions: copies the few frames not yet copied
+                // and makes the next transaction write the WAL from its start.
+                checkpointer.restarted((try? pool.writeWithoutTransaction { try $0.checkpoint(.restart) }) != nil)
+            }
+        }
         return outcomes
+    }
+
+    /// Ingest's statements, looked up in GRDB's cache once per transaction
+    /// rather than by their SQL text for every row.
+    struct Statements {
+        let insertLedger, earlierSameBytes, countSOP, insertObject, insertReport, knownEvents, earlierObjects, updateRole: Statement
+        let deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
+
+        init(_ db: Database) throws {
+            insertLedger = try db.cachedStatement(sql: """
+                INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            earlierSameBytes = try db.cachedStatement(sql: "SELECT id, status FROM ingest_ledger WHERE content_sha256 = ? AND status IN ('processed', 'rejected') ORDER BY id LIMIT 1")
+            countSOP = try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE sop_instance_uid = ?")
+            insertObject = try db.cachedStatement(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)")
+            insertReport = try db.cachedStatement(sql: "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)")
+            knownEvents = try db.cachedStatement(sql: "SELECT irradiation_event_uid FROM events WHERE study_key = ?")
+            earlierObjects = try db.cachedStatement(sql: "SELECT o.bytes FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? AND r.sop_instance_uid != ? ORDER BY r.id")
+            updateRole = try db.cachedStatement(sql: "UPDATE reports SET role = ? WHERE sop_instance_uid = ?")
+            deleteFindings = try db.cachedStatement(sql: "DELETE FROM findings WHERE study_key = ?")
+            deleteEvents = try db.cachedStatement(sql: "DELETE FROM events WHERE study_key = ?")
+            insertEvent = try db.cachedStatement(sql: """
+                INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
+                                    ssde, ssde_method, size_cm, in_comparison, worst_level)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insertFinding = try db.cachedStatement(sql: """
+                INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio,
+                                      explanation, reference_text_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insertAlert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid,
+                                              explanation, created_at, notify, reference_text_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            upsertStudy = try db.cachedStatement(sql: """
+                INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
+                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
+                    patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
+                    patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
+                    station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
+                    worst_level = excluded.worst_level, updated_at = excluded.updated_at
+                """)
+        }
     }
 
     /// One arrival inside the caller's transaction.
     private func record(
-        _ arrival: Arrival, digest: String, decoded: Result<CTRadiationDoseReport, ReadFailure>, firstReportEvaluation: ExamEvaluation?,
-        processing: StoreProcessing, texts: inout ReferenceTexts, db: Database
+        _ arrival: Arrival, _ decoded: DecodedArrival, processing: StoreProcessing, texts: inout ReferenceTexts, statements: Statements, db: Database
     ) throws -> IngestOutcome {
-            let received = arrival.receivedAt
-            let receivedText = StoreTimestamp.text(received)
-            func ledger(_ status: String, sop: String?, reason: String?) throws {
-                try db.run(
-                    """
-                        INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    [arrival.source, arrival.origin, digest, arrival.bytes.count, sop, status, reason, receivedText, StoreTimestamp.text(Date())]
-                )
-            }
-            if let earlier = try Row.fetchOne(try db.cachedStatement(sql: "SELECT id, status FROM ingest_ledger WHERE content_sha256 = ? AND status IN ('processed', 'rejected') ORDER BY id LIMIT 1"), arguments: [digest]) {
-                let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(earlier["status"] as String))"
-                try ledger("duplicate", sop: nil, reason: reason)
-                return .duplicate(reason: reason)
-            }
-            let report: CTRadiationDoseReport
-            switch decoded {
-            case .failure(let failure):
-                // Quarantined: the object is kept with the reason.
-                try db.run("INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", [digest, arrival.bytes.count, Data(arrival.bytes)])
-                try ledger("rejected", sop: nil, reason: "\(failure.code): \(failure.message)")
-                return .rejected(code: failure.code, message: failure.message)
-            case .success(let value):
-                report = value
-            }
-            if try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE sop_instance_uid = ?"), arguments: [report.sopInstanceUID]) ?? 0 > 0 {
-                let reason = "SOP Instance UID \(report.sopInstanceUID) already stored"
-                try ledger("duplicate", sop: report.sopInstanceUID, reason: reason)
-                return .duplicate(reason: reason)
-            }
+        let digest = decoded.digest
+        let receivedText = StoreTimestamp.text(arrival.receivedAt)
+        func ledger(_ status: String, sop: String?, reason: String?) throws {
+            try db.insert(statements.insertLedger, [
+                .text(arrival.source), SQLValue(arrival.origin), .text(digest), .integer(Int64(arrival.bytes.count)), SQLValue(sop),
+                .text(status), SQLValue(reason), .text(receivedText), .text(StoreTimestamp.text(Date())),
+            ])
+        }
+        func storeObject() throws {
+            try db.insert(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
+        }
+        if let earlier = try Row.fetchOne(statements.earlierSameBytes, arguments: [digest]) {
+            let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(earlier["status"] as String))"
+            try ledger("duplicate", sop: nil, reason: reason)
+            return .duplicate(reason: reason)
+        }
+        let report: CTRadiationDoseReport
+        switch decoded.report {
+        case .failure(let failure):
+            // Quarantined: the object is kept with the reason.
+            try storeObject()
+            try ledger("rejected", sop: nil, reason: "\(failure.code): \(failure.message)")
+            return .rejected(code: failure.code, message: failure.message)
+        case .success(let value):
+            report = value
+        }
+        if try Int.fetchOne(statements.countSOP, arguments: [report.sopInstanceUID]) ?? 0 > 0 {
+            let reason = "SOP Instance UID \(report.sopInstanceUID) already stored"
+            try ledger("duplicate", sop: report.sopInstanceUID, reason: reason)
+            return .duplicate(reason: reason)
+        }
 
-            let studyKey = report.study.studyInstanceUID.flatMap { $0.isEmpty ? nil : $0 } ?? "sop:\(report.sopInstanceUID)"
-            try db.run("INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", [digest, arrival.bytes.count, Data(arrival.bytes)])
-            try db.run(
-                "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)",
-                [report.sopInstanceUID, studyKey, digest, report.events.count, receivedText]
-            )
+        let studyKey = StudyRows.studyKey(of: report)
+        try storeObject()
+        try db.insert(statements.insertReport, [
+            .text(report.sopInstanceUID), .text(studyKey), .text(digest), .integer(Int64(report.events.count)), .text(receivedText),
+        ])
 
-            // Reconcile the study from every report it has, by event UID.
-            let known = Set(try String.fetchAll(try db.cachedStatement(sql: "SELECT irradiation_event_uid FROM events WHERE study_key = ?"), arguments: [studyKey]))
-            // The study's earlier reports are decoded again from their stored
-            // objects; the new one (the latest) is already decoded.
-            var studyReports: [CTRadiationDoseReport] = []
-            for blob in try Data.fetchAll(try db.cachedStatement(sql: "SELECT o.bytes FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? AND r.sop_instance_uid != ? ORDER BY r.id"), arguments: [studyKey, report.sopInstanceUID]) {
-                if case .success(let stored) = processing.read(Array(blob)) { studyReports.append(stored) }
-            }
+        // Reconcile the study from every report it has, by event UID.
+        let known = Set(try String.fetchAll(statements.knownEvents, arguments: [studyKey]))
+        // The study's earlier reports are decoded again from their stored
+        // objects; the new one (the latest) is already decoded.
+        var studyReports: [CTRadiationDoseReport] = []
+        for blob in try Data.fetchAll(statements.earlierObjects, arguments: [studyKey, report.sopInstanceUID]) {
+            if case .success(let stored) = processing.read(Array(blob)) { studyReports.append(stored) }
+        }
+        let incoming = Set(report.events.enumerated().map { StudyReconciliation.eventKey($1, index: $0, in: report) })
+        let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
+        if reconciliation == .supersedes || reconciliation == .subset {
+            try db.insert(statements.updateRole, [.text(reconciliation == .subset ? "subset" : "current"), .text(report.sopInstanceUID)])
+        }
+        // A study's first report had its rows built before the transaction
+        // (in parallel); a study with earlier reports is merged and judged here.
+        let rows: StudyRows
+        if studyReports.isEmpty, let first = decoded.firstReport {
+            rows = first
+        } else {
             studyReports.append(report)
             let reconciled = StudyReconciliation.merge(studyReports)
-            let merged = reconciled.report
-            let incoming = Set(report.events.enumerated().map { StudyReconciliation.eventKey($1, index: $0, in: report) })
-            let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
-            if reconciliation == .supersedes || reconciliation == .subset {
-                try db.run("UPDATE reports SET role = ? WHERE sop_instance_uid = ?", [reconciliation == .subset ? "subset" : "current", report.sopInstanceUID])
-            }
-            // A study's first report was judged before the transaction (in
-            // parallel); a study with earlier reports is judged merged, here.
-            let evaluation = studyReports.count == 1 ? (firstReportEvaluation ?? processing.evaluate(merged)) : processing.evaluate(merged)
-            let pseudonym = processing.pseudonymizer.pseudonym(for: merged.patient.patientID)
-            let scanner = [merged.device.manufacturer, merged.device.modelName].compactMap { $0 }.joined(separator: " ")
-
-            try db.run("DELETE FROM findings WHERE study_key = ?", [studyKey])
-            try db.run("DELETE FROM events WHERE study_key = ?", [studyKey])
-            for eventEvaluation in evaluation.events {
-                let event = merged.events[eventEvaluation.index]
-                let uid = reconciled.eventKeys[eventEvaluation.index]
-                try db.run(
-                    """
-                        INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
-                                            ssde, ssde_method, size_cm, in_comparison, worst_level)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    [studyKey, uid, eventEvaluation.index, event.acquisitionProtocol, event.acquisitionType?.name, eventEvaluation.region.rawValue,
-                                event.dose?.meanCTDIvol?.value, event.dose?.phantom?.name, event.dose?.dlp?.value,
-                                eventEvaluation.ssde.value, eventEvaluation.ssde.source?.rawValue, eventEvaluation.ssde.sizeCm,
-                                eventEvaluation.inReferenceComparison, eventEvaluation.worstLevel?.rawValue]
-                )
-            }
-            var newAlerts: [AlertRecord] = []
-            for finding in evaluation.allFindings {
-                let eventUID: String? = switch finding.scope {
-                case .event(let index): reconciled.eventKeys[index]
-                case .exam: nil
-                }
-                let protocolName: String? = switch finding.scope {
-                case .event(let index): merged.events[index].acquisitionProtocol
-                case .exam: nil
-                }
-                let referenceTextID = try finding.reference.map { try texts.id(for: $0, db: db) }
-                try db.run(
-                    """
-                        INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio,
-                                              explanation, reference_text_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    [studyKey, eventUID, Self.scopeText(finding.scope), finding.level.rawValue, finding.quantity?.rawValue, finding.referenceSetID,
-                                finding.referenceRow, finding.value, finding.limit, finding.ratio, finding.judgement, referenceTextID]
-                )
-                guard Self.alerts(finding.level, threshold: processing.alertLevel) else { continue }
-                let key = Self.alertKey(studyKey: studyKey, eventUID: eventUID, finding: finding)
-                let record = AlertRecord(
-                    key: key, level: finding.level, studyKey: studyKey, accessionNumber: merged.study.accessionNumber,
-                    patientPseudonym: pseudonym, scanner: scanner.isEmpty ? nil : scanner, protocolName: protocolName,
-                    irradiationEventUID: eventUID, explanation: finding.explanation, createdAt: received
-                )
-                try db.run(
-                    """
-                        INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid,
-                                                      explanation, reference_text_id, created_at, notify)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    [key, studyKey, finding.level.rawValue, record.accessionNumber, pseudonym, record.scanner, protocolName, eventUID,
-                     finding.judgement, referenceTextID, receivedText, processing.alertDelivery == .notify]
-                )
-                // One alert per key, ever: a re-merged study does not alert again.
-                if db.changesCount > 0 { newAlerts.append(record) }
-            }
-            let total = merged.events.compactMap(\.dose?.dlp?.value).reduce(0, +)
-            try db.run(
-                """
-                    INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
-                                         scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
-                        patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
-                        patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
-                        station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
-                        worst_level = excluded.worst_level, updated_at = excluded.updated_at
-                    """,
-                [studyKey, merged.study.accessionNumber, merged.study.studyDate, pseudonym, merged.patient.sex, merged.patient.age?.years,
-                            merged.patient.weightKg, scanner, merged.device.observerUID, merged.study.stationName, total, merged.events.count,
-                            evaluation.worstLevel?.rawValue, receivedText]
+            rows = StudyRows(
+                studyKey: studyKey, reconciled: reconciled, evaluation: processing.evaluate(reconciled.report), processing: processing,
+                received: arrival.receivedAt
             )
-            let newEvents = incoming.subtracting(known).count
-            try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events")
-            return .stored(StoredReport(
-                studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
-                studyEventCount: merged.events.count, studyTotalDLP: total, newAlerts: newAlerts
-            ))
+        }
+
+        try db.insert(statements.deleteFindings, [.text(studyKey)])
+        try db.insert(statements.deleteEvents, [.text(studyKey)])
+        for event in rows.events {
+            try db.insert(statements.insertEvent, event)
+        }
+        var newAlerts: [AlertRecord] = []
+        for finding in rows.findings {
+            let referenceTextID = try finding.referenceText.map { SQLValue.integer(try texts.id(for: $0, db: db)) } ?? .null
+            try db.insert(statements.insertFinding, finding.values, then: referenceTextID)
+            guard let alert = finding.alert else { continue }
+            try db.insert(statements.insertAlert, alert.values, then: referenceTextID)
+            // One alert per key, ever: a re-merged study does not alert again.
+            if db.changesCount > 0 { newAlerts.append(alert.record) }
+        }
+        try db.insert(statements.upsertStudy, rows.study)
+        let newEvents = incoming.subtracting(known).count
+        try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events")
+        return .stored(StoredReport(
+            studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
+            studyEventCount: rows.eventCount, studyTotalDLP: rows.totalDLP, newAlerts: newAlerts
+        ))
     }
 
     static func alerts(_ level: Finding.Level, threshold: Finding.Level) -> Bool {

@@ -30,7 +30,7 @@ struct WALCheckpointerTests {
                 return Arrival(source: "test", origin: "\(root).dcm", bytes: bytes, receivedAt: Date())
             }
         }
-        let decoded = batches.map { $0.map { processing.decode($0.bytes) } }
+        let decoded = batches.map { $0.map { processing.decode($0) } }
         var largestWAL = 0, stored = 0
         for (arrivals, decoded) in zip(batches, decoded) {
             for outcome in try store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
