@@ -53,7 +53,7 @@ let package = Package(
             dependencies: [
                 "CTDoseReport", "DoseEvaluation",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API for ingest's row inserts only (IngestRow.swift).
+                // SQLite's C API, in SQLiteDirect.swift only: ingest's row binds, the WAL hook.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -111,8 +111,10 @@ struct PreparedChunk: Sendable {
 
 extension DoseAuditCommand.Import {
     /// Files per store transaction: large enough that the commit's sync is
-    /// shared widely, small enough that a chunk's memory stays small.
-    static let chunkSize = 64
+    /// shared widely, small enough that a chunk's memory stays small. Each
+    /// decoded report now carries its prepared rows, so 32 rather than 64:
+    /// as fast in three alternating rounds, and 3-4 MB less peak RSS.
+    static let chunkSize = 32
     /// Chunks being decoded while one is stored.
     static let chunksAhead = 2
 

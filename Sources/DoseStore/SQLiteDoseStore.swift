@@ -37,10 +37,6 @@ public final class SQLiteDoseStore: DoseStore {
             // WAL (DatabasePool's default) + FULL: an acknowledged report
             // survives a crash or power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            if case .backgroundRestarting = checkpointing {
-                // Only a safety net (64 MiB) should the checkpointer fall behind.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
-            }
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -49,20 +45,23 @@ public final class SQLiteDoseStore: DoseStore {
         case .inCommit: nil
         case .backgroundRestarting(let frames): try WALCheckpointer(path: path, restartFrames: frames)
         }
+        if let checkpointer {
+            pool.writeWithoutTransaction { $0.reportWALLength(to: checkpointer) }
+        }
     }
 
     deinit { checkpointer?.stop() }
 
     /// Ends background checkpointing with the WAL copied back and emptied:
-    /// call it when the bulk write is done. Later commits still work; only
-    /// the 64 MiB safety net checkpoints them.
+    /// call it when the bulk write is done. Later commits still work: the
+    /// writer then copies the WAL back itself each time a restart is due.
     public func finishCheckpoints() {
         checkpointer?.stop()
     }
 
-    /// Background checkpoints run and failed (a writer kept the lock past
-    /// the timeout; retried after the next commit), if they are on.
-    public var backgroundCheckpoints: (done: Int, failed: Int)? {
+    /// Background checkpoints run, and WAL restarts the writer deferred to
+    /// its next commit, if background checkpoints are on.
+    public var backgroundCheckpoints: (done: Int, deferredRestarts: Int)? {
         checkpointer?.counts
     }
 
@@ -191,14 +190,18 @@ public final class SQLiteDoseStore: DoseStore {
             .text(report.sopInstanceUID), .text(studyKey), .text(digest), .integer(Int64(report.events.count)), .text(receivedText),
         ])
 
-        // Reconcile the study from every report it has, by event UID.
-        let known = Set(try String.fetchAll(statements.knownEvents, arguments: [studyKey]))
-        // The study's earlier reports are decoded again from their stored
+        // Reconcile the study from every report it has, by event UID. The
+        // study's earlier reports are decoded again from their stored
         // objects; the new one (the latest) is already decoded.
+        let earlier = try Data.fetchAll(statements.earlierObjects, arguments: [studyKey, report.sopInstanceUID])
         var studyReports: [CTRadiationDoseReport] = []
-        for blob in try Data.fetchAll(statements.earlierObjects, arguments: [studyKey, report.sopInstanceUID]) {
+        for blob in earlier {
             if case .success(let stored) = processing.read(Array(blob)) { studyReports.append(stored) }
         }
+        // Events and findings are only ever written with a report of their
+        // study (and reports are never deleted): a study's first report has
+        // none to look up or replace.
+        let known = earlier.isEmpty ? [] : Set(try String.fetchAll(statements.knownEvents, arguments: [studyKey]))
         let incoming = Set(report.events.enumerated().map { StudyReconciliation.eventKey($1, index: $0, in: report) })
         let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
         if reconciliation == .supersedes || reconciliation == .subset {
@@ -207,7 +210,7 @@ public final class SQLiteDoseStore: DoseStore {
         // A study's first report had its rows built before the transaction
         // (in parallel); a study with earlier reports is merged and judged here.
         let rows: StudyRows
-        if studyReports.isEmpty, let first = decoded.firstReport {
+        if earlier.isEmpty, let first = decoded.firstReport {
             rows = first
         } else {
             studyReports.append(report)
@@ -218,8 +221,10 @@ public final class SQLiteDoseStore: DoseStore {
             )
         }
 
-        try db.insert(statements.deleteFindings, [.text(studyKey)])
-        try db.insert(statements.deleteEvents, [.text(studyKey)])
+        if !earlier.isEmpty {
+            try db.insert(statements.deleteFindings, [.text(studyKey)])
+            try db.insert(statements.deleteEvents, [.text(studyKey)])
+        }
         for event in rows.events {
             try db.insert(statements.insertEvent, event)
         }

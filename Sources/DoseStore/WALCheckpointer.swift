@@ -16,9 +16,11 @@ import Synchronization
 /// over 20,000 reports when tried). A RESTART from this thread does not help
 /// either: it waits for a moment with no write transaction, and a writer
 /// committing back to back rarely leaves one (22 MB in the test under load).
-/// So once the WAL holds `restartFrames`, the writer itself restarts it
-/// between two transactions (`restartIsDue`); by then nearly every frame has
-/// been copied here, so that costs it little.
+/// So once this thread has copied `restartFrames`, the writer restarts the
+/// WAL between two transactions (`restartIsDue`), which costs it only the
+/// copy of its last commit. Should this thread be starved of CPU, the writer
+/// (whose WAL hook counts the frames) restarts at twice that and copies the
+/// rest itself, as SQLite's automatic checkpoint would: the WAL stays bounded.
 /// Checkpoints change where committed pages live, never what is committed,
 /// so durability and exactly-once are the writer's as before.
 final class WALCheckpointer: Sendable {
@@ -33,9 +35,16 @@ final class WALCheckpointer: Sendable {
     private struct State {
         var pending = false
         var stopping = false
+        /// The WAL's length after the writer's last commit.
         var walFrames = 0
+        /// Frames this thread has copied since the WAL last restarted.
+        var copiedFrames = 0
         var checkpoints = 0
-        var failures = 0
+        var deferred = 0
+
+        func restartIsDue(_ restartFrames: Int) -> Bool {
+            copiedFrames >= restartFrames || walFrames >= 2 * restartFrames
+        }
     }
 
     init(path: String, restartFrames: Int) throws {
@@ -70,24 +79,32 @@ final class WALCheckpointer: Sendable {
         finished.wait()
     }
 
-    /// Whether the WAL is long enough that the writer should restart it
-    /// now, between its transactions (`SQLiteDoseStore.ingest`).
-    var restartIsDue: Bool {
-        state.withLock { $0.walFrames >= restartFrames }
+    /// The writer committed and the WAL now holds `frames` (its WAL hook).
+    func walCommitted(frames: Int) {
+        state.withLock { $0.walFrames = frames }
     }
 
-    /// The writer's RESTART: `true` if it ran (the WAL is empty again). A
-    /// failure is counted and retried after the next commit; it never fails
-    /// the transaction, which has committed.
+    /// Whether the writer should restart the WAL now, between its
+    /// transactions (`SQLiteDoseStore.ingest`): once this thread has copied
+    /// `restartFrames` (the restart then copies only the last commit's), or,
+    /// should this thread fall behind, once the WAL holds twice that.
+    var restartIsDue: Bool {
+        state.withLock { $0.restartIsDue(restartFrames) }
+    }
+
+    /// The writer's RESTART: `true` if it ran (the WAL is empty again).
+    /// Otherwise (this thread was mid-copy and held the checkpoint lock) it
+    /// is deferred to the next commit; it never fails the transaction, which
+    /// has committed.
     func restarted(_ succeeded: Bool) {
         state.withLock {
-            if succeeded { $0.walFrames = 0 } else { $0.failures += 1 }
+            if succeeded { ($0.walFrames, $0.copiedFrames) = (0, 0) } else { $0.deferred += 1 }
         }
     }
 
-    /// Checkpoints run, and those that could not.
-    var counts: (done: Int, failed: Int) {
-        state.withLock { ($0.checkpoints, $0.failures) }
+    /// Checkpoints run here, and restarts the writer had to defer.
+    var counts: (done: Int, deferredRestarts: Int) {
+        state.withLock { ($0.checkpoints, $0.deferred) }
     }
 
     private func run() {
@@ -95,7 +112,7 @@ final class WALCheckpointer: Sendable {
             wake.wait()
             let (stopping, restartIsDue) = state.withLock { state in
                 state.pending = false
-                return (state.stopping, state.walFrames >= restartFrames)
+                return (state.stopping, state.restartIsDue(restartFrames))
             }
             // The writer's RESTART is due: a passive checkpoint now would
             // hold the checkpoint lock it needs (it would fail with BUSY).
@@ -104,10 +121,11 @@ final class WALCheckpointer: Sendable {
                 let result = try connection.writeWithoutTransaction { try $0.checkpoint(stopping ? .truncate : .passive) }
                 state.withLock {
                     $0.checkpoints += 1
-                    $0.walFrames = stopping ? 0 : result.walFrameCount
+                    $0.copiedFrames = result.checkpointedFrameCount
                 }
             } catch {
-                state.withLock { $0.failures += 1 }
+                // Busy (the writer's RESTART holds the lock): the next commit
+                // signals again.
             }
             if stopping {
                 try? connection.close()

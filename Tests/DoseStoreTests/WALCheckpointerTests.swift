@@ -44,7 +44,6 @@ struct WALCheckpointerTests {
         #expect(walBytes() == 0)
         let counts = try #require(store.backgroundCheckpoints)
         #expect(counts.done >= 2, "checkpoints: \(counts)")
-        #expect(counts.failed == 0)
         // Without restarts (tried with the limit at 1,000,000 frames) the WAL
         // grew to 22.6 MB here; with them its high-water mark was 0.9 MB.
         #expect(largestWAL < 4 * 1024 * 1024, "largest WAL \(largestWAL) bytes")

@@ -1,6 +1,9 @@
 import GRDB
 import GRDBSQLite
 
+// The only calls to SQLite's C API in DoseStore (everything else goes
+// through GRDB): binding ingest's rows, and the WAL commit hook.
+
 /// One value of a row that ingest inserts: plain data, so a study's rows can
 /// be built on any thread before the transaction (`StudyRows`).
 enum SQLValue: Sendable, Equatable {
@@ -18,7 +21,7 @@ enum SQLValue: Sendable, Equatable {
 
 extension Database {
     /// Runs a cached INSERT/UPDATE/DELETE with `values` bound straight
-    /// through SQLite's C API: the only place in DoseStore that calls it.
+    /// through SQLite's C API.
     ///
     /// GRDB's `execute(arguments:)` boxes every value as an existential,
     /// converts it to a `DatabaseValue` and binds that: 40 % of the serial
@@ -63,3 +66,19 @@ extension Database {
 
 /// SQLite copies the bound bytes before the bind returns.
 private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+extension Database {
+    /// Reports the WAL's length in frames to `checkpointer` after every
+    /// commit on this connection (`sqlite3_wal_hook`), so the writer knows
+    /// when to restart the WAL without waiting on the checkpoint thread.
+    /// Replaces SQLite's automatic checkpoint on this connection, which is
+    /// itself a WAL hook: the checkpointer takes over its job.
+    func reportWALLength(to checkpointer: WALCheckpointer) {
+        // Unretained: the store keeps the checkpointer as long as the pool.
+        sqlite3_wal_hook(sqliteConnection, { context, _, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().walCommitted(frames: Int(frames))
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(checkpointer).toOpaque())
+    }
+}
