@@ -9,7 +9,8 @@ import PackageDescription
 //   DoseReader (bytes/file → CTRadiationDoseReport or a named rejection)
 //   DoseEvaluation (size, SSDE, reference sets, findings, protocol validation) — pure Swift, no I/O
 //   DoseConfiguration (YAML configuration, the only Yams importer)
-//   DoseStore (the store protocol and SQLite through GRDB, the only GRDB importer)
+//   DoseStore (the store protocol and SQLite through GRDB, the only GRDB importer;
+//     SQLite's C API only in SQLiteDirect.swift)
 //   DoseReports (the weekly report: statistics, HTML/SVG, CSV)   — pure Swift over store values
 //   DoseService (the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd)
 //   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer)
