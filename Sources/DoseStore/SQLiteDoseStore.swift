@@ -92,9 +92,14 @@ public final class SQLiteDoseStore: DoseStore {
         if let checkpointer {
             checkpointer.committed()
             if checkpointer.restartIsDue {
-                // Between transactions: copies the few frames not yet copied
-                // and makes the next transaction write the WAL from its start.
-                checkpointer.restarted((try? pool.writeWithoutTransaction { try $0.checkpoint(.restart) }) != nil)
+                // Between transactions, so nothing is appended meanwhile: this
+                // copies the few frames not yet copied, and with every frame
+                // copied the next transaction writes the WAL from its start.
+                // Passive, so it never waits for a reader (a dashboard or
+                // `status` on the same store); a reader still on the old
+                // frames just defers the restart.
+                let result = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                checkpointer.restarted(result.map { $0.checkpointedFrameCount == $0.walFrameCount } ?? false)
             }
         }
         return outcomes

@@ -16,15 +16,16 @@ import Synchronization
 /// over 20,000 reports when tried). A RESTART from this thread does not help
 /// either: it waits for a moment with no write transaction, and a writer
 /// committing back to back rarely leaves one (22 MB in the test under load).
-/// So once this thread has copied `restartFrames`, the writer restarts the
-/// WAL between two transactions (`restartIsDue`), which costs it only the
-/// copy of its last commit. Should this thread be starved of CPU, the writer
-/// (whose WAL hook counts the frames) restarts at twice that and copies the
+/// So once this thread has copied `restartFrames`, the writer checkpoints
+/// between two transactions (`restartIsDue`), which costs it only the copy
+/// of its last commit; with every frame copied, SQLite starts the WAL over at
+/// the next transaction. Should this thread be starved of CPU, the writer
+/// (whose WAL hook counts the frames) does so at twice that and copies the
 /// rest itself, as SQLite's automatic checkpoint would: the WAL stays bounded.
 /// Checkpoints change where committed pages live, never what is committed,
 /// so durability and exactly-once are the writer's as before.
 final class WALCheckpointer: Sendable {
-    /// WAL frames at which the next checkpoint restarts the WAL.
+    /// Frames copied after which the writer starts the WAL over.
     let restartFrames: Int
 
     private let connection: DatabaseQueue
@@ -50,7 +51,7 @@ final class WALCheckpointer: Sendable {
     init(path: String, restartFrames: Int) throws {
         self.restartFrames = restartFrames
         var configuration = Configuration()
-        // A RESTART waits at most this long for the writer's transaction.
+        // The final TRUNCATE waits at most this long for a reader.
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
         let thread = Thread { [self] in run() }
@@ -92,10 +93,11 @@ final class WALCheckpointer: Sendable {
         state.withLock { $0.restartIsDue(restartFrames) }
     }
 
-    /// The writer's RESTART: `true` if it ran (the WAL is empty again).
-    /// Otherwise (this thread was mid-copy and held the checkpoint lock) it
-    /// is deferred to the next commit; it never fails the transaction, which
-    /// has committed.
+    /// The writer's checkpoint: `true` if it copied every frame (the WAL
+    /// starts over at the next transaction). Otherwise (this thread was
+    /// mid-copy and held the checkpoint lock, or a reader still uses old
+    /// frames) it is deferred to the next commit; it never fails the
+    /// transaction, which has committed.
     func restarted(_ succeeded: Bool) {
         state.withLock {
             if succeeded { ($0.walFrames, $0.copiedFrames) = (0, 0) } else { $0.deferred += 1 }
@@ -114,8 +116,8 @@ final class WALCheckpointer: Sendable {
                 state.pending = false
                 return (state.stopping, state.restartIsDue(restartFrames))
             }
-            // The writer's RESTART is due: a passive checkpoint now would
-            // hold the checkpoint lock it needs (it would fail with BUSY).
+            // The writer's checkpoint is due: one here now would hold the
+            // checkpoint lock it needs (it would fail with BUSY).
             if restartIsDue && !stopping { continue }
             do {
                 let result = try connection.writeWithoutTransaction { try $0.checkpoint(stopping ? .truncate : .passive) }
@@ -124,8 +126,8 @@ final class WALCheckpointer: Sendable {
                     $0.copiedFrames = result.checkpointedFrameCount
                 }
             } catch {
-                // Busy (the writer's RESTART holds the lock): the next commit
-                // signals again.
+                // Busy (the writer's checkpoint holds the lock): the next
+                // commit signals again.
             }
             if stopping {
                 try? connection.close()

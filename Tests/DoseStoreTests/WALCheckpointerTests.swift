@@ -57,4 +57,65 @@ struct WALCheckpointerTests {
         }
         #expect(rows == [600, 1200, 600, 600 * 210])
     }
+
+    /// A reader that keeps an old snapshot (a dashboard or `status` on the
+    /// same store during an import) pins the WAL: the writer must neither
+    /// wait for it nor lose anything, and the WAL starts over once it ends.
+    @Test func aReaderOnAnOldSnapshotNeitherBlocksNorLosesAnything() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-wal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/store.sqlite"
+        let store = try SQLiteDoseStore(path: path, checkpointing: .backgroundRestarting(atFrames: 64))
+        let processing = try DoseStoreTests.realProcessing()
+        let batches = (0..<40).map { batch in
+            (0..<10).map { i -> Arrival in
+                let root = "2.25.8\(batch * 10 + i)"
+                let bytes = SyntheticReports.report(
+                    events: [SyntheticReports.event(0, ctdivol: "4.5", dlp: "90.0", root: root)], totalDLP: "90.0", root: root, patientAge: "006Y"
+                )
+                return Arrival(source: "test", origin: "\(root).dcm", bytes: bytes, receivedAt: Date())
+            }
+        }
+        let decoded = batches.map { $0.map { processing.decode($0) } }
+        func walBytes() -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
+        }
+        var readerConfiguration = Configuration()
+        readerConfiguration.allowsUnsafeTransactions = true  // held across accesses on purpose
+        let reader = try DatabaseQueue(path: path, configuration: readerConfiguration)
+        var stored = 0
+        var pinned = 0
+        var walAt: [Int: Int] = [:]
+        let start = Date()
+        for (index, (arrivals, decoded)) in zip(batches, decoded).enumerated() {
+            if index == 5 {
+                // A read transaction left open: its snapshot stays readable.
+                pinned = try reader.inDatabase { db in
+                    try db.execute(sql: "BEGIN")
+                    return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports") ?? -1
+                }
+            }
+            if index == 25 { try reader.inDatabase { try $0.execute(sql: "COMMIT") } }
+            for outcome in try store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
+                if case .stored = outcome { stored += 1 }
+            }
+            walAt[index] = walBytes()
+        }
+        let seconds = Date().timeIntervalSince(start)
+        store.finishCheckpoints()
+        #expect(pinned == 50)
+        #expect(stored == 400)
+        // A checkpoint that waited for the reader would stall each due commit
+        // for the 10 s busy timeout.
+        #expect(seconds < 8, "40 transactions took \(seconds) s")
+        #expect(walBytes() == 0)
+        #expect(try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") } == 400)
+        // While pinned, nothing could be copied back and the WAL grew; once
+        // released (transaction 25), it is written from its start again, so
+        // the file stops growing.
+        let grewWhilePinned = (walAt[24] ?? 0) - (walAt[6] ?? 0)
+        #expect(grewWhilePinned > 1_000_000, "WAL growth while pinned: \(grewWhilePinned) bytes")
+        #expect(walAt[39] == walAt[30], "WAL after the release: \(walAt[30] ?? 0) then \(walAt[39] ?? 0) bytes")
+    }
 }
