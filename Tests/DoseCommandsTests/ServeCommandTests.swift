@@ -265,12 +265,17 @@ struct ServeCommandTests {
         var status = try SQLiteDoseStore(path: daemon.databasePath).status(now: Date())
         #expect(status.ledger == ["processed": 2], "\(status.ledger)")
         #expect(!daemon.log.contains(": duplicate ("), "\(daemon.log.suffix(1500))")
-        // A left file rewritten with other content is new again.
+        // A left file rewritten with other content is new again. Replaced the
+        // way a sender should: written under an ignored name, renamed over it.
+        // (An intermediate "name.dcm.new", as this test had, is a file of its
+        // own to the daemon: read once as .new, then again, as a duplicate,
+        // when renamed. CI caught that race once.)
         let rewritten = daemon.drop + "/" + names[0]
         try Data(Fixtures.bytes(Fixtures.sampleFile(names[2]))).write(to: URL(fileURLWithPath: rewritten + ".tmp"))
-        try FileManager.default.moveItem(atPath: rewritten + ".tmp", toPath: rewritten + ".new")
-        try FileManager.default.removeItem(atPath: rewritten)
-        try FileManager.default.moveItem(atPath: rewritten + ".new", toPath: rewritten)
+        guard rename(rewritten + ".tmp", rewritten) == 0 else {
+            Issue.record("rename failed: errno \(errno)")
+            return
+        }
         #expect(daemon.wait { ((try? SQLiteDoseStore(path: daemon.databasePath).status(now: Date()).ledger["processed"]) ?? 0) == 3 })
         usleep(4_500_000)
         #expect(daemon.stop() == 0)
