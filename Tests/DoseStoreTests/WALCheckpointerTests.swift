@@ -6,18 +6,32 @@ import Testing
 
 @Suite("Store: background WAL checkpoints")
 struct WALCheckpointerTests {
-    /// 600 distinct two-event reports in 60 transactions, as `import` writes
-    /// them, with the WAL restarted at 64 frames (256 KiB).
-    @Test func backgroundCheckpointsKeepTheWALSmallAndLoseNothing() throws {
+    /// A store in a temporary folder, its WAL restarted at 64 frames (256 KiB).
+    struct Scratch {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-wal-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/store.sqlite"
-        let store = try SQLiteDoseStore(path: path, checkpointing: .backgroundRestarting(atFrames: 64))
-        let processing = try DoseStoreTests.realProcessing()
+        var path: String { directory + "/store.sqlite" }
+        let store: SQLiteDoseStore
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            store = try SQLiteDoseStore(path: directory + "/store.sqlite", checkpointing: .backgroundRestarting(atFrames: 64))
+        }
+
+        /// The WAL file's size: its high-water mark, as SQLite reuses it from the start.
         func walBytes() -> Int {
             ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
         }
+
+        func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// 600 distinct two-event reports in 60 transactions, as `import` writes
+    /// them, with the WAL restarted at 64 frames (256 KiB).
+    @Test func backgroundCheckpointsKeepTheWALSmallAndLoseNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (path, store) = (scratch.path, scratch.store)
+        let processing = try DoseStoreTests.realProcessing()
         // Built and decoded first, so the transactions follow each other as
         // closely as in an import, where a passive checkpoint never catches up.
         let batches = (0..<60).map { batch in
@@ -36,12 +50,12 @@ struct WALCheckpointerTests {
             for outcome in try store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
                 if case .stored = outcome { stored += 1 }
             }
-            largestWAL = max(largestWAL, walBytes())
+            largestWAL = max(largestWAL, scratch.walBytes())
         }
         store.finishCheckpoints()
         #expect(stored == 600)
         // Emptied at the end (TRUNCATE): the database file alone holds everything.
-        #expect(walBytes() == 0)
+        #expect(scratch.walBytes() == 0)
         let counts = try #require(store.backgroundCheckpoints)
         #expect(counts.done >= 2, "checkpoints: \(counts)")
         // Without restarts (tried with the limit at 1,000,000 frames) the WAL
@@ -62,11 +76,9 @@ struct WALCheckpointerTests {
     /// same store during an import) pins the WAL: the writer must neither
     /// wait for it nor lose anything, and the WAL starts over once it ends.
     @Test func aReaderOnAnOldSnapshotNeitherBlocksNorLosesAnything() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-wal-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/store.sqlite"
-        let store = try SQLiteDoseStore(path: path, checkpointing: .backgroundRestarting(atFrames: 64))
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (path, store) = (scratch.path, scratch.store)
         let processing = try DoseStoreTests.realProcessing()
         let batches = (0..<40).map { batch in
             (0..<10).map { i -> Arrival in
@@ -78,9 +90,6 @@ struct WALCheckpointerTests {
             }
         }
         let decoded = batches.map { $0.map { processing.decode($0) } }
-        func walBytes() -> Int {
-            ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
-        }
         var readerConfiguration = Configuration()
         readerConfiguration.allowsUnsafeTransactions = true  // held across accesses on purpose
         let reader = try DatabaseQueue(path: path, configuration: readerConfiguration)
@@ -100,7 +109,7 @@ struct WALCheckpointerTests {
             for outcome in try store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
                 if case .stored = outcome { stored += 1 }
             }
-            walAt[index] = walBytes()
+            walAt[index] = scratch.walBytes()
         }
         let seconds = Date().timeIntervalSince(start)
         store.finishCheckpoints()
@@ -109,7 +118,7 @@ struct WALCheckpointerTests {
         // A checkpoint that waited for the reader would stall each due commit
         // for the 10 s busy timeout.
         #expect(seconds < 8, "40 transactions took \(seconds) s")
-        #expect(walBytes() == 0)
+        #expect(scratch.walBytes() == 0)
         #expect(try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") } == 400)
         // While pinned, nothing could be copied back and the WAL grew; once
         // released (transaction 25), it is written from its start again, so
