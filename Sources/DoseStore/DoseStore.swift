@@ -69,21 +69,18 @@ public struct DecodedArrival: Sendable {
     /// The report judged as its study's first, with the rows that writes:
     /// used when the store holds nothing else of the study, so most reports
     /// are judged and laid out outside the serial transaction.
-    var firstReport: StudyRows?
+    var firstReportRows: StudyRows?
 }
 
 extension StoreProcessing {
     /// Digest, read, and first-report judgement and rows of one object.
     public func decode(_ arrival: Arrival) -> DecodedArrival {
         let report = read(arrival.bytes)
-        let firstReport = try? report.map { report in
+        let firstReportRows = try? report.map { report in
             let reconciled = StudyReconciliation.merge([report])
-            return StudyRows(
-                studyKey: StudyRows.studyKey(of: report), reconciled: reconciled, evaluation: evaluate(reconciled.report), processing: self,
-                received: arrival.receivedAt
-            )
+            return StudyRows(reconciled: reconciled, evaluation: evaluate(reconciled.report), processing: self, received: arrival.receivedAt)
         }.get()
-        return DecodedArrival(digest: contentDigest(arrival.bytes), report: report, firstReport: firstReport)
+        return DecodedArrival(digest: contentDigest(arrival.bytes), report: report, firstReportRows: firstReportRows)
     }
 }
 

@@ -20,8 +20,8 @@ enum SQLValue: Sendable, Equatable {
 }
 
 extension Database {
-    /// Runs a cached INSERT/UPDATE/DELETE with `values` bound straight
-    /// through SQLite's C API.
+    /// Runs one of ingest's cached INSERT/UPDATE/DELETE statements with
+    /// `values` bound straight through SQLite's C API.
     ///
     /// GRDB's `execute(arguments:)` boxes every value as an existential,
     /// converts it to a `DatabaseValue` and binds that: 40 % of the serial
@@ -32,7 +32,7 @@ extension Database {
     ///
     /// `last`, if given, is bound after `values` (a row whose final column
     /// is known only in the transaction).
-    func insert(_ statement: Statement, _ values: [SQLValue], then last: SQLValue? = nil) throws {
+    func execute(_ statement: Statement, _ values: [SQLValue], then last: SQLValue? = nil) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         for (offset, value) in values.enumerated() {
@@ -68,16 +68,20 @@ extension Database {
 private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 extension Database {
-    /// Reports the WAL's length in frames to `checkpointer` after every
-    /// commit on this connection (`sqlite3_wal_hook`), so the writer knows
-    /// when to restart the WAL without waiting on the checkpoint thread.
-    /// Replaces SQLite's automatic checkpoint on this connection, which is
-    /// itself a WAL hook: the checkpointer takes over its job.
-    func reportWALLength(to checkpointer: WALCheckpointer) {
+    /// Hands this connection's WAL to `checkpointer` (`sqlite3_wal_hook`,
+    /// called after every commit with the WAL's length): it wakes the
+    /// checkpoint thread, or has this connection checkpoint there and then,
+    /// between transactions. Replaces SQLite's automatic checkpoint on this
+    /// connection, which is itself a WAL hook doing the latter.
+    func handWAL(to checkpointer: WALCheckpointer) {
         // Unretained: the store keeps the checkpointer as long as the pool.
-        sqlite3_wal_hook(sqliteConnection, { context, _, _, frames in
+        sqlite3_wal_hook(sqliteConnection, { context, connection, database, frames in
             guard let context else { return SQLITE_OK }
-            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().walCommitted(frames: Int(frames))
+            let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            guard checkpointer.walCommitted(frames: Int(frames)) else { return SQLITE_OK }
+            var walFrames: Int32 = 0, copied: Int32 = 0
+            let code = sqlite3_wal_checkpoint_v2(connection, database, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
+            checkpointer.writerCheckpointed(complete: code == SQLITE_OK && copied == walFrames)
             return SQLITE_OK
         }, Unmanaged.passUnretained(checkpointer).toOpaque())
     }

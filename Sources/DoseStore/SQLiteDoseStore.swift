@@ -22,7 +22,7 @@ public final class SQLiteDoseStore: DoseStore {
         /// Right for the daemon, which commits one report at a time.
         case inCommit
         /// A thread of the store's own, after every commit (`WALCheckpointer`),
-        /// restarting the WAL once it holds this many frames: for `import`,
+        /// starting the WAL over once it has copied this many frames: for `import`,
         /// whose serial writer is the bottleneck.
         case backgroundRestarting(atFrames: Int)
 
@@ -46,7 +46,7 @@ public final class SQLiteDoseStore: DoseStore {
         case .backgroundRestarting(let frames): try WALCheckpointer(path: path, restartFrames: frames)
         }
         if let checkpointer {
-            pool.writeWithoutTransaction { $0.reportWALLength(to: checkpointer) }
+            pool.writeWithoutTransaction { $0.handWAL(to: checkpointer) }
         }
     }
 
@@ -54,7 +54,7 @@ public final class SQLiteDoseStore: DoseStore {
 
     /// Ends background checkpointing with the WAL copied back and emptied:
     /// call it when the bulk write is done. Later commits still work: the
-    /// writer then copies the WAL back itself each time a restart is due.
+    /// writer then checkpoints itself whenever the WAL holds twice the limit.
     public func finishCheckpoints() {
         checkpointer?.stop()
     }
@@ -89,19 +89,6 @@ public final class SQLiteDoseStore: DoseStore {
             }
         }
         if !texts.added.isEmpty { referenceTextIDs.withLock { $0.merge(texts.added) { old, _ in old } } }
-        if let checkpointer {
-            checkpointer.committed()
-            if checkpointer.restartIsDue {
-                // Between transactions, so nothing is appended meanwhile: this
-                // copies the few frames not yet copied, and with every frame
-                // copied the next transaction writes the WAL from its start.
-                // Passive, so it never waits for a reader (a dashboard or
-                // `status` on the same store); a reader still on the old
-                // frames just defers the restart.
-                let result = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
-                checkpointer.restarted(result.map { $0.checkpointedFrameCount == $0.walFrameCount } ?? false)
-            }
-        }
         return outcomes
     }
 
@@ -160,13 +147,13 @@ public final class SQLiteDoseStore: DoseStore {
         let digest = decoded.digest
         let receivedText = StoreTimestamp.text(arrival.receivedAt)
         func ledger(_ status: String, sop: String?, reason: String?) throws {
-            try db.insert(statements.insertLedger, [
+            try db.execute(statements.insertLedger, [
                 .text(arrival.source), SQLValue(arrival.origin), .text(digest), .integer(Int64(arrival.bytes.count)), SQLValue(sop),
                 .text(status), SQLValue(reason), .text(receivedText), .text(StoreTimestamp.text(Date())),
             ])
         }
         func storeObject() throws {
-            try db.insert(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
+            try db.execute(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
         }
         if let earlier = try Row.fetchOne(statements.earlierSameBytes, arguments: [digest]) {
             let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(earlier["status"] as String))"
@@ -191,7 +178,7 @@ public final class SQLiteDoseStore: DoseStore {
 
         let studyKey = StudyRows.studyKey(of: report)
         try storeObject()
-        try db.insert(statements.insertReport, [
+        try db.execute(statements.insertReport, [
             .text(report.sopInstanceUID), .text(studyKey), .text(digest), .integer(Int64(report.events.count)), .text(receivedText),
         ])
 
@@ -210,69 +197,42 @@ public final class SQLiteDoseStore: DoseStore {
         let incoming = Set(report.events.enumerated().map { StudyReconciliation.eventKey($1, index: $0, in: report) })
         let reconciliation = StudyReconciliation.classify(known: known, incoming: incoming)
         if reconciliation == .supersedes || reconciliation == .subset {
-            try db.insert(statements.updateRole, [.text(reconciliation == .subset ? "subset" : "current"), .text(report.sopInstanceUID)])
+            try db.execute(statements.updateRole, [.text(reconciliation == .subset ? "subset" : "current"), .text(report.sopInstanceUID)])
         }
         // A study's first report had its rows built before the transaction
         // (in parallel); a study with earlier reports is merged and judged here.
         let rows: StudyRows
-        if earlier.isEmpty, let first = decoded.firstReport {
+        if earlier.isEmpty, let first = decoded.firstReportRows {
             rows = first
         } else {
             studyReports.append(report)
             let reconciled = StudyReconciliation.merge(studyReports)
-            rows = StudyRows(
-                studyKey: studyKey, reconciled: reconciled, evaluation: processing.evaluate(reconciled.report), processing: processing,
-                received: arrival.receivedAt
-            )
+            rows = StudyRows(reconciled: reconciled, evaluation: processing.evaluate(reconciled.report), processing: processing, received: arrival.receivedAt)
         }
 
         if !earlier.isEmpty {
-            try db.insert(statements.deleteFindings, [.text(studyKey)])
-            try db.insert(statements.deleteEvents, [.text(studyKey)])
+            try db.execute(statements.deleteFindings, [.text(studyKey)])
+            try db.execute(statements.deleteEvents, [.text(studyKey)])
         }
         for event in rows.events {
-            try db.insert(statements.insertEvent, event)
+            try db.execute(statements.insertEvent, event)
         }
         var newAlerts: [AlertRecord] = []
         for finding in rows.findings {
             let referenceTextID = try finding.referenceText.map { SQLValue.integer(try texts.id(for: $0, db: db)) } ?? .null
-            try db.insert(statements.insertFinding, finding.values, then: referenceTextID)
+            try db.execute(statements.insertFinding, finding.values, then: referenceTextID)
             guard let alert = finding.alert else { continue }
-            try db.insert(statements.insertAlert, alert.values, then: referenceTextID)
+            try db.execute(statements.insertAlert, alert.values, then: referenceTextID)
             // One alert per key, ever: a re-merged study does not alert again.
             if db.changesCount > 0 { newAlerts.append(alert.record) }
         }
-        try db.insert(statements.upsertStudy, rows.study)
+        try db.execute(statements.upsertStudy, rows.study)
         let newEvents = incoming.subtracting(known).count
         try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events")
         return .stored(StoredReport(
             studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
             studyEventCount: rows.eventCount, studyTotalDLP: rows.totalDLP, newAlerts: newAlerts
         ))
-    }
-
-    static func alerts(_ level: Finding.Level, threshold: Finding.Level) -> Bool {
-        guard level != .notAssessable && level != .within else { return false }
-        return level.severity >= threshold.severity
-    }
-
-    /// Stable identity of a finding: the same judgement of the same event or
-    /// exam against the same reference row alerts once. A higher level is a
-    /// new judgement (an escalation) and alerts again.
-    /// Opaque ("A-" and 32 hex digits of a SHA-256) so it is safe in file
-    /// names, JSON and HTTP headers whatever the explanation contains.
-    static func alertKey(studyKey: String, eventUID: String?, finding: Finding) -> String {
-        let reference = finding.referenceRow ?? "dose-check:" + finding.explanation
-        let identity = [studyKey, eventUID ?? scopeText(finding.scope), reference, finding.quantity?.rawValue ?? "-", finding.level.rawValue]
-            .joined(separator: "|")
-        return "A-" + contentDigest(Array(identity.utf8)).prefix(32)
-    }
-
-    static func scopeText(_ scope: Finding.Scope) -> String {
-        switch scope {
-        case .event(let index): "event \(index + 1)"
-        case .exam(let region): "exam \(region.rawValue)"
-        }
     }
 
     // MARK: - Alert outbox
@@ -439,20 +399,11 @@ struct ReferenceTexts {
 
     mutating func id(for text: String, db: Database) throws -> Int64 {
         if let id = known[text] ?? added[text] { return id }
-        try db.run("INSERT OR IGNORE INTO reference_texts (text) VALUES (?)", [text])
+        try db.execute(sql: "INSERT OR IGNORE INTO reference_texts (text) VALUES (?)", arguments: [text])
         guard let id = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM reference_texts WHERE text = ?"), arguments: [text]) else {
             throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "reference text vanished after insert")
         }
         added[text] = id
         return id
-    }
-}
-
-extension Database {
-    /// Runs a statement prepared once per connection (GRDB's statement
-    /// cache): ingest runs the same dozen statements for every report, and
-    /// compiling them anew each time was a tenth of its cost.
-    func run(_ sql: String, _ arguments: StatementArguments) throws {
-        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

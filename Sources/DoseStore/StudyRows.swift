@@ -7,7 +7,7 @@ import Foundation
 /// evaluation without touching the database.
 ///
 /// Pure, so a report that is its study's first has its rows built in
-/// parallel before the transaction (`DecodedArrival.firstReport`); the
+/// parallel before the transaction (`DecodedArrival.firstReportRows`); the
 /// serial writer then only binds them. A study with earlier reports is
 /// merged and its rows built inside the transaction, the same way.
 struct StudyRows: Sendable {
@@ -39,8 +39,10 @@ struct StudyRows: Sendable {
         report.study.studyInstanceUID.flatMap { $0.isEmpty ? nil : $0 } ?? "sop:\(report.sopInstanceUID)"
     }
 
-    init(studyKey: String, reconciled: StudyReconciliation.Merged, evaluation: ExamEvaluation, processing: StoreProcessing, received: Date) {
+    init(reconciled: StudyReconciliation.Merged, evaluation: ExamEvaluation, processing: StoreProcessing, received: Date) {
         let merged = reconciled.report
+        // The merged study is its latest report with every event: same key.
+        let studyKey = Self.studyKey(of: merged)
         let receivedText = StoreTimestamp.text(received)
         let pseudonym = processing.pseudonymizer.pseudonym(for: merged.patient.patientID)
         let scanner = [merged.device.manufacturer, merged.device.modelName].compactMap { $0 }.joined(separator: " ")
@@ -68,14 +70,14 @@ struct StudyRows: Sendable {
             }
             var row = FindingRow(
                 values: [
-                    .text(studyKey), SQLValue(eventUID), .text(SQLiteDoseStore.scopeText(finding.scope)), .text(finding.level.rawValue),
+                    .text(studyKey), SQLValue(eventUID), .text(Self.scopeText(finding.scope)), .text(finding.level.rawValue),
                     SQLValue(finding.quantity?.rawValue), SQLValue(finding.referenceSetID), SQLValue(finding.referenceRow),
                     SQLValue(finding.value), SQLValue(finding.limit), SQLValue(finding.ratio), .text(finding.judgement),
                 ],
                 referenceText: finding.reference
             )
-            if SQLiteDoseStore.alerts(finding.level, threshold: processing.alertLevel) {
-                let key = SQLiteDoseStore.alertKey(studyKey: studyKey, eventUID: eventUID, finding: finding)
+            if Self.alerts(finding.level, threshold: processing.alertLevel) {
+                let key = Self.alertKey(studyKey: studyKey, eventUID: eventUID, finding: finding)
                 let record = AlertRecord(
                     key: key, level: finding.level, studyKey: studyKey, accessionNumber: merged.study.accessionNumber,
                     patientPseudonym: pseudonym, scanner: scanner.isEmpty ? nil : scanner, protocolName: protocolName,
@@ -100,5 +102,31 @@ struct StudyRows: Sendable {
             SQLValue(merged.device.observerUID), SQLValue(merged.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText),
         ]
+    }
+
+    /// Whether a finding at `level` is an alert at `threshold`: "within"
+    /// and "not assessable" never are.
+    static func alerts(_ level: Finding.Level, threshold: Finding.Level) -> Bool {
+        guard level != .notAssessable && level != .within else { return false }
+        return level.severity >= threshold.severity
+    }
+
+    /// Stable identity of a finding: the same judgement of the same event or
+    /// exam against the same reference row alerts once. A higher level is a
+    /// new judgement (an escalation) and alerts again.
+    /// Opaque ("A-" and 32 hex digits of a SHA-256) so it is safe in file
+    /// names, JSON and HTTP headers whatever the explanation contains.
+    static func alertKey(studyKey: String, eventUID: String?, finding: Finding) -> String {
+        let reference = finding.referenceRow ?? "dose-check:" + finding.explanation
+        let identity = [studyKey, eventUID ?? scopeText(finding.scope), reference, finding.quantity?.rawValue ?? "-", finding.level.rawValue]
+            .joined(separator: "|")
+        return "A-" + contentDigest(Array(identity.utf8)).prefix(32)
+    }
+
+    static func scopeText(_ scope: Finding.Scope) -> String {
+        switch scope {
+        case .event(let index): "event \(index + 1)"
+        case .exam(let region): "exam \(region.rawValue)"
+        }
     }
 }

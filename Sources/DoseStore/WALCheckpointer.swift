@@ -17,11 +17,13 @@ import Synchronization
 /// either: it waits for a moment with no write transaction, and a writer
 /// committing back to back rarely leaves one (22 MB in the test under load).
 /// So once this thread has copied `restartFrames`, the writer checkpoints
-/// between two transactions (`restartIsDue`), which costs it only the copy
-/// of its last commit; with every frame copied, SQLite starts the WAL over at
-/// the next transaction. Should this thread be starved of CPU, the writer
-/// (whose WAL hook counts the frames) does so at twice that and copies the
-/// rest itself, as SQLite's automatic checkpoint would: the WAL stays bounded.
+/// between two transactions, from its WAL hook as SQLite's automatic
+/// checkpoint does (`walCommitted`); that costs it only the copy of its last
+/// commit, and with every frame copied SQLite starts the WAL over at the next
+/// transaction. Passive, so it never waits for a reader (a dashboard or
+/// `status` on the same store); a reader still on old frames defers it.
+/// Should this thread be starved of CPU, the writer does so at twice that
+/// and copies the rest itself: the WAL stays bounded either way.
 /// Checkpoints change where committed pages live, never what is committed,
 /// so durability and exactly-once are the writer's as before.
 final class WALCheckpointer: Sendable {
@@ -43,7 +45,7 @@ final class WALCheckpointer: Sendable {
         var checkpoints = 0
         var deferred = 0
 
-        func restartIsDue(_ restartFrames: Int) -> Bool {
+        func writerShouldCheckpoint(_ restartFrames: Int) -> Bool {
             copiedFrames >= restartFrames || walFrames >= 2 * restartFrames
         }
     }
@@ -59,15 +61,6 @@ final class WALCheckpointer: Sendable {
         thread.start()
     }
 
-    /// A transaction committed: there are frames to copy. Signals coalesce.
-    func committed() {
-        let signal = state.withLock { state in
-            defer { state.pending = true }
-            return !state.pending && !state.stopping
-        }
-        if signal { wake.signal() }
-    }
-
     /// Stops the thread after a last checkpoint that leaves the WAL empty.
     /// Idempotent.
     func stop() {
@@ -80,27 +73,31 @@ final class WALCheckpointer: Sendable {
         finished.wait()
     }
 
-    /// The writer committed and the WAL now holds `frames` (its WAL hook).
-    func walCommitted(frames: Int) {
-        state.withLock { $0.walFrames = frames }
+    /// The writer committed and the WAL now holds `frames` (called from its
+    /// WAL hook, between its transactions). Returns whether the writer should
+    /// checkpoint now itself: once this thread has copied `restartFrames`
+    /// (that then copies only the last commit's frames), or, should this
+    /// thread fall behind, once the WAL holds twice that. Otherwise this
+    /// thread is woken to copy them (signals coalesce).
+    func walCommitted(frames: Int) -> Bool {
+        let (writerCheckpoints, wakeThread) = state.withLock { state in
+            state.walFrames = frames
+            if state.writerShouldCheckpoint(restartFrames) { return (true, false) }
+            defer { state.pending = true }
+            return (false, !state.pending && !state.stopping)
+        }
+        if wakeThread { wake.signal() }
+        return writerCheckpoints
     }
 
-    /// Whether the writer should restart the WAL now, between its
-    /// transactions (`SQLiteDoseStore.ingest`): once this thread has copied
-    /// `restartFrames` (the restart then copies only the last commit's), or,
-    /// should this thread fall behind, once the WAL holds twice that.
-    var restartIsDue: Bool {
-        state.withLock { $0.restartIsDue(restartFrames) }
-    }
-
-    /// The writer's checkpoint: `true` if it copied every frame (the WAL
-    /// starts over at the next transaction). Otherwise (this thread was
-    /// mid-copy and held the checkpoint lock, or a reader still uses old
+    /// The writer's checkpoint: `complete` if it copied every frame (SQLite
+    /// starts the WAL over at the next transaction). Otherwise (this thread
+    /// was mid-copy and held the checkpoint lock, or a reader still uses old
     /// frames) it is deferred to the next commit; it never fails the
     /// transaction, which has committed.
-    func restarted(_ succeeded: Bool) {
+    func writerCheckpointed(complete: Bool) {
         state.withLock {
-            if succeeded { ($0.walFrames, $0.copiedFrames) = (0, 0) } else { $0.deferred += 1 }
+            if complete { ($0.walFrames, $0.copiedFrames) = (0, 0) } else { $0.deferred += 1 }
         }
     }
 
@@ -112,13 +109,13 @@ final class WALCheckpointer: Sendable {
     private func run() {
         while true {
             wake.wait()
-            let (stopping, restartIsDue) = state.withLock { state in
+            let (stopping, writerCheckpoints) = state.withLock { state in
                 state.pending = false
-                return (state.stopping, state.restartIsDue(restartFrames))
+                return (state.stopping, state.writerShouldCheckpoint(restartFrames))
             }
             // The writer's checkpoint is due: one here now would hold the
             // checkpoint lock it needs (it would fail with BUSY).
-            if restartIsDue && !stopping { continue }
+            if writerCheckpoints && !stopping { continue }
             do {
                 let result = try connection.writeWithoutTransaction { try $0.checkpoint(stopping ? .truncate : .passive) }
                 state.withLock {
