@@ -83,6 +83,9 @@ extension DoseAuditCommand {
                     tally.unreadable += 1
                     StandardError.write("doseaudit: \(file): cannot read the file\n")
                 }
+                // Off its thread while the WAL is copied back whole, so
+                // that thread decodes meanwhile.
+                await database.restartWALWhenDue()
                 // Stored here, on the task's own thread: a dedicated writer
                 // thread made four busy threads share two cores, and the
                 // serial store, the bottleneck, lost time to preemption

@@ -21,9 +21,15 @@ public final class SQLiteDoseStore: DoseStore {
         /// SQLite's default: the commit that crosses 1,000 frames does it.
         /// Right for the daemon, which commits one report at a time.
         case inCommit
-        /// A thread of the store's own, after every commit (`WALCheckpointer`),
-        /// starting the WAL over once it has copied this many frames: for `import`,
-        /// whose serial writer is the bottleneck.
+        /// For a bulk load (`import`), whose serial writer is the
+        /// bottleneck: a thread of the store's own copies the WAL back
+        /// (`WALCheckpointer`), and the WAL starts over once it holds this
+        /// many frames (at `restartWALWhenDue()`). Commits are not synced
+        /// one by one (`synchronous = NORMAL`): `finishCheckpoints()` makes
+        /// them all durable at the end. A crash of the process loses
+        /// nothing committed; a power cut during the load can lose its last
+        /// transactions whole, never part of one, and loading the same
+        /// files again adds exactly what is missing.
         case backgroundRestarting(atFrames: Int)
 
         /// Background checkpoints with a 16 MiB WAL (4,096 frames of 4 KiB).
@@ -46,22 +52,35 @@ public final class SQLiteDoseStore: DoseStore {
         case .backgroundRestarting(let frames): try WALCheckpointer(path: path, restartFrames: frames)
         }
         if let checkpointer {
-            pool.writeWithoutTransaction { $0.handWAL(to: checkpointer) }
+            // Durable at finishCheckpoints(), not commit by commit (see
+            // `Checkpointing.backgroundRestarting`).
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                db.handWAL(to: checkpointer)
+            }
         }
     }
 
     deinit { checkpointer?.stop() }
 
-    /// Ends background checkpointing with the WAL copied back and emptied:
-    /// call it when the bulk write is done. Later commits still work: the
-    /// writer then checkpoints itself whenever the WAL holds twice the limit.
+    /// Ends background checkpointing with the WAL copied back, synced and
+    /// emptied: every commit so far is durable once it returns. Call it when
+    /// the bulk write is done. Later commits still work: the writer then
+    /// checkpoints itself whenever the WAL holds twice the limit.
     public func finishCheckpoints() {
         checkpointer?.stop()
     }
 
-    /// Background checkpoints run, and WAL restarts the writer deferred to
-    /// its next commit, if background checkpoints are on.
-    public var backgroundCheckpoints: (done: Int, deferredRestarts: Int)? {
+    /// Call between two bulk transactions: once the WAL is due to start
+    /// over, suspends (holding no thread) while the checkpoint thread copies
+    /// it back, so the next transaction writes it from the start. Returns at
+    /// once otherwise, and always without background checkpoints.
+    public func restartWALWhenDue() async {
+        await checkpointer?.restartWhenDue()
+    }
+
+    /// What background checkpointing did so far, if it is on.
+    public var backgroundCheckpoints: WALCheckpointCounts? {
         checkpointer?.counts
     }
 

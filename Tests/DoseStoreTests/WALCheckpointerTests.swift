@@ -25,17 +25,12 @@ struct WALCheckpointerTests {
         func remove() { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    /// 600 distinct two-event reports in 60 transactions, as `import` writes
-    /// them, with the WAL restarted at 64 frames (256 KiB).
-    @Test func backgroundCheckpointsKeepTheWALSmallAndLoseNothing() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let (path, store) = (scratch.path, scratch.store)
-        let processing = try DoseStoreTests.realProcessing()
-        // Built and decoded first, so the transactions follow each other as
-        // closely as in an import, where a passive checkpoint never catches up.
-        let batches = (0..<60).map { batch in
-            (0..<10).map { i -> Arrival in
+    /// 60 batches of 10 distinct two-event reports (210 mGy·cm each),
+    /// decoded first, so the transactions follow each other as closely as
+    /// in an import, where a passive checkpoint never catches up.
+    static func importBatches(_ processing: StoreProcessing) -> [(arrivals: [Arrival], decoded: [DecodedArrival])] {
+        (0..<60).map { batch in
+            let arrivals = (0..<10).map { i -> Arrival in
                 let root = "2.25.7\(batch * 10 + i)"
                 let bytes = SyntheticReports.report(
                     events: [SyntheticReports.event(0, ctdivol: "4.5", dlp: "90.0", root: root), SyntheticReports.event(1, ctdivol: "6.0", dlp: "120.0", root: root)],
@@ -43,25 +38,14 @@ struct WALCheckpointerTests {
                 )
                 return Arrival(source: "test", origin: "\(root).dcm", bytes: bytes, receivedAt: Date())
             }
+            return (arrivals, arrivals.map { processing.decode($0) })
         }
-        let decoded = batches.map { $0.map { processing.decode($0) } }
-        var largestWAL = 0, stored = 0
-        for (arrivals, decoded) in zip(batches, decoded) {
-            for outcome in try store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
-                if case .stored = outcome { stored += 1 }
-            }
-            largestWAL = max(largestWAL, scratch.walBytes())
-        }
-        store.finishCheckpoints()
-        #expect(stored == 600)
-        // Emptied at the end (TRUNCATE): the database file alone holds everything.
-        #expect(scratch.walBytes() == 0)
-        let counts = try #require(store.backgroundCheckpoints)
-        #expect(counts.done >= 2, "checkpoints: \(counts)")
-        // Without restarts (tried with the limit at 1,000,000 frames) the WAL
-        // grew to 22.6 MB here; with them its high-water mark was 0.9 MB.
-        #expect(largestWAL < 4 * 1024 * 1024, "largest WAL \(largestWAL) bytes")
-        let rows = try DatabaseQueue(path: path).read { db in
+    }
+
+    /// What the database file alone holds once the WAL is emptied: reports,
+    /// events, processed ledger rows and the total DLP.
+    static func storedTotals(_ path: String) throws -> [Int] {
+        try DatabaseQueue(path: path).read { db in
             [
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports") ?? 0,
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0,
@@ -69,7 +53,61 @@ struct WALCheckpointerTests {
                 try Int.fetchOne(db, sql: "SELECT CAST(ROUND(SUM(total_dlp)) AS INTEGER) FROM studies") ?? 0,
             ]
         }
-        #expect(rows == [600, 1200, 600, 600 * 210])
+    }
+
+    /// 600 reports in 60 transactions with the WAL restarted at 64 frames
+    /// (256 KiB), written as `import` writes them: waiting between two
+    /// transactions whenever a restart is due, while the thread copies.
+    @Test func waitingForRestartsKeepsTheWALSmallAndTheWriterOffTheCopy() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let processing = try DoseStoreTests.realProcessing()
+        var largestWAL = 0, stored = 0, waits = 0
+        for (arrivals, decoded) in Self.importBatches(processing) {
+            let before = try #require(scratch.store.backgroundCheckpoints).done
+            await scratch.store.restartWALWhenDue()
+            if try #require(scratch.store.backgroundCheckpoints).done > before { waits += 1 }
+            for outcome in try scratch.store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
+                if case .stored = outcome { stored += 1 }
+            }
+            largestWAL = max(largestWAL, scratch.walBytes())
+        }
+        let counts = try #require(scratch.store.backgroundCheckpoints)
+        scratch.store.finishCheckpoints()
+        #expect(stored == 600)
+        #expect(scratch.walBytes() == 0)
+        // Each wait copied the WAL whole, so the writer never had to.
+        #expect(waits >= 5, "waits: \(waits), \(counts)")
+        #expect(counts.byWriter == 0 && counts.deferredRestarts == 0, "\(counts)")
+        // Restarted at 64 frames: at most that plus one transaction.
+        #expect(largestWAL < 1024 * 1024, "largest WAL \(largestWAL) bytes")
+        #expect(try Self.storedTotals(scratch.path) == [600, 1200, 600, 600 * 210])
+    }
+
+    /// The same, by a writer that never waits (the daemon, a test): it
+    /// checkpoints itself at twice the restart length, so its WAL stays
+    /// bounded all the same.
+    @Test func aWriterThatNeverWaitsStillKeepsTheWALSmallAndLosesNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let processing = try DoseStoreTests.realProcessing()
+        var largestWAL = 0, stored = 0
+        for (arrivals, decoded) in Self.importBatches(processing) {
+            for outcome in try scratch.store.ingest(batch: arrivals, decoded: decoded, processing: processing) {
+                if case .stored = outcome { stored += 1 }
+            }
+            largestWAL = max(largestWAL, scratch.walBytes())
+        }
+        let counts = try #require(scratch.store.backgroundCheckpoints)
+        scratch.store.finishCheckpoints()
+        #expect(stored == 600)
+        // Emptied at the end (TRUNCATE): the database file alone holds everything.
+        #expect(scratch.walBytes() == 0)
+        #expect(counts.done >= 2 && counts.byWriter >= 2, "checkpoints: \(counts)")
+        // Without restarts (tried with the limit at 1,000,000 frames) the WAL
+        // grew to 22.6 MB here; with them its high-water mark was 0.9 MB.
+        #expect(largestWAL < 4 * 1024 * 1024, "largest WAL \(largestWAL) bytes")
+        #expect(try Self.storedTotals(scratch.path) == [600, 1200, 600, 600 * 210])
     }
 
     /// A reader that keeps an old snapshot (a dashboard or `status` on the
