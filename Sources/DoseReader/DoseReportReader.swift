@@ -1,6 +1,6 @@
 public import CTDoseReport
 public import DCMTKBridge
-internal import StructuredReport
+public import StructuredReport
 
 /// Reads CT dose reports: DICOM bytes in, a typed `CTRadiationDoseReport` or
 /// a `DoseReadError` that names why out. The single entry point for every
@@ -21,9 +21,20 @@ public enum DoseReportReader {
 
     /// Reads an object held in memory.
     public static func read(bytes: [UInt8]) throws(DoseReadError) -> CTRadiationDoseReport {
-        let object: DICOMObject
-        do { object = try DICOMReader.read(bytes: bytes) } catch { throw .unreadable(error) }
-        return try decode(object)
+        try report(from: try parse(bytes: bytes))
+    }
+
+    /// The first half of `read(bytes:)`, the only one that uses DCMTK:
+    /// the object as a content tree, DCMTK's own memory already freed.
+    /// A bulk reader runs these one at a time (two DCMTK readers in one
+    /// process contend for its global locks) and the second half beside them.
+    public static func parse(bytes: [UInt8]) throws(DoseReadError) -> DICOMObject {
+        do { return try DICOMReader.read(bytes: bytes) } catch { throw .unreadable(error) }
+    }
+
+    /// The second half of `read(bytes:)`: the typed report (pure Swift).
+    public static func report(from object: DICOMObject) throws(DoseReadError) -> CTRadiationDoseReport {
+        try decode(object)
     }
 
     /// Reads an object held in memory without copying it.

@@ -1,6 +1,6 @@
 public import DoseConfiguration
 public import DoseEvaluation
-import DoseReader
+public import DoseReader
 public import DoseStore
 
 /// The read → evaluate processing the store runs, built from a configuration.
@@ -12,12 +12,19 @@ public enum Pipeline {
                 do throws(DoseReadError) {
                     return .success(try DoseReportReader.read(bytes: bytes))
                 } catch {
-                    return .failure(ReadFailure(code: error.code, message: error.description))
+                    return .failure(ReadFailure(error))
                 }
             },
             evaluate: { evaluator.evaluate($0) },
             alertLevel: alertLevel,
             pseudonymizer: try Pseudonymizer.loadingOrCreatingKey(at: keyPath)
         )
+    }
+}
+
+extension ReadFailure {
+    /// How the store records a `DoseReadError`.
+    public init(_ error: DoseReadError) {
+        self.init(code: error.code, message: error.description)
     }
 }

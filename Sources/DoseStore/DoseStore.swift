@@ -75,7 +75,12 @@ public struct DecodedArrival: Sendable {
 extension StoreProcessing {
     /// Digest, read, and first-report judgement and rows of one object.
     public func decode(_ arrival: Arrival) -> DecodedArrival {
-        let report = read(arrival.bytes)
+        decode(arrival, read: read(arrival.bytes))
+    }
+
+    /// As `decode(_:)` for an object already read: the judging half, which
+    /// needs no DCMTK, so a caller can run it apart from the reading.
+    public func decode(_ arrival: Arrival, read report: Result<CTRadiationDoseReport, ReadFailure>) -> DecodedArrival {
         let firstReportRows = try? report.map { report in
             let reconciled = StudyReconciliation.merge([report])
             return StudyRows(reconciled: reconciled, evaluation: evaluate(reconciled.report), processing: self, received: arrival.receivedAt)
