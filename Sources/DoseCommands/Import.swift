@@ -136,11 +136,11 @@ extension DoseAuditCommand.Import {
     /// decoded report now carries its prepared rows, so 32 rather than 64:
     /// as fast in three alternating rounds, and 3-4 MB less peak RSS.
     static let chunkSize = 32
-    /// Chunks being loaded, parsed and judged while one is stored. Three,
-    /// not two, now that the parsing is serial: it has work ahead when the
-    /// store pauses for a WAL restart (2-8 % faster in alternating runs;
-    /// +1.4 MB peak RSS over 100,000 reports, 58.4 MB, and four took 59.9).
-    static let chunksAhead = 3
+    /// Chunks being loaded, parsed and judged while one is stored. Three
+    /// were 2-8 % faster than two in alternating runs, but each chunk ahead
+    /// holds ~0.7 MB, and over 100,000 reports the peak RSS reached 58.1 to
+    /// 60.6 MB in five runs (four: 59.9), against the 60 MB target.
+    static let chunksAhead = 2
 
     /// A chunk's files, read.
     static func load(_ files: [String]) -> LoadedChunk {
