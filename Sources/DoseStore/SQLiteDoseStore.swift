@@ -5,7 +5,9 @@ import GRDB
 import Synchronization
 
 /// The embedded store: one SQLite file through GRDB, WAL mode, synchronous
-/// FULL (a transaction that returned is on disk), versioned migrations.
+/// FULL (a transaction that returned is on disk; a bulk import's writer syncs
+/// at its end instead, `Checkpointing.backgroundRestarting`), versioned
+/// migrations.
 public final class SQLiteDoseStore: DoseStore {
     let pool: DatabasePool
     public let path: String
