@@ -49,6 +49,7 @@ final class WALCheckpointer: Sendable {
         var checkpoints = 0
         var deferred = 0
         var writerCheckpoints = 0
+        var longestCheckpoint = 0.0
 
         func writerShouldCheckpoint(_ restartFrames: Int) -> Bool {
             walFrames >= 2 * restartFrames
@@ -125,7 +126,9 @@ final class WALCheckpointer: Sendable {
     /// Checkpoints run here, the writer's own, and restarts deferred
     /// because a reader was still on old frames.
     var counts: WALCheckpointCounts {
-        state.withLock { WALCheckpointCounts(done: $0.checkpoints, byWriter: $0.writerCheckpoints, deferredRestarts: $0.deferred) }
+        state.withLock {
+            WALCheckpointCounts(done: $0.checkpoints, byWriter: $0.writerCheckpoints, deferredRestarts: $0.deferred, longestCheckpointSeconds: $0.longestCheckpoint)
+        }
     }
 
     private func run() {
@@ -138,8 +141,11 @@ final class WALCheckpointer: Sendable {
             // The writer's own checkpoint is due: one here now would hold
             // the checkpoint lock it needs (it would fail with BUSY).
             if writerCheckpoints && waiter == nil && !stopping { continue }
+            let started = DispatchTime.now().uptimeNanoseconds
             let result = try? connection.writeWithoutTransaction { try $0.checkpoint(stopping ? .truncate : .passive) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             state.withLock { state in
+                state.longestCheckpoint = max(state.longestCheckpoint, seconds)
                 guard let result else {
                     // Busy (the writer's own checkpoint held the lock): the
                     // next commit or wait signals again.
@@ -174,4 +180,7 @@ public struct WALCheckpointCounts: Sendable, Equatable {
     public var byWriter: Int
     /// Restarts put off because a reader was still on old frames.
     public var deferredRestarts: Int
+    /// The longest checkpoint on the thread: what a writer waiting for a
+    /// restart waited for at most (a reader must never lengthen it).
+    public var longestCheckpointSeconds: Double
 }
