@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "DoseService",
             dependencies: [
-                "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport",
+                "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

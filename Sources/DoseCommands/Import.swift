@@ -2,7 +2,6 @@ import ArgumentParser
 import CTDoseReport
 import DoseConfiguration
 import DoseEvaluation
-import DoseReader
 import DoseService
 import DoseStore
 import Foundation
@@ -157,19 +156,14 @@ extension DoseAuditCommand.Import {
 
     /// DCMTK's half of reading a chunk, on the calling thread.
     static func parse(_ chunk: LoadedChunk) -> ParsedChunk {
-        ParsedChunk(loaded: chunk, objects: chunk.arrivals.map { arrival in
-            do throws(DoseReadError) { return .success(try DoseReportReader.parse(bytes: arrival.bytes)) } catch { return .failure(ReadFailure(error)) }
-        })
+        ParsedChunk(loaded: chunk, objects: chunk.arrivals.map { Pipeline.parse($0.bytes) })
     }
 
     /// The rest of reading (typed reports), digests, and the judgement and
     /// rows of each study's first report: no DCMTK.
     static func judge(_ chunk: ParsedChunk, processing: StoreProcessing) -> PreparedChunk {
         let decoded = zip(chunk.loaded.arrivals, chunk.objects).map { arrival, object in
-            let report = object.flatMap { object in
-                do throws(DoseReadError) { return .success(try DoseReportReader.report(from: object)) } catch { return .failure(ReadFailure(error)) }
-            }
-            return processing.decode(arrival, read: report)
+            processing.decode(arrival, read: object.flatMap(Pipeline.report(from:)))
         }
         return PreparedChunk(arrivals: chunk.loaded.arrivals, decoded: decoded, unreadable: chunk.loaded.unreadable)
     }

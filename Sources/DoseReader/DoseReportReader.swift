@@ -16,7 +16,7 @@ public enum DoseReportReader {
     public static func read(contentsOf path: String) throws(DoseReadError) -> CTRadiationDoseReport {
         let object: DICOMObject
         do { object = try DICOMReader.read(contentsOf: path) } catch { throw .unreadable(error) }
-        return try decode(object)
+        return try report(from: object)
     }
 
     /// Reads an object held in memory.
@@ -32,19 +32,15 @@ public enum DoseReportReader {
         do { return try DICOMReader.read(bytes: bytes) } catch { throw .unreadable(error) }
     }
 
-    /// The second half of `read(bytes:)`: the typed report (pure Swift).
-    public static func report(from object: DICOMObject) throws(DoseReadError) -> CTRadiationDoseReport {
-        try decode(object)
-    }
-
     /// Reads an object held in memory without copying it.
     public static func read(bytes: UnsafeRawBufferPointer) throws(DoseReadError) -> CTRadiationDoseReport {
         let object: DICOMObject
         do { object = try DICOMReader.read(bytes: bytes) } catch { throw .unreadable(error) }
-        return try decode(object)
+        return try report(from: object)
     }
 
-    private static func decode(_ object: DICOMObject) throws(DoseReadError) -> CTRadiationDoseReport {
+    /// The second half of `read(bytes:)`: the typed report (pure Swift).
+    public static func report(from object: DICOMObject) throws(DoseReadError) -> CTRadiationDoseReport {
         do { return try CTRadiationDoseReport(decoding: object) } catch {
             throw .rejected(error, sopClassUID: object.header.sopClassUID, sopInstanceUID: object.header.sopInstanceUID)
         }

@@ -123,8 +123,8 @@ final class WALCheckpointer: Sendable {
         }
     }
 
-    /// Checkpoints run here, the writer's own, and restarts deferred
-    /// because a reader was still on old frames.
+    /// Checkpoints run here and by the writer, restarts put off, and the
+    /// longest checkpoint here.
     var counts: WALCheckpointCounts {
         state.withLock {
             WALCheckpointCounts(done: $0.checkpoints, byWriter: $0.writerCheckpoints, deferredRestarts: $0.deferred, longestCheckpointSeconds: $0.longestCheckpoint)
@@ -178,7 +178,8 @@ public struct WALCheckpointCounts: Sendable, Equatable {
     public var done: Int
     /// Checkpoints the writer ran itself (its owner did not wait for a restart in time).
     public var byWriter: Int
-    /// Restarts put off because a reader was still on old frames.
+    /// Restarts put off to a later commit: a reader was still on old
+    /// frames, or the other side held the checkpoint lock.
     public var deferredRestarts: Int
     /// The longest checkpoint on the thread: what a writer waiting for a
     /// restart waited for at most (a reader must never lengthen it).

@@ -3,9 +3,10 @@ import DoseTestSupport
 import Foundation
 import Testing
 
-/// `doseaudit import` reads in two halves (DCMTK's parse one at a time, the
-/// typed decode beside it); the store and the daemon read in one call. Both
-/// must give the same report, or the same named error, for every input.
+/// The store and `doseaudit import` read in two halves (`Pipeline.parse`
+/// and `report(from:)`: import runs DCMTK's half one object at a time);
+/// the CLI and the benchmarks read in one call. Both must give the same
+/// report, or the same named error, for every input.
 @Suite("Reading in two halves")
 struct ReadHalvesTests {
     static let inputs: [(name: String, bytes: [UInt8])] = {
