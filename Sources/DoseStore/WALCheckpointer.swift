@@ -86,8 +86,17 @@ final class WALCheckpointer: Sendable {
     func restartWhenDue() async {
         guard state.withLock({ $0.walFrames >= restartFrames && !$0.stopping }) else { return }
         await withCheckedContinuation { waiter in
-            state.withLock { $0.restartWaiter = waiter }
-            wake.signal()
+            // Coalesced with a pending wake, as commits' are: a second,
+            // stray wake would run a checkpoint just as the writer begins its
+            // next transaction, and SQLite does not start the WAL over while
+            // another connection is reading its index (CI saw the writer's
+            // own checkpoint once for that reason).
+            let signal = state.withLock { state in
+                state.restartWaiter = waiter
+                defer { state.pending = true }
+                return !state.pending
+            }
+            if signal { wake.signal() }
         }
     }
 
