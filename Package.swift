@@ -9,8 +9,9 @@ import PackageDescription
 //   DoseReader (bytes/file → CTRadiationDoseReport or a named rejection)
 //   DoseEvaluation (size, SSDE, reference sets, findings, protocol validation) — pure Swift, no I/O
 //   DoseConfiguration (YAML configuration, the only Yams importer)
+//   CSQLiteWALBuffer (C: a SQLite VFS gathering a bulk writer's WAL writes; used by DoseStore only)
 //   DoseStore (the store protocol and SQLite through GRDB, the only GRDB importer;
-//     SQLite's C API only in SQLiteDirect.swift)
+//     SQLite's C API and CSQLiteWALBuffer only in SQLiteDirect.swift)
 //   DoseReports (the weekly report: statistics, HTML/SVG, CSV)   — pure Swift over store values
 //   DoseService (the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd)
 //   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer)
@@ -45,6 +46,8 @@ let package = Package(
                 .linkedLibrary("dcmnet"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
             ]
         ),
+        // Gathers a bulk writer's WAL frames into few writes (SQLite VFS, C).
+        .target(name: "CSQLiteWALBuffer", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "StructuredReport", swiftSettings: strictSwift),
         .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "DoseStore",
             dependencies: [
-                "CTDoseReport", "DoseEvaluation",
+                "CTDoseReport", "DoseEvaluation", "CSQLiteWALBuffer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, in SQLiteDirect.swift only: ingest's row binds, the WAL hook.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

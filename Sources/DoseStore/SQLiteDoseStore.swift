@@ -47,6 +47,10 @@ public final class SQLiteDoseStore: DoseStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         configuration.busyMode = .timeout(10)
+        if case .backgroundRestarting = checkpointing {
+            // Before any connection opens the WAL: see `WALWriteGathering`.
+            try WALWriteGathering.enable(path: path)
+        }
         pool = try DatabasePool(path: path, configuration: configuration)
         try StoreSchema.migrator.migrate(pool)
         checkpointer = switch checkpointing {
