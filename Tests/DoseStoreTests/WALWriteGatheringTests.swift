@@ -27,8 +27,8 @@ struct WALWriteGatheringTests {
         return directory
     }
 
-    /// An import's transactions: after each commit, another connection and
-    /// a crash copy of the files both hold every report so far.
+    /// An import's transactions: after each commit, another connection (and
+    /// a crash copy of the files) holds every report so far.
     @Test func everyCommitIsOnDiskBeforeItReturns() async throws {
         let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -45,6 +45,9 @@ struct WALWriteGatheringTests {
                 if case .stored = outcome { stored += 1 }
             }
             let live = try await other.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") }
+            #expect(live == 2 * stored)
+            // A crash copy of every fourth commit (each copies the whole store).
+            guard index % 4 == 3 else { continue }
             let crashed = try Self.openCrashCopy(of: path, in: directory)
             let (events, dlp, integrity) = try await crashed.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? -1,
@@ -52,7 +55,6 @@ struct WALWriteGatheringTests {
                  try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
             }
             try crashed.close()
-            #expect(live == 2 * stored)
             #expect(events == 2 * stored && dlp == 210 * stored && integrity == "ok", "after transaction \(index): \(events) events, \(dlp) mGy·cm, \(integrity)")
         }
         store.finishCheckpoints()
