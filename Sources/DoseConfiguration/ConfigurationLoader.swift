@@ -13,7 +13,8 @@ public enum ConfigurationLoader {
         var reader = YAMLReader(file: name)
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // Every scalar as text: see `Node.plainBool` (no regex, no ICU).
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw ConfigurationErrors(problems: [ConfigurationProblem(file: name, line: 1, field: nil, message: "empty configuration")])
             }
             root = node
@@ -90,10 +91,10 @@ public enum ConfigurationLoader {
             if let state = reader.string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
             if let database = reader.string(serve, "database", in: "serve") { service.databasePath = absolute(database) }
             if let settle = serve["settle_seconds"] {
-                if let value = settle.float, value >= 0 { service.settleSeconds = value } else { reader.add(settle, "serve.settle_seconds", "expected a number of seconds") }
+                if let value = settle.plainDouble, value >= 0 { service.settleSeconds = value } else { reader.add(settle, "serve.settle_seconds", "expected a number of seconds") }
             }
             if let rescan = serve["rescan_seconds"] {
-                if let value = rescan.float, value >= 1 { service.rescanSeconds = value } else { reader.add(rescan, "serve.rescan_seconds", "expected a number of seconds, at least 1") }
+                if let value = rescan.plainDouble, value >= 1 { service.rescanSeconds = value } else { reader.add(rescan, "serve.rescan_seconds", "expected a number of seconds, at least 1") }
             }
             for (index, folder) in reader.sequence(serve, "drop_folders", in: "serve").enumerated() {
                 let field = "serve.drop_folders[\(index)]"
@@ -139,7 +140,7 @@ public enum ConfigurationLoader {
                     }
                     if let token = reader.string(webhook, "token_file", in: "serve.alerts.webhook") { service.webhookTokenFile = absolute(token) }
                     if let backoff = webhook["max_backoff_seconds"] {
-                        if let value = backoff.float, value >= 0.1 { service.webhookMaxBackoffSeconds = value }
+                        if let value = backoff.plainDouble, value >= 0.1 { service.webhookMaxBackoffSeconds = value }
                         else { reader.add(backoff, "serve.alerts.webhook.max_backoff_seconds", "expected a number of seconds") }
                     }
                 }
@@ -265,7 +266,7 @@ struct YAMLReader {
 
     mutating func bool(_ node: Node, _ key: String, in path: String) -> Bool? {
         guard let value = node[key] else { return nil }
-        guard let flag = value.bool else {
+        guard let flag = value.plainBool else {
             add(value, "\(path).\(key)", "expected true or false")
             return nil
         }

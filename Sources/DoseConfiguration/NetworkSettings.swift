@@ -57,7 +57,7 @@ public struct DICOMwebSourceSettings: Sendable, Equatable {
 extension YAMLReader {
     mutating func integer(_ node: Node, _ key: String, in path: String, range: ClosedRange<Int>) -> Int? {
         guard let value = node[key] else { return nil }
-        guard let number = value.int, range.contains(number) else {
+        guard let number = value.plainInt, range.contains(number) else {
             add(value, "\(path).\(key)", "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
@@ -66,7 +66,7 @@ extension YAMLReader {
 
     mutating func seconds(_ node: Node, _ key: String, in path: String, minimum: Double) -> Double? {
         guard let value = node[key] else { return nil }
-        guard let number = value.float, number >= minimum else {
+        guard let number = value.plainDouble, number >= minimum else {
             add(value, "\(path).\(key)", "expected a number of seconds, at least \(minimum)")
             return nil
         }

@@ -51,6 +51,39 @@ struct ConfigurationTests {
         #expect(error?.problems[2].message.hasPrefix("unknown region 'lungs'") == true)
     }
 
+    /// Booleans and numbers are read from plain scalars as YAML 1.1 types
+    /// (Yams' regex resolver is not used); a quoted scalar is text.
+    @Test func booleansAndNumbersAreYAMLPlainScalars() throws {
+        let good = try Self.write("""
+            reference_levels:
+              directory: reference-levels
+              sets: [eu-rp185]
+              allow_assumed_phantom: No
+            privacy:
+              show_patient_identifiers: on
+            serve:
+              state_directory: state
+              settle_seconds: 2.5
+              rescan_seconds: 1e2
+            """)
+        let configuration = try ConfigurationLoader.load(path: good)
+        #expect(!configuration.allowAssumedPhantom && configuration.showPatientIdentifiers)
+        #expect(configuration.service.settleSeconds == 2.5 && configuration.service.rescanSeconds == 100)
+
+        let quoted = try Self.write("""
+            reference_levels:
+              directory: reference-levels
+              sets: [eu-rp185]
+              allow_assumed_phantom: "true"
+            serve:
+              state_directory: state
+              settle_seconds: '5'
+              rescan_seconds: .inf
+            """)
+        let error = #expect(throws: ConfigurationErrors.self) { try ConfigurationLoader.load(path: quoted) }
+        #expect(error?.problems.map { $0.field ?? "-" } == ["reference_levels.allow_assumed_phantom", "serve.settle_seconds", "serve.rescan_seconds"])
+    }
+
     @Test func networkSourcesAreReadAndCheckedFieldByField() throws {
         let good = try Self.write("""
             reference_levels:
