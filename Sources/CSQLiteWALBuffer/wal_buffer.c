@@ -94,11 +94,14 @@ static int gatherWrite(sqlite3_file *base, const void *data, int amount, sqlite3
 
 static int gatherClose(sqlite3_file *base) {
     GatheringFile *file = (GatheringFile *)base;
-    int rc = flush(file);
+    // Dropped, not written: SQLite closes a WAL only outside a transaction,
+    // so anything still here belongs to one that was rolled back, and
+    // another writer may have used those offsets since.
     int closed = file->real->pMethods->xClose(file->real);
     sqlite3_free(file->buffer);
     file->buffer = NULL;
-    return rc != SQLITE_OK ? rc : closed;
+    file->length = 0;
+    return closed;
 }
 
 static int gatherRead(sqlite3_file *base, void *data, int amount, sqlite3_int64 offset) {

@@ -100,7 +100,9 @@ extension Database {
 /// A commit's frames are all in the file before SQLite makes the commit
 /// visible to another connection (the commit frame's page flushes), and
 /// before any read, sync, truncate or size query: other connections, and
-/// a crash, see exactly what they would see without it.
+/// a crash, see exactly what they would see without it. The bulk writer
+/// never spills pages before a commit (`cache_spill = OFF`), so nothing of a
+/// rolled-back transaction can stay gathered (see the C header).
 enum WALWriteGathering {
     /// Gathers the WAL writes of the database at `path` for connections
     /// opened from now on; creates the (empty) file if it is missing, as

@@ -62,6 +62,10 @@ public final class SQLiteDoseStore: DoseStore {
             // `Checkpointing.backgroundRestarting`).
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Every WAL write part of a commit, as gathering needs
+                // (`WALWriteGathering`): a transaction is one chunk, well
+                // within memory, and never spills pages before it commits.
+                try db.execute(sql: "PRAGMA cache_spill = OFF")
                 db.handWAL(to: checkpointer)
             }
         }

@@ -64,6 +64,44 @@ struct WALWriteGatheringTests {
         #expect(saved > 60 * 50, "system calls saved: \(saved)")
     }
 
+    /// A transaction that spilled frames and was rolled back, then another
+    /// connection's commit at the same WAL offsets: the commit survives the
+    /// first connection's close and a crash. (Here SQLite's rollback reads
+    /// the WAL, which writes what was gathered while the lock is still held;
+    /// the store's writer never spills at all, see `WALWriteGathering`.)
+    @Test func aRolledBackTransactionCannotOverwriteAnotherWritersCommit() throws {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/rollback.sqlite"
+        try WALWriteGathering.enable(path: path)
+        let first = try DatabaseQueue(path: path)
+        try first.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA cache_size = 8")
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT NOT NULL)")
+        }
+        struct Abandon: Error {}
+        let filler = String(repeating: "y", count: 500)
+        #expect(throws: Abandon.self) {
+            try first.write { db in
+                for _ in 0..<400 { try db.execute(sql: "INSERT INTO t (filler) VALUES (?)", arguments: [filler]) }
+                throw Abandon()
+            }
+        }
+        let second = try DatabaseQueue(path: path)
+        try second.write { db in
+            for _ in 0..<50 { try db.execute(sql: "INSERT INTO t (filler) VALUES ('z')") }
+        }
+        try first.close()
+        let crashed = try Self.openCrashCopy(of: path, in: directory)
+        let (rows, integrity) = try crashed.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t WHERE filler = 'z'") ?? -1, try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
+        }
+        #expect(rows == 50 && integrity == "ok", "\(rows) rows, \(integrity)")
+        try crashed.close()
+        try second.close()
+    }
+
     /// A transaction larger than the page cache writes pages to the WAL
     /// before it commits, rewrites some of them in place, then rewrites
     /// frame checksums at the commit: the writes that are not appends.

@@ -8,6 +8,13 @@
 // for the WAL alone. Frames reach the file before the transaction's commit
 // is visible to any other connection (the write of a commit frame's page
 // flushes), and before any read, sync, truncate or size query of the file.
+//
+// Frames written before a commit and then rolled back (a transaction whose
+// dirty pages spilled from SQLite's cache) could stay gathered after the
+// connection gives up the write lock; written later, they would land on
+// frames another process committed meanwhile. So a connection whose WAL
+// writes are gathered must not spill: set `PRAGMA cache_spill = OFF` on it.
+// Its every WAL write is then part of a commit, flushed at that commit.
 
 #ifdef __cplusplus
 extern "C" {
