@@ -21,6 +21,28 @@ struct WALWriteGatheringTests {
         return try DatabaseQueue(path: copy)
     }
 
+    /// A database whose WAL writes are gathered, with a page cache of 8
+    /// pages so that transactions spill frames before they commit.
+    static func spillingDatabase(at path: String, schema: String) throws -> DatabaseQueue {
+        try WALWriteGathering.enable(path: path)
+        let database = try DatabaseQueue(path: path)
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA cache_size = 8")
+            try db.execute(sql: schema)
+        }
+        return database
+    }
+
+    /// `count` (a COUNT query) and the integrity check of a crash copy.
+    static func crashCopy(of path: String, in directory: String, count: String) throws -> (count: Int, integrity: String) {
+        let crashed = try openCrashCopy(of: path, in: directory)
+        defer { try? crashed.close() }
+        return try crashed.read { db in
+            (try Int.fetchOne(db, sql: count) ?? -1, try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
+        }
+    }
+
     static func scratchDirectory() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-gather-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -73,13 +95,7 @@ struct WALWriteGatheringTests {
         let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/rollback.sqlite"
-        try WALWriteGathering.enable(path: path)
-        let first = try DatabaseQueue(path: path)
-        try first.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA cache_size = 8")
-            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT NOT NULL)")
-        }
+        let first = try Self.spillingDatabase(at: path, schema: "CREATE TABLE t (id INTEGER PRIMARY KEY, filler TEXT NOT NULL)")
         struct Abandon: Error {}
         let filler = String(repeating: "y", count: 500)
         #expect(throws: Abandon.self) {
@@ -93,12 +109,8 @@ struct WALWriteGatheringTests {
             for _ in 0..<50 { try db.execute(sql: "INSERT INTO t (filler) VALUES ('z')") }
         }
         try first.close()
-        let crashed = try Self.openCrashCopy(of: path, in: directory)
-        let (rows, integrity) = try crashed.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t WHERE filler = 'z'") ?? -1, try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
-        }
+        let (rows, integrity) = try Self.crashCopy(of: path, in: directory, count: "SELECT COUNT(*) FROM t WHERE filler = 'z'")
         #expect(rows == 50 && integrity == "ok", "\(rows) rows, \(integrity)")
-        try crashed.close()
         try second.close()
     }
 
@@ -109,14 +121,10 @@ struct WALWriteGatheringTests {
         let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/spill.sqlite"
-        try WALWriteGathering.enable(path: path)
-        let database = try DatabaseQueue(path: path)
-        try database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA cache_size = 8")  // pages: spills early and often
-            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, tag TEXT NOT NULL, filler TEXT NOT NULL)")
-            try db.execute(sql: "CREATE INDEX t_tag ON t (tag)")
-        }
+        let database = try Self.spillingDatabase(at: path, schema: """
+            CREATE TABLE t (id INTEGER PRIMARY KEY, tag TEXT NOT NULL, filler TEXT NOT NULL);
+            CREATE INDEX t_tag ON t (tag)
+            """)
         let filler = String(repeating: "x", count: 300)
         for round in 1...3 {
             try database.write { db in
@@ -126,13 +134,8 @@ struct WALWriteGatheringTests {
                 // Every page again, some of them already in the WAL.
                 try db.execute(sql: "UPDATE t SET tag = tag || '+' WHERE id % 3 = 0")
             }
-            let crashed = try Self.openCrashCopy(of: path, in: directory)
-            let (rows, marked, integrity) = try crashed.read { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") ?? -1,
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t WHERE tag LIKE '%+'") ?? -1,
-                 try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
-            }
-            try crashed.close()
+            let (rows, integrity) = try Self.crashCopy(of: path, in: directory, count: "SELECT COUNT(*) FROM t")
+            let (marked, _) = try Self.crashCopy(of: path, in: directory, count: "SELECT COUNT(*) FROM t WHERE tag LIKE '%+'")
             #expect(rows == 2000 * round)
             // Every third row, marked again each round.
             #expect(marked == 2000 * round / 3)
