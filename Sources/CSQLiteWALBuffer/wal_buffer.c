@@ -42,7 +42,8 @@ typedef struct { dev_t device; ino_t inode; } FileIdentity;
 static FileIdentity *enabled;
 static int enabledCount;
 
-static atomic_llong gathered;
+// Writes gathered minus writes made: the system calls saved.
+static atomic_llong savedWrites;
 
 static int isEnabled(const char *databasePath) {
     struct stat info;
@@ -61,7 +62,7 @@ static int flush(GatheringFile *file) {
     if (file->length == 0) return SQLITE_OK;
     int length = file->length;
     file->length = 0;
-    atomic_fetch_sub(&gathered, 1);
+    atomic_fetch_sub(&savedWrites, 1);
     return file->real->pMethods->xWrite(file->real, file->buffer, length, file->start);
 }
 
@@ -82,7 +83,7 @@ static int gatherWrite(sqlite3_file *base, const void *data, int amount, sqlite3
     if (file->length == 0) file->start = offset;
     memcpy(file->buffer + file->length, data, (size_t)amount);
     file->length += amount;
-    atomic_fetch_add(&gathered, 1);
+    atomic_fetch_add(&savedWrites, 1);
     if (commitPage) return flush(file);
     // A frame header whose "database size after commit" is not zero.
     if (amount == FrameHeaderSize && offset >= WALHeaderSize) {
@@ -308,6 +309,6 @@ int CSQLiteWALBuffer_enable(const char *path) {
     return rc;
 }
 
-long long CSQLiteWALBuffer_gatheredWrites(void) {
-    return atomic_load(&gathered);
+long long CSQLiteWALBuffer_savedWrites(void) {
+    return atomic_load(&savedWrites);
 }

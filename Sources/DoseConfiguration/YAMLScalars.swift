@@ -28,9 +28,7 @@ extension Node {
 
     /// A decimal number (`5`, `0.5`, `1e3`), optionally signed; not `.inf` or `.nan`.
     var plainDouble: Double? {
-        guard let text = plainText, text.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true,
-            let value = Double(text), value.isFinite
-        else { return nil }
+        guard let value = plainText.flatMap(Double.init), value.isFinite else { return nil }
         return value
     }
 

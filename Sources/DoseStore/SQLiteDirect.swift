@@ -120,5 +120,5 @@ enum WALWriteGathering {
     }
 
     /// Writes gathered so far minus writes made: system calls saved.
-    static var savedWrites: Int { Int(CSQLiteWALBuffer_gatheredWrites()) }
+    static var savedWrites: Int { Int(CSQLiteWALBuffer_savedWrites()) }
 }

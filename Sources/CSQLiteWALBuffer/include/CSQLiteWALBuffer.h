@@ -33,7 +33,7 @@ int CSQLiteWALBuffer_enable(const char *path);
 
 /// System calls saved so far: writes gathered minus writes made (for tests
 /// and benchmarks).
-long long CSQLiteWALBuffer_gatheredWrites(void);
+long long CSQLiteWALBuffer_savedWrites(void);
 
 #ifdef __cplusplus
 }
