@@ -270,8 +270,9 @@ class LengthScanner {
 
     bool stop() const { return result_ == Impossible || gaveUp_; }
 
-    // A VR's two letters as one number: compared as strings, they cost 2 %
-    // of an import (a std::string built and compared 13 times per element).
+    // A VR's two letters as one number. As a std::string built for every
+    // element and compared with up to 13 literals, the VR test was 8 % of
+    // the reader's CPU (2 % of an import's).
     static constexpr uint16_t vrCode(char first, char second) {
         return static_cast<uint16_t>((static_cast<unsigned char>(first) << 8) | static_cast<unsigned char>(second));
     }
