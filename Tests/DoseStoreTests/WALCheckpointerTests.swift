@@ -7,7 +7,7 @@ import Testing
 @Suite("Store: background WAL checkpoints")
 struct WALCheckpointerTests {
     /// A store in a temporary folder, its WAL restarted at `restartFrames`
-    /// (64 frames: 256 KiB).
+    /// (by default 64 frames, 256 KiB).
     struct Scratch {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-wal-\(UUID().uuidString)").path
         var path: String { directory + "/store.sqlite" }
