@@ -18,6 +18,7 @@ enum SQLValue: Sendable, Equatable {
 
     init(_ value: String?) { self = value.map { .text($0) } ?? .null }
     init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+    init(_ value: Int64?) { self = value.map { .integer($0) } ?? .null }
     init(_ value: Double?) { self = value.map { .real($0) } ?? .null }
     init(_ value: Bool) { self = .integer(value ? 1 : 0) }
 }

@@ -124,15 +124,21 @@ public final class SQLiteDoseStore: DoseStore {
     /// Ingest's statements, looked up in GRDB's cache once per transaction
     /// rather than by their SQL text for every row.
     struct Statements {
-        let insertLedger, earlierSameBytes, countSOP, insertObject, insertReport, knownEvents, earlierObjects, updateRole: Statement
+        let insertLedger, earlierSameBytes, objectID, countSOP, insertObject, insertReport, knownEvents, earlierObjects, updateRole: Statement
         let deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
-                INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at, object_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            earlierSameBytes = try db.cachedStatement(sql: "SELECT id, status FROM ingest_ledger WHERE content_sha256 = ? AND status IN ('processed', 'rejected') ORDER BY id LIMIT 1")
+            // Every processed or rejected arrival stored its object, so the
+            // objects' digest finds same bytes (see the v7 migration).
+            earlierSameBytes = try db.cachedStatement(sql: """
+                SELECT l.id, l.status, o.id AS object_id FROM objects o JOIN ingest_ledger l ON l.object_id = o.id
+                WHERE o.sha256 = ? AND l.status IN ('processed', 'rejected') ORDER BY l.id LIMIT 1
+                """)
+            objectID = try db.cachedStatement(sql: "SELECT id FROM objects WHERE sha256 = ?")
             countSOP = try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE sop_instance_uid = ?")
             insertObject = try db.cachedStatement(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)")
             insertReport = try db.cachedStatement(sql: "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)")
@@ -175,38 +181,41 @@ public final class SQLiteDoseStore: DoseStore {
     ) throws -> IngestOutcome {
         let digest = decoded.digest
         let receivedText = StoreTimestamp.text(arrival.receivedAt)
-        func ledger(_ status: String, sop: String?, reason: String?) throws {
+        func ledger(_ status: String, sop: String?, reason: String?, object: Int64?) throws {
             try db.execute(statements.insertLedger, [
                 .text(arrival.source), SQLValue(arrival.origin), .text(digest), .integer(Int64(arrival.bytes.count)), SQLValue(sop),
-                .text(status), SQLValue(reason), .text(receivedText), .text(StoreTimestamp.text(Date())),
+                .text(status), SQLValue(reason), .text(receivedText), .text(StoreTimestamp.text(Date())), SQLValue(object),
             ])
         }
-        func storeObject() throws {
+        /// The object's id, stored now or (its bytes already kept) before.
+        func storeObject() throws -> Int64? {
             try db.execute(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
+            if db.changesCount > 0 { return db.lastInsertedRowID }
+            return try Int64.fetchOne(statements.objectID, arguments: [digest])
         }
         if let earlier = try Row.fetchOne(statements.earlierSameBytes, arguments: [digest]) {
             let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(earlier["status"] as String))"
-            try ledger("duplicate", sop: nil, reason: reason)
+            try ledger("duplicate", sop: nil, reason: reason, object: earlier["object_id"])
             return .duplicate(reason: reason)
         }
         let report: CTRadiationDoseReport
         switch decoded.report {
         case .failure(let failure):
             // Quarantined: the object is kept with the reason.
-            try storeObject()
-            try ledger("rejected", sop: nil, reason: "\(failure.code): \(failure.message)")
+            let object = try storeObject()
+            try ledger("rejected", sop: nil, reason: "\(failure.code): \(failure.message)", object: object)
             return .rejected(code: failure.code, message: failure.message)
         case .success(let value):
             report = value
         }
         if try Int.fetchOne(statements.countSOP, arguments: [report.sopInstanceUID]) ?? 0 > 0 {
             let reason = "SOP Instance UID \(report.sopInstanceUID) already stored"
-            try ledger("duplicate", sop: report.sopInstanceUID, reason: reason)
+            try ledger("duplicate", sop: report.sopInstanceUID, reason: reason, object: nil)
             return .duplicate(reason: reason)
         }
 
         let studyKey = StudyRows.studyKey(of: report)
-        try storeObject()
+        let object = try storeObject()
         try db.execute(statements.insertReport, [
             .text(report.sopInstanceUID), .text(studyKey), .text(digest), .integer(Int64(report.events.count)), .text(receivedText),
         ])
@@ -257,7 +266,7 @@ public final class SQLiteDoseStore: DoseStore {
         }
         try db.execute(statements.upsertStudy, rows.study)
         let newEvents = incoming.subtracting(known).count
-        try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events")
+        try ledger("processed", sop: report.sopInstanceUID, reason: "\(reconciliation.rawValue): \(newEvents) new of \(report.events.count) events", object: object)
         return .stored(StoredReport(
             studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
             studyEventCount: rows.eventCount, studyTotalDLP: rows.totalDLP, newAlerts: newAlerts
@@ -278,10 +287,14 @@ public final class SQLiteDoseStore: DoseStore {
         guard !keys.isEmpty else { return }
         try pool.write { db in
             for key in keys {
-                try db.execute(sql: "UPDATE alerts SET delivered_at = ? WHERE key = ?", arguments: [date, key])
+                try db.execute(sql: Self.markDeliveredSQL, arguments: [date, key])
             }
         }
     }
+
+    /// Only alerts the sinks deliver (notify) are indexed by key alone
+    /// (`alerts_deliverable`, v7), and only they are ever delivered.
+    static let markDeliveredSQL = "UPDATE alerts SET delivered_at = ? WHERE key = ? AND notify"
 
     // MARK: - Webhook outbox
 

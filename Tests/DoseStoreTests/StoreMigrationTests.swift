@@ -1,5 +1,6 @@
 @testable import DoseStore
 import Foundation
+import DoseTestSupport
 import GRDB
 import Testing
 
@@ -42,5 +43,89 @@ struct StoreMigrationTests {
         let status = try store.status(now: Date())
         #expect(status.alerts == 3)
         #expect(status.alertsPendingDelivery == 2)
+    }
+}
+
+/// Version 7 keeps the same rules with fewer random index writes.
+@Suite("Store migrations: v7")
+struct StoreVersion7Tests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-v6-\(UUID().uuidString).sqlite").path
+    }
+
+    @Test func aVersion6StoreStillFindsSameBytesAndAlertsOnce() throws {
+        let path = Self.temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let rejectedBytes = Fixtures.bytes(Fixtures.corpusFile("ESR_non-dose.dcm"))
+        let digest = contentDigest(rejectedBytes)
+        do {
+            let old = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(old, upTo: "v6: reference texts kept once")
+            try old.write { db in
+                try db.execute(sql: "INSERT INTO objects (sha256, size, bytes) VALUES ('aa', 1, x'00'), (?, ?, ?)",
+                               arguments: [digest, rejectedBytes.count, Data(rejectedBytes)])
+                // Processed, rejected, a duplicate of the rejected bytes, and
+                // a duplicate by SOP Instance UID whose bytes were not kept.
+                try db.execute(sql: """
+                    INSERT INTO ingest_ledger (source, content_sha256, size, status, reason, received_at) VALUES
+                        ('test', 'aa', 1, 'processed', NULL, '2025-01-01 00:00:00.000'),
+                        ('test', ?, ?, 'rejected', 'notADoseReport: test', '2025-01-01 00:00:01.000'),
+                        ('test', ?, ?, 'duplicate', 'same bytes as ledger entry 2 (rejected)', '2025-01-01 00:00:02.000'),
+                        ('test', 'bb', 9, 'duplicate', 'SOP Instance UID 1.2 already stored', '2025-01-01 00:00:03.000')
+                    """, arguments: [digest, rejectedBytes.count, digest, rejectedBytes.count])
+                try db.execute(sql: """
+                    INSERT INTO alerts (key, study_key, level, explanation, created_at, notify) VALUES
+                        ('A-1', 's1', 'aboveDRL', 'sent', '2025-01-02 00:00:00.000', 1),
+                        ('A-2', 's1', 'aboveDRL', 'imported', '2025-01-02 00:00:01.000', 0)
+                    """)
+                try db.execute(sql: "INSERT INTO webhook_deliveries (key, attempts) VALUES ('A-1', 2)")
+            }
+            try old.close()
+        }
+        let store = try SQLiteDoseStore(path: path)
+        try store.pool.read { db in
+            #expect(try Row.fetchAll(db, sql: "SELECT object_id FROM ingest_ledger ORDER BY id").map { $0["object_id"] as Int64? } == [1, 2, 2, nil])
+            let ledgerIndexes = try db.indexes(on: "ingest_ledger").map(\.columns)
+            #expect(!ledgerIndexes.contains(["content_sha256"]))
+            #expect(ledgerIndexes.contains(["object_id"]))
+            let alertIndexes = try db.indexes(on: "alerts").filter(\.isUnique).map(\.columns)
+            #expect(Set(alertIndexes) == [["study_key", "key"], ["key"]])
+            #expect(try Int.fetchOne(db, sql: "SELECT attempts FROM webhook_deliveries WHERE key = 'A-1'") == 2)
+            #expect(try db.foreignKeyViolations().map { _ in 1 }.isEmpty)
+        }
+        // The same bytes again are found through the objects' digest.
+        let again = try store.ingest(Arrival(source: "test", origin: nil, bytes: rejectedBytes, receivedAt: Date()), processing: try DoseStoreTests.realProcessing())
+        #expect(again == .duplicate(reason: "same bytes as ledger entry 2 (rejected)"))
+        // One alert per key, ever, whether or not it was to be sent.
+        try store.pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO alerts (key, study_key, level, explanation, created_at, notify) VALUES ('A-2', 's1', 'aboveAlert', 'again', '2025-01-03 00:00:00.000', 1)")
+            #expect(db.changesCount == 0)
+            #expect(try Int64.fetchOne(db, sql: "SELECT object_id FROM ingest_ledger WHERE id = 5") == 2)
+        }
+        #expect(try store.pendingAlerts().map(\.key) == ["A-1"])
+        try store.markDelivered(["A-1"], at: Date())
+        #expect(try store.pendingAlerts().isEmpty)
+        #expect(try store.status(now: Date()).alerts == 2)
+    }
+
+    /// The lookups of every ingest and delivery go through an index, not a
+    /// scan (a scan of the ledger or the alerts grows with the history).
+    @Test func lookupsByDigestAndByKeyUseAnIndex() throws {
+        let path = Self.temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SQLiteDoseStore(path: path)
+        try store.pool.read { db in
+            func plan(_ sql: String) throws -> String {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(Array(repeating: "x", count: sql.count { $0 == "?" })))
+                    .map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            let statements = try SQLiteDoseStore.Statements(db)
+            let sameBytes = try plan(statements.earlierSameBytes.sql)
+            #expect(sameBytes.contains("SEARCH o USING COVERING INDEX sqlite_autoindex_objects_1 (sha256=?)"), "\(sameBytes)")
+            #expect(sameBytes.contains("SEARCH l USING INDEX ingest_ledger_object (object_id=?)"), "\(sameBytes)")
+            #expect(try plan(statements.objectID.sql).contains("USING COVERING INDEX sqlite_autoindex_objects_1 (sha256=?)"))
+            #expect(try plan(SQLiteDoseStore.markDeliveredSQL).contains("SEARCH alerts USING INDEX alerts_deliverable (key=?)"))
+            #expect(!sameBytes.contains("SCAN"))
+        }
     }
 }
