@@ -123,8 +123,9 @@ def run_measured(argv):
 def two_core_factor(doseaudit, source, reports, reader_rate):
     """How much two readers side by side get done against one reader alone:
     2.0 on two whole cores. The import needs both cores and the reader one,
-    so on a machine whose second core is sometimes shared (this VM's) the
-    ratio moves with this figure."""
+    so a low figure says the second core was shared at about that time (this
+    VM's sometimes is). Taken after the pair, it is a rough sign; the
+    import's own CPU time, printed beside it, follows the ratio closely."""
     t0 = time.monotonic()
     children = [subprocess.Popen([doseaudit, "bench", "--files", str(reports // 2), source],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]

@@ -187,7 +187,9 @@ public final class SQLiteDoseStore: DoseStore {
                 .text(status), SQLValue(reason), .text(receivedText), .text(StoreTimestamp.text(Date())), SQLValue(object),
             ])
         }
-        /// The object's id, stored now or (its bytes already kept) before.
+        /// The object's id. The same bytes are caught as a duplicate before
+        /// this runs, so the insert is ignored only if an object was kept
+        /// without a ledger row naming it; the ledger then names it anyway.
         func storeObject() throws -> Int64? {
             try db.execute(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
             if db.changesCount > 0 { return db.lastInsertedRowID }

@@ -66,7 +66,7 @@ struct WALCheckpointerTests {
     /// under it can carry the WAL to twice it, where the writer checkpoints
     /// itself: at 64 frames, 61 + 62 = 123 was seen, and CI under ASan once
     /// crossed 128. The waiting writer's WAL restarts at 256 frames, as an
-    /// import's (4,096 frames, ~150 per transaction of 32 reports) far
+    /// import's (4,096 frames, ~180 per transaction of 32 reports) far
     /// exceeds its transactions; the one that never waits keeps 64, so that
     /// it must checkpoint itself.
     @Test(arguments: [true, false])

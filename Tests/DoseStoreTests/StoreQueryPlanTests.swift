@@ -1,0 +1,25 @@
+@testable import DoseStore
+import GRDB
+import Testing
+
+/// The lookups of every ingest and delivery go through an index, not a scan:
+/// a scan of the ledger or the alerts grows with the history.
+@Suite("Store: lookups use an index")
+struct StoreQueryPlanTests {
+    @Test func lookupsByDigestAndByKeyUseAnIndex() throws {
+        let (store, _) = try DoseStoreTests.temporaryStore()
+        try store.pool.read { db in
+            func plan(_ sql: String) throws -> String {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(Array(repeating: "x", count: sql.count { $0 == "?" })))
+                    .map { $0["detail"] as String }.joined(separator: "\n")
+            }
+            let statements = try SQLiteDoseStore.Statements(db)
+            let sameBytes = try plan(statements.earlierSameBytes.sql)
+            #expect(sameBytes.contains("SEARCH o USING COVERING INDEX sqlite_autoindex_objects_1 (sha256=?)"), "\(sameBytes)")
+            #expect(sameBytes.contains("SEARCH l USING INDEX ingest_ledger_object (object_id=?)"), "\(sameBytes)")
+            #expect(!sameBytes.contains("SCAN"))
+            #expect(try plan(statements.objectID.sql).contains("USING COVERING INDEX sqlite_autoindex_objects_1 (sha256=?)"))
+            #expect(try plan(SQLiteDoseStore.markDeliveredSQL).contains("SEARCH alerts USING INDEX alerts_deliverable (key=?)"))
+        }
+    }
+}
