@@ -44,6 +44,8 @@ let package = Package(
             name: "CDCMTKShim",
             linkerSettings: [
                 .linkedLibrary("dcmnet"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                // zlib: the pre-scan inflates a deflated dataset to check it before DCMTK does.
+                .linkedLibrary("z"),
             ]
         ),
         // Gathers a bulk writer's WAL frames into few writes (SQLite VFS, C).

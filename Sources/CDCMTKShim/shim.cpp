@@ -12,8 +12,13 @@
 
 #include "CDCMTKShim.h"
 #include "ShimSupport.hpp"
+#include "LengthScanner.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -231,181 +236,6 @@ struct Walker {
     }
 };
 
-// A VR's two letters as one number. As a std::string built for every
-// element and compared with up to 13 literals, the VR test was 8 % of
-// the reader's CPU (2 % of an import's).
-constexpr uint16_t vrCode(char first, char second) {
-    return static_cast<uint16_t>((static_cast<unsigned char>(first) << 8) | static_cast<unsigned char>(second));
-}
-
-// Explicit VRs with a reserved field and a 4-byte length (PS3.5 7.1.2):
-// the one rule for the dataset's pre-scan and the File Meta walk.
-bool hasLongLength(uint16_t vr) {
-    switch (vr) {
-    case vrCode('O', 'B'): case vrCode('O', 'D'): case vrCode('O', 'F'): case vrCode('O', 'L'):
-    case vrCode('O', 'V'): case vrCode('O', 'W'): case vrCode('S', 'Q'): case vrCode('S', 'V'):
-    case vrCode('U', 'C'): case vrCode('U', 'N'): case vrCode('U', 'R'): case vrCode('U', 'T'):
-    case vrCode('U', 'V'):
-        return true;
-    default:
-        return false;
-    }
-}
-
-// DCMTK allocates an element's declared length before reading its value, so a
-// 1 KB object declaring a 3 GB element makes it allocate 3 GB (found by the
-// fuzzer). Inside defined-length items DCMTK bounds lengths itself; at
-// dataset level and in undefined-length items it does not. This scan walks
-// the element headers of a little-endian stream and reports the first
-// defined length that exceeds what its container has left: that object is
-// truncated or corrupt, and DCMTK would fail on it anyway, after allocating.
-// It rejects nothing it does not understand: on any doubt it stops and lets
-// DCMTK decide.
-class LengthScanner {
-  public:
-    enum Result { Plausible, Impossible };
-
-    LengthScanner(const unsigned char *data, size_t size, bool explicitVR)
-        : data_(data), size_(size), explicitVR_(explicitVR) {}
-
-    Result scan(size_t begin) {
-        size_t position = begin;
-        scanElements(position, size_, 0, false);
-        return result_;
-    }
-
-  private:
-    const unsigned char *data_;
-    size_t size_;
-    bool explicitVR_;
-    Result result_ = Plausible;
-    bool gaveUp_ = false;
-
-    static const uint32_t kUndefined = 0xFFFFFFFFu;
-
-    uint16_t u16(size_t at) const { return static_cast<uint16_t>(data_[at] | (data_[at + 1] << 8)); }
-    uint32_t u32(size_t at) const {
-        return static_cast<uint32_t>(data_[at]) | (static_cast<uint32_t>(data_[at + 1]) << 8) |
-               (static_cast<uint32_t>(data_[at + 2]) << 16) | (static_cast<uint32_t>(data_[at + 3]) << 24);
-    }
-
-    bool stop() const { return result_ == Impossible || gaveUp_; }
-
-    // Scans elements in [position, end). With `untilDelimiter`, stops after an
-    // item delimitation item (undefined-length item).
-    void scanElements(size_t &position, size_t end, int depth, bool untilDelimiter) {
-        if (depth > 256) { gaveUp_ = true; return; }
-        while (!stop() && position + 8 <= end) {
-            const uint16_t group = u16(position);
-            const uint16_t element = u16(position + 2);
-            if (group == 0xFFFE) {
-                if (element == 0xE00D && untilDelimiter) { position += 8; return; }
-                gaveUp_ = true;  // an unexpected delimiter: leave it to DCMTK
-                return;
-            }
-            uint32_t length;
-            size_t header;
-            bool sequence = false;
-            if (explicitVR_) {
-                const char vr0 = static_cast<char>(data_[position + 4]);
-                const char vr1 = static_cast<char>(data_[position + 5]);
-                if (vr0 < 'A' || vr0 > 'Z' || vr1 < 'A' || vr1 > 'Z') { gaveUp_ = true; return; }
-                const uint16_t vr = vrCode(vr0, vr1);
-                if (hasLongLength(vr)) {
-                    if (position + 12 > end) { impossible(); return; }
-                    length = u32(position + 8);
-                    header = 12;
-                } else {
-                    length = u16(position + 6);
-                    header = 8;
-                }
-                sequence = vr == vrCode('S', 'Q') ||
-                           (length == kUndefined && (vr == vrCode('U', 'N') || vr == vrCode('O', 'B') || vr == vrCode('O', 'W')));
-            } else {
-                length = u32(position + 4);
-                header = 8;
-                sequence = length == kUndefined || DcmTag(group, element).getEVR() == EVR_SQ;
-            }
-            position += header;
-            if (length == kUndefined) {
-                if (!sequence) { gaveUp_ = true; return; }
-                scanItems(position, end, depth + 1, true);
-                continue;
-            }
-            if (length > end - position) { impossible(); return; }
-            if (sequence) {
-                size_t inner = position;
-                scanItems(inner, position + length, depth + 1, false);
-            }
-            position += length;
-        }
-        if (untilDelimiter && !stop() && position + 8 > end && position < end) impossible();
-    }
-
-    void scanItems(size_t &position, size_t end, int depth, bool untilDelimiter) {
-        while (!stop() && position + 8 <= end) {
-            const uint16_t group = u16(position);
-            const uint16_t element = u16(position + 2);
-            const uint32_t length = u32(position + 4);
-            position += 8;
-            if (group != 0xFFFE) { gaveUp_ = true; return; }
-            if (element == 0xE0DD) return;  // sequence delimitation
-            if (element != 0xE000) { gaveUp_ = true; return; }
-            if (length == kUndefined) {
-                scanElements(position, end, depth + 1, true);
-                continue;
-            }
-            if (length > end - position) { impossible(); return; }
-            size_t inner = position;
-            scanElements(inner, position + length, depth + 1, false);
-            position += length;
-        }
-        (void)untilDelimiter;
-    }
-
-    void impossible() { result_ = Impossible; }
-};
-
-// Decides where the dataset starts and how it is encoded, for LengthScanner.
-// Returns false when the stream is not one the scanner understands.
-bool datasetLayout(const unsigned char *data, size_t size, bool preamble, size_t &datasetStart, bool &explicitVR) {
-    if (!preamble) {
-        // A bare dataset: DCMTK guesses the encoding; guess the same way from
-        // the first element's VR bytes.
-        if (size < 8) return false;
-        datasetStart = 0;
-        explicitVR = std::isupper(data[4]) && std::isupper(data[5]);
-        return true;
-    }
-    // File Meta Information is explicit VR little endian, group 0002.
-    size_t position = 132;
-    std::string transferSyntax;
-    while (position + 8 <= size && data[position] == 0x02 && data[position + 1] == 0x00) {
-        const uint16_t element = static_cast<uint16_t>(data[position + 2] | (data[position + 3] << 8));
-        const uint16_t vr = vrCode(static_cast<char>(data[position + 4]), static_cast<char>(data[position + 5]));
-        size_t header = 8;
-        uint32_t length = static_cast<uint32_t>(data[position + 6] | (data[position + 7] << 8));
-        if (hasLongLength(vr)) {
-            if (position + 12 > size) return false;
-            length = static_cast<uint32_t>(data[position + 8]) | (static_cast<uint32_t>(data[position + 9]) << 8) |
-                     (static_cast<uint32_t>(data[position + 10]) << 16) | (static_cast<uint32_t>(data[position + 11]) << 24);
-            header = 12;
-        }
-        if (length > size - position - header) return true;  // let DCMTK report the broken meta header
-        if (element == 0x0010) {
-            transferSyntax.assign(reinterpret_cast<const char *>(data + position + header), length);
-            while (!transferSyntax.empty() && (transferSyntax.back() == '\0' || transferSyntax.back() == ' '))
-                transferSyntax.pop_back();
-        }
-        position += header + length;
-    }
-    datasetStart = position;
-    if (transferSyntax == UID_LittleEndianExplicitTransferSyntax) explicitVR = true;
-    else if (transferSyntax == UID_LittleEndianImplicitTransferSyntax) explicitVR = false;
-    else return false;  // deflated, big endian, compressed: not scanned
-    return true;
-}
-
 bool hasPreamble(const unsigned char *bytes, size_t length) {
     return length >= 132 && std::memcmp(bytes + 128, "DICM", 4) == 0;
 }
@@ -451,13 +281,25 @@ CDCMTKShim_Document *readBuffer(const void *bytes, size_t length, CDCMTKShim_Sta
     const unsigned char *data = static_cast<const unsigned char *>(bytes);
     const bool preamble = hasPreamble(data, length);
 
-    size_t datasetStart = 0;
-    bool explicitVR = true;
-    if (datasetLayout(data, length, preamble, datasetStart, explicitVR) &&
-        LengthScanner(data, length, explicitVR).scan(datasetStart) == LengthScanner::Impossible) {
+    switch (preScan(data, length, preamble)) {
+    case PreScan::Plausible:
+        break;
+    case PreScan::Impossible:
         setStatus(status, preamble ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorNotDICOM, 0, 0,
                   "an element declares more bytes than the object contains (truncated or corrupt)");
         return nullptr;
+    case PreScan::NestedTooDeeply: {
+        const std::string message = "sequences nested more than " + std::to_string(kMaxSequenceNesting) +
+                                    " levels deep (refused before parsing: no real object nests so deep)";
+        setStatus(status, CDCMTKShim_ErrorParse, 0, 0, message.c_str());
+        return nullptr;
+    }
+    case PreScan::BadDeflate: {
+        const std::string message = "the deflated dataset does not inflate, or inflates beyond " +
+                                    std::to_string(kMaxInflatedBytes >> 20) + " MiB";
+        setStatus(status, CDCMTKShim_ErrorParse, 0, 0, message.c_str());
+        return nullptr;
+    }
     }
 
     DcmInputBufferStream stream;
@@ -582,10 +424,27 @@ CDCMTKShim_Document *CDCMTKShim_read_file(const char *path, CDCMTKShim_Status *s
         }
         // Read the whole file, then parse from memory: one parsing path for
         // files, network buffers and the fuzzer.
-        FILE *file = std::fopen(path, "rb");
-        if (file == nullptr) {
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+        // refuses anything that is not a regular file.
+        const int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
             std::string msg = std::string("cannot open file: ") + std::strerror(errno);
             setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+            return nullptr;
+        }
+        struct stat info;
+        if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+            ::close(fd);
+            const char *what = S_ISFIFO(info.st_mode) ? "a FIFO" : S_ISDIR(info.st_mode) ? "a directory"
+                             : S_ISSOCK(info.st_mode) ? "a socket" : "not a regular file";
+            std::string msg = std::string("not a regular file: ") + what;
+            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+            return nullptr;
+        }
+        FILE *file = ::fdopen(fd, "rb");
+        if (file == nullptr) {
+            ::close(fd);
+            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "cannot open file");
             return nullptr;
         }
         std::vector<unsigned char> bytes;
