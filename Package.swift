@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CTDoseReportTests",
-            dependencies: ["CTDoseReport", "StructuredReport", "DoseReader", "DoseTestSupport"],
+            dependencies: ["CTDoseReport", "StructuredReport", "DoseReader", "DoseTestSupport", "DICOMEncoding"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseCommandsTests",
-            dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseService", "DoseConfiguration", "DoseTestSupport"],
+            dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseService", "DoseConfiguration", "DoseTestSupport", "DICOMEncoding"],
             swiftSettings: strictSwift
         ),
     ],

@@ -231,7 +231,7 @@ struct DoseReportDecoder {
             }
         }
         if patient.age == nil, let subjectAge = root.child(named: DCM.subjectAge)?.numericValue,
-            let value = Double(subjectAge.text.trimmingSpaces)
+            let value = DecimalString.strictValue(subjectAge.text.trimmingSpaces), (0...200).contains(value)
         {
             let unit: PatientAge.Unit? = switch subjectAge.unit?.value {
             case "a": .years
@@ -587,13 +587,32 @@ struct DoseReportDecoder {
         } else if kind != .count && kind != .ratio {
             notes.add(.missingUnit, "\(name) has no unit; assumed \(kind.canonicalUnit)", location: location)
         }
-        return Quantity(value: number * factor, kind: kind, text: measured.text, writtenUnit: unit)
+        let value = number * factor
+        guard kind.plausibleRange.contains(value) else {
+            notes.add(
+                .implausibleValue,
+                "\(name) \(NumberText.shortest(value)) \(kind.canonicalUnit) is outside what a measurement can be (\(NumberText.shortest(kind.plausibleRange.lowerBound))–\(NumberText.shortest(kind.plausibleRange.upperBound)) \(kind.canonicalUnit)); value ignored",
+                location: location
+            )
+            return nil
+        }
+        return Quantity(value: value, kind: kind, text: measured.text, writtenUnit: unit)
     }
 
     /// A DICOM Decimal String as a number. Tolerates what scanners write
     /// ("10.50/ 15.00", "5.3\5.3") by taking the first number, with a note.
     mutating func parseDecimal(_ text: String, name: String, location: String) -> Double? {
         let trimmed = text.trimmingSpaces
+        // A DS of 400 digits reads as infinity: no number at all.
+        guard let value = readDecimal(trimmed, text: text, name: name, location: location) else { return nil }
+        guard value.isFinite else {
+            notes.add(.implausibleValue, "\(name) '\(text.prefix(40))\(text.count > 40 ? "…" : "")' is not a finite number; ignored", location: location)
+            return nil
+        }
+        return value
+    }
+
+    private mutating func readDecimal(_ trimmed: String, text: String, name: String, location: String) -> Double? {
         if let value = DecimalString.strictValue(trimmed) { return value }
         if trimmed.contains("\\") {
             let first = String(trimmed.split(separator: "\\", omittingEmptySubsequences: false)[0]).trimmingSpaces
@@ -611,16 +630,13 @@ struct DoseReportDecoder {
             return value
         }
         if let value = DecimalString.firstNumber(in: trimmed) {
-            notes.add(.illegalDecimalString, "\(name) '\(text)' is not a valid Decimal String; read as \(format(value))", location: location)
+            notes.add(.illegalDecimalString, "\(name) '\(text.prefix(40))\(text.count > 40 ? "…" : "")' is not a valid Decimal String; read as \(format(value))", location: location)
             return value
         }
-        notes.add(.illegalDecimalString, "\(name) '\(text)' is not a number; ignored", location: location)
+        notes.add(.illegalDecimalString, "\(name) '\(text.prefix(40))\(text.count > 40 ? "…" : "")' is not a number; ignored", location: location)
         return nil
     }
 }
 
 /// Shortest round-trip decimal text for a Double, for messages.
-func format(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-    return String(value)
-}
+func format(_ value: Double) -> String { NumberText.shortest(value) }

@@ -14,7 +14,7 @@ public struct ParseNote: Sendable, Hashable {
         case contentNestedTooDeeply, extraSequenceItems
         case invalidPatientAge, nonConformingPatientAge, patientAgeFromBirthDate, implausiblePatientSize
         case implausiblePatientWeight, missingIrradiationTimes
-        case modulationTypeFromComment, unknownSSDEMethod
+        case modulationTypeFromComment, unknownSSDEMethod, implausibleValue
     }
 
     public var kind: Kind

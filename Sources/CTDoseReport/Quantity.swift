@@ -46,6 +46,26 @@ public enum QuantityKind: String, Sendable, Hashable {
         }
     }
 
+    /// Values a measurement of this kind can take at all, in the canonical
+    /// unit. Not reference figures: guard rails orders of magnitude beyond
+    /// anything a CT can deliver or a report can mean (the highest CTDIvol
+    /// a perfusion scan reaches is below 1 Gy), so that no real value is
+    /// refused and a value that cannot be a measurement (`1e300` is a valid
+    /// five-character DS) never reaches arithmetic or a formatter.
+    public var plausibleRange: ClosedRange<Double> {
+        switch self {
+        case .airKerma: 0...100_000  // 100 Gy
+        case .doseLengthProduct: 0...10_000_000  // 10,000 Gy·cm
+        case .effectiveDose: 0...100_000  // 100 Sv
+        case .length: 0...100_000  // 100 m
+        case .time: 0...100_000  // 28 h
+        case .voltage: 0...1_000
+        case .current: 0...100_000
+        case .ratio: 0...1_000
+        case .count: 0...10_000_000
+        }
+    }
+
     /// How a written unit converts to the canonical unit: the factor, and
     /// whether the spelling is non-standard UCUM (a parse note).
     func conversion(from unit: String) -> (factor: Double, nonStandard: Bool)? {
@@ -114,6 +134,9 @@ public enum QuantityKind: String, Sendable, Hashable {
             // Dimensionless: UCUM "1" or any annotation such as {ratio}, {events}.
             if trimmed == "1" || (trimmed.hasPrefix("{") && trimmed.hasSuffix("}")) { return (1, false) }
             if trimmed.isEmpty || trimmed == "ratio" || trimmed == "no units" { return (1, true) }
+            // GE writes Number of X-Ray Sources (113823) with the annotation
+            // outside its braces.
+            if ["x-ray sources", "x-ray source", "events", "sources"].contains(trimmed.lowercased()) { return (1, true) }
             return nil
         }
     }

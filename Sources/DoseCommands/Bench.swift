@@ -49,7 +49,7 @@ extension DoseAuditCommand {
                 }
             }
             let seconds = now() - start
-            print("reader: files=\(reads) reports=\(reports) rejected=\(rejected) events=\(events) seconds=\(fixed(seconds, 3)) files_per_s=\(Int(Double(reads) / seconds)) events_per_s=\(Int(Double(events) / seconds))")
+            print("reader: files=\(reads) reports=\(reports) rejected=\(rejected) events=\(events) seconds=\(NumberText.fixed(seconds, digits: 3)) files_per_s=\(Int(Double(reads) / seconds)) events_per_s=\(Int(Double(events) / seconds))")
             guard evaluate else { return }
             guard let path = configurationOptions.resolvedPath() else { throw ValidationError("--evaluate needs a configuration (--config)") }
             let configuration = try ConfigurationLoader.load(path: path)
@@ -64,8 +64,8 @@ extension DoseAuditCommand {
             let evaluationSeconds = now() - startEvaluated
             let perFileRead = seconds / Double(reads) * 1e6
             let perFileEvaluation = evaluationSeconds / Double(reads) * 1e6
-            print("evaluation: reports=\(reads) findings=\(findings) seconds=\(fixed(evaluationSeconds, 3)) reports_per_s=\(Int(Double(reads) / evaluationSeconds))")
-            print("per file: read \(fixed(perFileRead, 1)) us, evaluate \(fixed(perFileEvaluation, 1)) us: evaluation adds \(fixed(perFileEvaluation / perFileRead * 100, 1)) % to the reader's cost")
+            print("evaluation: reports=\(reads) findings=\(findings) seconds=\(NumberText.fixed(evaluationSeconds, digits: 3)) reports_per_s=\(Int(Double(reads) / evaluationSeconds))")
+            print("per file: read \(NumberText.fixed(perFileRead, digits: 1)) us, evaluate \(NumberText.fixed(perFileEvaluation, digits: 1)) us: evaluation adds \(NumberText.fixed(perFileEvaluation / perFileRead * 100, digits: 1)) % to the reader's cost")
         }
 
         private func now() -> Double {

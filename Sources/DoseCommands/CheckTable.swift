@@ -13,17 +13,17 @@ struct CheckTable {
         let patient = report.patient
         var who = "  accession \(dash(report.study.accessionNumber)), \(patient.sex ?? "-")"
         who += patient.age.map { ", age \($0.ageString)\($0.source == .birthDate ? " (from birth date)" : "")" } ?? ", age unknown"
-        who += patient.weightKg.map { ", \(fixed($0, 1)) kg" } ?? ""
+        who += patient.weightKg.map { ", \(NumberText.fixed($0, digits: 1)) kg" } ?? ""
         out += who + ", worst finding: \(evaluation.worstLevel?.rawValue ?? "none")\n"
         for event in evaluation.events {
             let e = report.events[event.index]
             var line = "  \(event.index + 1). \(e.acquisitionProtocol ?? "-") [\(event.region.rawValue)"
             if event.regionSource != .targetRegion { line += " by \(event.regionSource.rawValue)" }
-            line += "] CTDIvol \(e.dose?.meanCTDIvol.map { fixed($0.value, 2) } ?? "-") mGy"
+            line += "] CTDIvol \(e.dose?.meanCTDIvol.map { NumberText.fixed($0.value, digits: 2) } ?? "-") mGy"
             if let phantom = e.dose?.phantom { line += " (\(phantom.name) cm)" }
             if let ssde = event.ssde.value {
-                line += ", SSDE \(fixed(ssde, 2)) mGy (\(event.ssde.source?.rawValue ?? "?")"
-                if let size = event.ssde.sizeCm { line += ", \(fixed(size, 1)) cm" }
+                line += ", SSDE \(NumberText.fixed(ssde, digits: 2)) mGy (\(event.ssde.source?.rawValue ?? "?")"
+                if let size = event.ssde.sizeCm { line += ", \(NumberText.fixed(size, digits: 1)) cm" }
                 if event.ssde.isEstimate { line += ", estimate" }
                 line += ")"
             } else {

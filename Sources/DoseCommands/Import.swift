@@ -208,7 +208,7 @@ struct ImportTally {
             (.newStudy, "new studies"), (.supersedes, "superseding earlier reports"), (.subset, "already known (subsets)"),
             (.continues, "continuing a study"), (.overlaps, "overlapping"),
         ]
-        var lines = ["\(files) files in \(fixed(seconds, 1)) s into \(database)"]
+        var lines = ["\(files) files in \(NumberText.fixed(seconds, digits: 1)) s into \(database)"]
         lines.append("  stored:     \(stored) (" + kinds.map { "\(byReconciliation[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ") + ")")
         lines.append("  duplicates: \(duplicates)")
         let reasons = rejected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

@@ -40,12 +40,12 @@ struct ReportTable {
         var parts: [String] = [patient.sex.map { "sex \($0)" } ?? "sex -"]
         if let age = patient.age {
             let source = age.source == .patientAge ? "" : " (from \(age.source == .birthDate ? "birth date" : "subject context"))"
-            parts.append("age \(age.ageString) = \(fixed(age.years, 2)) y\(source)")
+            parts.append("age \(age.ageString) = \(NumberText.fixed(age.years, digits: 2)) y\(source)")
         } else {
             parts.append("age unknown")
         }
-        parts.append(patient.sizeMetres.map { "height \(fixed($0, 2)) m" } ?? "height -")
-        parts.append(patient.weightKg.map { "weight \(fixed($0, 1)) kg" } ?? "weight -")
+        parts.append(patient.sizeMetres.map { "height \(NumberText.fixed($0, digits: 2)) m" } ?? "height -")
+        parts.append(patient.weightKg.map { "weight \(NumberText.fixed($0, digits: 1)) kg" } ?? "weight -")
         return parts.joined(separator: ", ")
     }
 
@@ -74,7 +74,7 @@ struct ReportTable {
                 value(dose?.meanCTDIvol, 2),
                 dose?.phantom.map { $0.name == "other" ? "other" : "\($0.name) cm" } ?? "-",
                 value(dose?.dlp, 2),
-                dose?.sizeSpecificDoseEstimates.first.map { fixed($0.value.value, 2) } ?? "-",
+                dose?.sizeSpecificDoseEstimates.first.map { NumberText.fixed($0.value.value, digits: 2) } ?? "-",
             ])
         }
         var widths = headers.map(\.count)
@@ -100,13 +100,13 @@ struct ReportTable {
 
     private func totalsLine() -> String {
         let accumulated = report.accumulated
-        var out = "  Totals     DLP \(accumulated.dlpTotal.map { fixed($0.value, 2) } ?? "-") mGy·cm reported"
-        out += ", \(fixed(report.eventDLPSum, 2)) mGy·cm summed over events"
+        var out = "  Totals     DLP \(accumulated.dlpTotal.map { NumberText.fixed($0.value, digits: 2) } ?? "-") mGy·cm reported"
+        out += ", \(NumberText.fixed(report.eventDLPSum, digits: 2)) mGy·cm summed over events"
         out += "; \(report.events.count) event\(report.events.count == 1 ? "" : "s")"
         if let declared = accumulated.declaredEventCount { out += " (\(declared) declared)" }
         out += "\n"
         if !accumulated.dlpSubTotals.isEmpty {
-            let parts = accumulated.dlpSubTotals.map { "\(fixed($0.dlp.value, 2)) mGy·cm (\($0.phantom?.name ?? "?") cm)" }
+            let parts = accumulated.dlpSubTotals.map { "\(NumberText.fixed($0.dlp.value, digits: 2)) mGy·cm (\($0.phantom?.name ?? "?") cm)" }
             out += "  Sub-totals \(parts.joined(separator: ", "))\n"
         }
         return out
@@ -127,7 +127,7 @@ struct ReportTable {
     }
 
     private func value(_ quantity: Quantity?, _ digits: Int) -> String {
-        quantity.map { fixed($0.value, digits) } ?? "-"
+        quantity.map { NumberText.fixed($0.value, digits: digits) } ?? "-"
     }
 }
 
@@ -137,18 +137,3 @@ func dash(_ text: String?) -> String {
     return text
 }
 
-/// Fixed-point text without Foundation's String(format:).
-func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let whole = Int(scaled / scale)
-    var text = (value < 0 && scaled != 0 ? "-" : "") + String(whole)
-    if digits > 0 {
-        let fraction = Int(scaled - Double(whole) * scale)
-        let fractionText = String(fraction)
-        text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
-    }
-    return text
-}

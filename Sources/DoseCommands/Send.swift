@@ -1,3 +1,4 @@
+import CTDoseReport
 import ArgumentParser
 import DCMTKBridge
 import Foundation
@@ -59,10 +60,10 @@ extension DoseAuditCommand {
             if timings {
                 let sorted = seconds.sorted()
                 func ms(_ q: Double) -> String {
-                    sorted.isEmpty ? "-" : String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000)
+                    sorted.isEmpty ? "-" : NumberText.fixed(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000, digits: 1)
                 }
                 let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("elapsed \(String(format: "%.2f", total)) s, \(String(format: "%.0f", Double(files.count) / total)) objects/s; round trip p50 \(ms(0.5)) ms, p99 \(ms(0.99)) ms, max \(ms(1.0)) ms")
+                print("elapsed \(NumberText.fixed(total, digits: 2)) s, \(NumberText.fixed(Double(files.count) / total, digits: 0)) objects/s; round trip p50 \(ms(0.5)) ms, p99 \(ms(0.99)) ms, max \(ms(1.0)) ms")
             }
             if succeeded != files.count { throw ExitStatus.aboveReference }
         }

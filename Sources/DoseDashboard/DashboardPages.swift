@@ -103,7 +103,7 @@ struct DashboardPages: Sendable {
 
     func number(_ value: Double?, _ digits: Int) -> String {
         guard let value else { return "" }
-        return String(format: "%.\(digits)f", value)
+        return NumberText.fixed(value, digits: digits)
     }
 
     func timestamp(_ date: Date) -> String {

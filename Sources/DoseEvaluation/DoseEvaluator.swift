@@ -201,7 +201,7 @@ public struct DoseEvaluator: Sendable {
                     findings.append(notAssessable(scope, "SSDE not available (\(evaluation.ssde.unavailableReason ?? "?")) for \(row.origin)", set: set, row: row))
                     continue
                 }
-                var text = "SSDE \(formatted(value, digits: 2)) mGy (\(ssdeSourceText(evaluation.ssde)))"
+                var text = "SSDE \(NumberText.rounded(value, digits: 2)) mGy (\(ssdeSourceText(evaluation.ssde)))"
                 if evaluation.ssde.isEstimate { text += " [size estimated from age, ±\(Int(AAPM204.ageEstimateUncertaintyPercent)) %]" }
                 measured = (value, text)
             case .dlp:
@@ -334,18 +334,18 @@ public struct DoseEvaluator: Sendable {
             if let age = report.patient.age { how = "age \(age.ageString)\(age.source == .birthDate ? " (from birth date)" : "")" }
         case .weightKg:
             value = report.patient.weightKg
-            how = "weight \(formatted(value ?? 0)) kg"
+            how = "weight \(NumberText.rounded(value ?? 0)) kg"
         case .effectiveDiameterCm:
             value = diameter?.cm
             if let diameter {
-                how = "\(diameter.kind == .waterEquivalent ? "water-equivalent diameter used as effective diameter" : "effective diameter") \(formatted(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))"
+                how = "\(diameter.kind == .waterEquivalent ? "water-equivalent diameter used as effective diameter" : "effective diameter") \(NumberText.rounded(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))"
             }
         case .waterEquivalentDiameterCm:
             value = diameter?.kind == .waterEquivalent ? diameter?.cm : nil
-            if let value { how = "water-equivalent diameter \(formatted(value)) cm (\(diameter!.source.rawValue))" }
+            if let value { how = "water-equivalent diameter \(NumberText.rounded(value)) cm (\(diameter!.source.rawValue))" }
         case .bodyWidthCm:
             value = event.dose?.reportedSize?.lateralDimension.map { $0.value / 10 }
-            if let value { how = "body width (lateral) \(formatted(value)) cm" }
+            if let value { how = "body width (lateral) \(NumberText.rounded(value)) cm" }
         }
         let sample = rows[0]
         guard let value else {
@@ -372,7 +372,7 @@ public struct DoseEvaluator: Sendable {
         }
         let basis = row.phantomBasis == .assumed ? " (reference phantom \(rowPhantom) cm assumed: not stated in the source)" : ""
         if eventPhantom == rowPhantom {
-            return .success((value, "\(name) \(formatted(value, digits: 2)) \(unit) (\(eventPhantom) cm)\(basis)"))
+            return .success((value, "\(name) \(NumberText.rounded(value, digits: 2)) \(unit) (\(eventPhantom) cm)\(basis)"))
         }
         guard !region.isHead else {
             return .failure(ComparisonRefusal("not comparable: head \(name) on the \(eventPhantom) cm phantom vs a \(rowPhantom) cm reference; AAPM 204 body factors do not apply to heads"))
@@ -385,7 +385,7 @@ public struct DoseEvaluator: Sendable {
         }
         let converted = eventPhantom == 16 ? value * f16 / f32 : value * f32 / f16
         let ratioText = eventPhantom == 16 ? "f16/f32" : "f32/f16"
-        let text = "\(name) \(formatted(value, digits: 2)) \(unit) (\(eventPhantom) cm) = \(formatted(converted, digits: 2)) \(unit) on the \(rowPhantom) cm phantom via \(ratioText) = \(formatted(converted / value, digits: 3)) at \(formatted(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))\(basis)"
+        let text = "\(name) \(NumberText.rounded(value, digits: 2)) \(unit) (\(eventPhantom) cm) = \(NumberText.rounded(converted, digits: 2)) \(unit) on the \(rowPhantom) cm phantom via \(ratioText) = \(NumberText.rounded(converted / value, digits: 3)) at \(NumberText.rounded(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))\(basis)"
         return .success((converted, text))
     }
 
@@ -418,7 +418,7 @@ public struct DoseEvaluator: Sendable {
             relation = at ? "≥ Dose Check alert value" : "< Dose Check alert value"
         }
         let unit = row.unit == "mGy.cm" ? "mGy·cm" : row.unit
-        var judgement = "\(measured.text) \(relation) \(formatted(row.value, digits: 2)) \(unit), ratio \(formatted(ratio, digits: 2)); " + placement
+        var judgement = "\(measured.text) \(relation) \(NumberText.rounded(row.value, digits: 2)) \(unit), ratio \(NumberText.rounded(ratio, digits: 2)); " + placement
         if let contrastNote = series.contrastNote { judgement += "; " + contrastNote }
         return Finding(level: level, scope: scope, quantity: row.quantity, referenceSetID: set.id, referenceRow: row.origin,
                        value: measured.value, limit: row.value, ratio: ratio, judgement: judgement, reference: series.references[index])
@@ -446,8 +446,8 @@ public struct DoseEvaluator: Sendable {
 
     private func ssdeSourceText(_ ssde: SizeSpecificDose) -> String {
         var parts = ["size source \(ssde.source?.rawValue ?? "?")"]
-        if let size = ssde.sizeCm { parts.append("\(ssde.diameterKind == .waterEquivalent ? "Dw" : "Deff") \(formatted(size)) cm") }
-        if let factor = ssde.conversionFactor { parts.append("f = \(formatted(factor, digits: 3))") }
+        if let size = ssde.sizeCm { parts.append("\(ssde.diameterKind == .waterEquivalent ? "Dw" : "Deff") \(NumberText.rounded(size)) cm") }
+        if let factor = ssde.conversionFactor { parts.append("f = \(NumberText.rounded(factor, digits: 3))") }
         if let model = ssde.model { parts.append(model) }
         return parts.joined(separator: ", ")
     }

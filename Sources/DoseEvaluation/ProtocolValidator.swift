@@ -1,3 +1,4 @@
+import CTDoseReport
 /// Judges a vendor's protocol sheet (or the doses its test scans delivered)
 /// against reference sets, band by band, so a release can be gated on it.
 ///
@@ -76,7 +77,7 @@ public enum ProtocolValidator {
                     quantity: quantity, level: reference.level, value: compared, limit: reference.value, unit: unit,
                     verdict: .notComparable, marginPercent: nil, explanation: "", source: value.source
                 )
-                let name = "\(quantity.rawValue) \(reference.level.name) \(formatted(reference.value)) \(unit) (\(set.id), \(reference.origin), \(reference.band.text))"
+                let name = "\(quantity.rawValue) \(reference.level.name) \(NumberText.rounded(reference.value)) \(unit) (\(set.id), \(reference.origin), \(reference.band.text))"
                 guard let compared else {
                     check.explanation = "not comparable with \(name): \(how)"
                     checks.append(check)
@@ -88,7 +89,7 @@ public enum ProtocolValidator {
                 check.marginPercent = margin
                 check.verdict = passes ? .pass : .fail
                 let relation = isMinimum ? (passes ? "at or above" : "BELOW") : (passes ? "below" : "AT OR ABOVE")
-                check.explanation = "\(quantity.rawValue) \(formatted(compared, digits: 2)) \(unit)\(how.isEmpty ? "" : " (\(how))") \(relation) \(name); margin \(formatted(margin))%"
+                check.explanation = "\(quantity.rawValue) \(NumberText.rounded(compared, digits: 2)) \(unit)\(how.isEmpty ? "" : " (\(how))") \(relation) \(name); margin \(NumberText.rounded(margin))%"
                 checks.append(check)
             }
         }
@@ -119,7 +120,7 @@ public enum ProtocolValidator {
         let deviation = (value - row.expectedCTDIvol) / row.expectedCTDIvol * 100
         check.marginPercent = tolerancePercent - abs(deviation)
         check.verdict = abs(deviation) <= tolerancePercent ? .pass : .fail
-        check.explanation = "delivered CTDIvol \(formatted(value, digits: 2)) mGy\(how.isEmpty ? "" : " (\(how))") vs sheet \(formatted(row.expectedCTDIvol, digits: 2)) mGy (\(row.origin)): \(deviation >= 0 ? "+" : "")\(formatted(deviation))%, tolerance ±\(formatted(tolerancePercent))%"
+        check.explanation = "delivered CTDIvol \(NumberText.rounded(value, digits: 2)) mGy\(how.isEmpty ? "" : " (\(how))") vs sheet \(NumberText.rounded(row.expectedCTDIvol, digits: 2)) mGy (\(row.origin)): \(deviation >= 0 ? "+" : "")\(NumberText.rounded(deviation))%, tolerance ±\(NumberText.rounded(tolerancePercent))%"
         return check
     }
 
@@ -146,9 +147,9 @@ public enum ProtocolValidator {
         guard from != to else { return (value, "") }
         guard let d = diameter(band, atLowerEdge: false) else { return (nil, "the sheet's \(from) cm value needs a patient size to convert to \(to) cm") }
         guard let fFrom = AAPM204.conversionFactor(diameterCm: d, phantomCm: from), let fTo = AAPM204.conversionFactor(diameterCm: d, phantomCm: to) else {
-            return (nil, "diameter \(formatted(d)) cm is outside AAPM 204's tables")
+            return (nil, "diameter \(NumberText.rounded(d)) cm is outside AAPM 204's tables")
         }
-        return (value * fFrom / fTo, "\(from) cm → \(to) cm at d \(formatted(d)) cm")
+        return (value * fFrom / fTo, "\(from) cm → \(to) cm at d \(NumberText.rounded(d)) cm")
     }
 
     static func ssde(_ ctdivol: Double, phantomCm: Int, band: Band, region: BodyRegion) -> (Double?, String) {
@@ -157,11 +158,11 @@ public enum ProtocolValidator {
             guard phantomCm == 16, let factor = AAPM293.headConversionFactor(waterEquivalentDiameterCm: d) else {
                 return (nil, "head SSDE needs CTDIvol on the 16 cm phantom and Dw within AAPM 293")
             }
-            return (ctdivol * factor, "SSDE at Dw \(formatted(d)) cm, AAPM 293")
+            return (ctdivol * factor, "SSDE at Dw \(NumberText.rounded(d)) cm, AAPM 293")
         }
         guard let factor = AAPM204.conversionFactor(diameterCm: d, phantomCm: phantomCm) else {
-            return (nil, "diameter \(formatted(d)) cm is outside AAPM 204's tables")
+            return (nil, "diameter \(NumberText.rounded(d)) cm is outside AAPM 204's tables")
         }
-        return (ctdivol * factor, "SSDE at d \(formatted(d)) cm (smallest of the band), AAPM 204")
+        return (ctdivol * factor, "SSDE at d \(NumberText.rounded(d)) cm (smallest of the band), AAPM 204")
     }
 }

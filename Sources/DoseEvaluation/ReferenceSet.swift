@@ -1,3 +1,4 @@
+import CTDoseReport
 /// A published set of reference levels (one file in config/reference-levels/),
 /// every row with its source citation and verification status.
 public struct ReferenceSet: Sendable, Hashable {
@@ -102,7 +103,7 @@ public struct Band: Sendable, Hashable {
     public func contains(_ value: Double) -> Bool { value >= lower && value < upper }
 
     public var text: String {
-        let top = upper.isInfinite ? "∞" : formatted(upper, digits: 2)
-        return "\(variable.description) [\(formatted(lower, digits: 2)), \(top)) \(variable.unitName)"
+        let top = upper.isInfinite ? "∞" : NumberText.rounded(upper, digits: 2)
+        return "\(variable.description) [\(NumberText.rounded(lower, digits: 2)), \(top)) \(variable.unitName)"
     }
 }

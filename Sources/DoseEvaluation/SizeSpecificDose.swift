@@ -143,7 +143,7 @@ public enum SSDECalculator {
         }
         guard let f = AAPM204.conversionFactor(diameterCm: size.cm, phantomCm: phantom) else {
             let range = AAPM204.range(phantomCm: phantom).map { "\(Int($0.lowerBound))–\(Int($0.upperBound)) cm" } ?? "?"
-            return .unavailable("not available: size out of range (\(formatted(size.cm)) cm; AAPM 204 tabulates \(range) for the \(phantom) cm phantom)",
+            return .unavailable("not available: size out of range (\(NumberText.rounded(size.cm)) cm; AAPM 204 tabulates \(range) for the \(phantom) cm phantom)",
                                 size: size.cm, source: size.source)
         }
         let model = size.kind == .waterEquivalent ? "AAPM 220 (Dw in AAPM 204, \(phantom) cm)" : "AAPM 204 (\(phantom) cm)"
@@ -154,11 +154,3 @@ public enum SSDECalculator {
     }
 }
 
-/// "12.3" style text for explanations.
-func formatted(_ value: Double, digits: Int = 1) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    if rounded == rounded.rounded() { return String(Int(rounded)) }
-    return String(rounded)
-}

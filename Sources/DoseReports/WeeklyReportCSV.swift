@@ -1,3 +1,4 @@
+import CTDoseReport
 import Foundation
 
 /// The report's tables as CSV (RFC 4180), the same rows and the same
@@ -65,7 +66,7 @@ extension WeeklyReport {
     /// Two decimals, or empty when there is no value.
     static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "" }
-        return String(format: "%.2f", value)
+        return NumberText.fixed(value, digits: 2)
     }
 
     static func isoDate(_ date: Date) -> String {

@@ -81,7 +81,7 @@ extension WeeklyReport {
         func y(_ v: Double) -> Double { height - bottom - (v - yRange.lowerBound) / max(yRange.upperBound - yRange.lowerBound, 1e-9) * (height - top - bottom) }
     }
 
-    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func f(_ value: Double) -> String { NumberText.fixed(value, digits: 1) }
 
     func axes(_ frame: Frame, xLabel: String, yLabel: String, xTicks: [(Double, String)]) -> String {
         var out = "<line class=\"axis\" x1=\"\(Self.f(frame.left))\" y1=\"\(Self.f(frame.height - frame.bottom))\" x2=\"\(Self.f(frame.width - frame.right))\" y2=\"\(Self.f(frame.height - frame.bottom))\"/>"

@@ -1,3 +1,4 @@
+import CTDoseReport
 import DoseConfiguration
 import DoseStore
 import Foundation
@@ -137,7 +138,7 @@ public struct DropFolderService: Service {
         switch outcome {
         case .stored(let report):
             counts.processed += 1
-            logger.info("\(name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(report.studyTotalDLP) mGy·cm)")
+            logger.info("\(name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(NumberText.rounded(report.studyTotalDLP, digits: 2)) mGy·cm)")
             alerts.deliver(report.newAlerts)
             finish(path, stamp: stamp, folder: folder)
         case .duplicate(let reason):

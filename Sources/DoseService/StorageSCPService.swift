@@ -1,3 +1,4 @@
+import CTDoseReport
 import DCMTKBridge
 public import DoseConfiguration
 import DoseStore
@@ -115,7 +116,7 @@ public struct StorageSCPService: Service {
             defer { metrics.record(outcome, source: "c-store", duration: ContinuousClock.now - started) }
             switch outcome {
             case .stored(let report):
-                logger.info("C-STORE from \(origin): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(report.studyTotalDLP) mGy·cm)")
+                logger.info("C-STORE from \(origin): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(NumberText.rounded(report.studyTotalDLP, digits: 2)) mGy·cm)")
                 alerts.deliver(report.newAlerts)
                 return .success
             case .duplicate(let reason):

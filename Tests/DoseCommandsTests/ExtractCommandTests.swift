@@ -1,3 +1,4 @@
+import DICOMEncoding
 import DoseTestSupport
 import Foundation
 import Testing
@@ -35,6 +36,26 @@ struct ExtractCommandTests {
         let ge = try #require(entries.first { ($0["file"] as? String)?.hasSuffix("GE_VCT.dcm") == true }?["report"] as? [String: Any])
         #expect((ge["events"] as? [Any])?.count == 27)
         #expect(ge["totalDLP"] as? Double == 2002.39)
+    }
+
+    /// `1e300` is a valid DS; it trapped the runtime in a formatter
+    /// (SIGILL) in extract and check alike. Now a note, exit 0, and a FIFO
+    /// among the inputs is named instead of blocking forever.
+    @Test func aValueOf1e300AndAFIFOAreNamedNotFatal() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/huge.dcm"
+        try Data(SyntheticReports.report(events: [SyntheticReports.event(1, ctdivol: "1e300", dlp: "1e18")], totalDLP: "1e300"))
+            .write(to: URL(fileURLWithPath: file))
+        #expect(mkfifo(directory + "/pipe", 0o644) == 0)
+        for command in ["extract", "check"] {
+            let result = try ProcessRunner.run(Self.doseaudit, [command, file, directory + "/pipe"])
+            #expect(result.status == 2, "\(command): \(result.stderr)")
+            let note = command == "extract" ? "Mean CTDIvol 1e+300 mGy is outside what a measurement can be" : "no CTDIvol"
+            #expect(result.stdout.contains(note), "\(command): \(result.stdout)")
+            #expect(result.stderr.contains("pipe: cannot read file: not a regular file: a FIFO"), "\(command): \(result.stderr)")
+        }
     }
 
     @Test func jsonForEverySampleMatchesTheGenerator() throws {

@@ -123,8 +123,11 @@ struct CorpusTests {
         #expect(report.events.count == 27)
         #expect(report.events.filter { $0.acquisitionType == .constantAngle }.count == 16)
         #expect(report.events.filter(\.isStationaryMonitoring).count == 4)
-        let unitNote = try #require(report.notes.first { $0.kind == .nonStandardUnit })
-        #expect(unitNote.message.contains("mGycm"))
+        let unitNote = try #require(report.notes.first { $0.kind == .nonStandardUnit && $0.message.contains("mGycm") })
+        #expect(unitNote.message.hasPrefix("DLP unit written as 'mGycm'"))
+        // GE writes 113823 with "X-ray sources" outside the braces: read, with a note.
+        #expect(report.notes.contains { $0.kind == .nonStandardUnit && $0.message == "Number of X-ray Sources unit written as 'X-ray sources', read as 1" })
+        #expect(report.events.allSatisfy { $0.parameters.numberOfXRaySources == 1 })
         #expect(report.events.compactMap(\.dose?.dlp).allSatisfy { $0.writtenUnit == "mGycm" })
         #expect(report.notes.contains { $0.kind == .unknownTargetRegion && $0.occurrences == 27 })
     }
