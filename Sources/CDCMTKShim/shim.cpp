@@ -285,8 +285,12 @@ CDCMTKShim_Document *readBuffer(const void *bytes, size_t length, CDCMTKShim_Sta
     case PreScan::Plausible:
         break;
     case PreScan::Impossible:
-        setStatus(status, preamble ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorNotDICOM, 0, 0,
-                  "an element declares more bytes than the object contains (truncated or corrupt)");
+        if (preamble)
+            setStatus(status, CDCMTKShim_ErrorTruncated, 0, 0,
+                      "an element declares more bytes than the object contains (truncated or corrupt)");
+        else
+            setStatus(status, CDCMTKShim_ErrorNotDICOM, 0, 0,
+                      "no DICOM preamble, and read as a dataset an element declares more bytes than the object contains: not a DICOM object");
         return nullptr;
     case PreScan::NestedTooDeeply: {
         const std::string message = "sequences nested more than " + std::to_string(kMaxSequenceNesting) +

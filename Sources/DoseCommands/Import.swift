@@ -2,6 +2,7 @@ import ArgumentParser
 import CTDoseReport
 import DoseConfiguration
 import DoseEvaluation
+import DoseReader
 import DoseService
 import DoseStore
 import Foundation
@@ -76,7 +77,7 @@ extension DoseAuditCommand {
             // less CPU). The archive is walked as it goes, never listed whole.
             var lastParse: Task<ParsedChunk, Never>?
             func nextChunk() -> Task<PreparedChunk, Never>? {
-                var chunk: [String] = []
+                var chunk: [RawPath] = []
                 while chunk.count < Self.chunkSize, let file = files.next() { chunk.append(file) }
                 guard !chunk.isEmpty else { return nil }
                 let loading = Task { Self.load(chunk) }
@@ -95,9 +96,9 @@ extension DoseAuditCommand {
             while !queue.isEmpty {
                 let prepared = await queue.removeFirst().value
                 if let task = nextChunk() { queue.append(task) }
-                for file in prepared.unreadable {
+                for (file, reason) in prepared.unreadable {
                     tally.unreadable += 1
-                    StandardError.write("doseaudit: \(file): cannot read the file\n")
+                    StandardError.write("doseaudit: \(file): not read: \(reason)\n")
                 }
                 // Off its thread while the WAL is copied back whole, so
                 // that thread loads and judges meanwhile.
@@ -125,7 +126,7 @@ extension DoseAuditCommand {
 struct PreparedChunk: Sendable {
     var arrivals: [Arrival]
     var decoded: [DecodedArrival]
-    var unreadable: [String]
+    var unreadable: [(path: String, reason: String)]
 }
 
 extension DoseAuditCommand.Import {
@@ -141,15 +142,17 @@ extension DoseAuditCommand.Import {
     /// 60.6 MB in five runs (four: 59.9), against the 60 MB target.
     static let chunksAhead = 2
 
-    /// A chunk's files, read.
-    static func load(_ files: [String]) -> LoadedChunk {
+    /// A chunk's files, read (links, FIFOs and files larger than any dose
+    /// report are named, not read).
+    static func load(_ files: [RawPath]) -> LoadedChunk {
         var chunk = LoadedChunk()
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                chunk.unreadable.append(file)
-                continue
+            switch ObjectFile.read(file, limit: DoseReportReader.maximumReportBytes) {
+            case .success(let bytes):
+                chunk.arrivals.append(Arrival(source: "import", origin: file.description, bytes: bytes, receivedAt: Date()))
+            case .failure(let failure):
+                chunk.unreadable.append((file.description, failure.description))
             }
-            chunk.arrivals.append(Arrival(source: "import", origin: file, bytes: Array(data), receivedAt: Date()))
         }
         return chunk
     }
@@ -172,7 +175,7 @@ extension DoseAuditCommand.Import {
 /// A chunk's files as read from disk.
 struct LoadedChunk: Sendable {
     var arrivals: [Arrival] = []
-    var unreadable: [String] = []
+    var unreadable: [(path: String, reason: String)] = []
 }
 
 /// A chunk parsed by DCMTK, not yet typed or judged.

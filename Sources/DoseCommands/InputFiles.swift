@@ -16,9 +16,10 @@ struct InputFiles: Sequence {
         self.inputs = inputs
     }
 
-    /// Every file, as one array (for commands that need indexing).
+    /// Every file, as one array of printable paths (for commands that need
+    /// indexing; a name that is not UTF-8 is shown escaped and reads as missing).
     static func expand(_ inputs: [String]) -> [String] {
-        Array(InputFiles(inputs))
+        InputFiles(inputs).map(\.description)
     }
 
     /// Walks the inputs to count their files, keeping no path (for a progress total).
@@ -26,9 +27,9 @@ struct InputFiles: Sequence {
         reduce(0) { count, _ in count + 1 }
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    static func isDirectory(_ path: RawPath) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        return path.withCString { stat($0, &info) } == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     func makeIterator() -> Iterator {
@@ -44,12 +45,12 @@ struct InputFiles: Sequence {
             self.inputs = inputs.makeIterator()
         }
 
-        mutating func next() -> String? {
+        mutating func next() -> RawPath? {
             while true {
-                let path: String
+                let path: RawPath
                 if stack.isEmpty {
                     guard let input = inputs.next() else { return nil }
-                    path = input
+                    path = RawPath(input)
                 } else {
                     guard let entry = stack[stack.count - 1].next() else {
                         stack.removeLast()

@@ -46,6 +46,16 @@ extension DoseAuditCommand {
             let notifier = SystemdNotifier()
             let alerts = AlertDispatcher(file: settings.resolvedAlertFile, command: settings.alertCommand, store: runtime.store, logger: logger)
             alerts.recoverPending()
+            let health = SourceHealth(logger: logger)
+            health.register("store")
+            let inHand: ObjectsInHand
+            do {
+                inHand = try ObjectsInHand(directory: settings.stateDirectory + "/in-hand")
+            } catch {
+                logger.critical("cannot start: \(settings.stateDirectory)/in-hand: \(error)")
+                throw ExitStatus.unusableInput
+            }
+            inHand.recover(runtime: runtime, alerts: alerts, logger: logger)
             var parts: [String] = []
             if !settings.dropFolders.isEmpty { parts.append("drop-folders") }
             if settings.dicomListener != nil { parts.append("dicom-listener") }
@@ -55,15 +65,15 @@ extension DoseAuditCommand {
             let metrics = ServiceMetrics()
             var services: [any Service] = [ReloadService(runtime: runtime, notifier: notifier, logger: logger)]
             if !settings.dropFolders.isEmpty {
-                services.append(DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, logger: logger))
+                services.append(DropFolderService(runtime: runtime, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, health: health, inHand: inHand, logger: logger))
             }
             if let listener = settings.dicomListener {
-                services.append(StorageSCPService(runtime: runtime, settings: listener, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, logger: logger))
+                services.append(StorageSCPService(runtime: runtime, settings: listener, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, health: health, inHand: inHand, logger: logger))
             }
             if let dashboard = settings.dashboard {
                 do {
                     services.append(try Dashboard.service(
-                        settings: dashboard, reportsDirectory: settings.resolvedReportsDirectory, store: runtime.store, metrics: metrics,
+                        settings: dashboard, reportsDirectory: settings.resolvedReportsDirectory, store: runtime.store, metrics: metrics, health: health,
                         onRunning: { gate.ready("dashboard", "dashboard on http://\(dashboard.host):\(dashboard.port)") }, logger: logger
                     ))
                 } catch {
@@ -72,7 +82,7 @@ extension DoseAuditCommand {
                 }
             }
             for source in settings.dicomwebSources {
-                services.append(DICOMwebPollingService(runtime: runtime, source: source, alerts: alerts, gate: gate, metrics: metrics, logger: logger))
+                services.append(DICOMwebPollingService(runtime: runtime, source: source, alerts: alerts, gate: gate, metrics: metrics, health: health, inHand: inHand, logger: logger))
             }
             if let webhook = settings.webhookURL, let url = URL(string: webhook) {
                 var token: String?

@@ -1,5 +1,6 @@
 import CTDoseReport
 import DoseEvaluation
+import DoseService
 import DoseStore
 import Foundation
 
@@ -8,6 +9,7 @@ import Foundation
 struct DashboardAPI: Sendable {
     let store: SQLiteDoseStore
     let reportsDirectory: String
+    let health: SourceHealth
 
     func alerts(limit: Int) throws -> String {
         JSONValue.array(try store.recentAlerts(limit: limit).map { a in
@@ -62,6 +64,12 @@ struct DashboardAPI: Sendable {
             ("rejectedByReason", .object(status.rejectedByReason.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })),
             ("alerts", .number(Double(status.alerts))), ("alertsPendingDelivery", .number(Double(status.alertsPendingDelivery))),
             ("webhookOutbox", .number(Double(status.webhookOutbox))),
+            ("sources", .array(health.states.map { state in
+                .object([
+                    ("name", .string(state.name)), ("up", .bool(state.isUp)), ("problem", .optional(state.problem)),
+                    ("since", .string(state.since.formatted(.iso8601))), ("failures", .number(Double(state.failures))),
+                ])
+            })),
             ("scanners", .array(status.scanners.map { .object([("name", .string($0.name)), ("lastReceived", .string($0.lastReceived.formatted(.iso8601))), ("reports", .number(Double($0.reports)))]) })),
         ]).serialized(pretty: false)
     }

@@ -13,7 +13,7 @@ public import ServiceLifecycle
 public enum Dashboard {
     /// The HTTP server as a `Service` for the daemon's `ServiceGroup`.
     public static func service(
-        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, metrics: ServiceMetrics,
+        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, metrics: ServiceMetrics, health: SourceHealth,
         onRunning: @escaping @Sendable () -> Void, logger: Logger
     ) throws -> any Service {
         let router = Router()
@@ -23,7 +23,7 @@ public enum Dashboard {
             router.add(middleware: BasicAuthMiddleware(credentials: credentials))
         }
         let pages = DashboardPages(store: store, reportsDirectory: reportsDirectory)
-        let api = DashboardAPI(store: store, reportsDirectory: reportsDirectory)
+        let api = DashboardAPI(store: store, reportsDirectory: reportsDirectory, health: health)
 
         router.get("/") { request, _ in try html(pages.home(accession: request.uri.queryParameters.get("accession"))) }
         router.get("/studies/:key") { _, context in
@@ -50,7 +50,7 @@ public enum Dashboard {
         router.get("/api/reports") { _, _ in json(api.reports()) }
         router.get("/api/status") { _, _ in try json(api.status()) }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(store: store))))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(store: store, health: health))))
         }
         return Application(
             router: router,

@@ -16,13 +16,20 @@ public struct DICOMwebPollingService: Service {
     let source: DICOMwebSourceSettings
     let gate: StartupGate
     let metrics: ServiceMetrics
+    let health: SourceHealth
+    let inHand: ObjectsInHand
     let logger: Logger
     /// Days re-listed before the cursor: a study can reach the store days
     /// after its date; the ledger keeps the re-listed ones from counting twice.
     static let lookBackDays = 7
 
-    public init(runtime: ServeRuntime, source: DICOMwebSourceSettings, alerts: AlertDispatcher, gate: StartupGate, metrics: ServiceMetrics, logger: Logger) {
+    public init(
+        runtime: ServeRuntime, source: DICOMwebSourceSettings, alerts: AlertDispatcher, gate: StartupGate, metrics: ServiceMetrics,
+        health: SourceHealth, inHand: ObjectsInHand, logger: Logger
+    ) {
         self.runtime = runtime
+        self.health = health
+        self.inHand = inHand
         self.metrics = metrics
         self.source = source
         self.alerts = alerts
@@ -82,13 +89,16 @@ public struct DICOMwebPollingService: Service {
                     }
                     let state = runtime.current
                     let started = ContinuousClock.now
-                    let outcome = try store.ingest(Arrival(source: "dicomweb", origin: origin, bytes: bytes, receivedAt: Date()), processing: state.processing)
+                    let arrival = Arrival(source: "dicomweb", origin: origin, bytes: bytes, receivedAt: Date())
+                    let held = inHand.hold(arrival)
+                    let outcome = try store.ingest(arrival, processing: state.processing)
+                    inHand.release(held)
                     newObjects += 1
                     switch outcome {
                     case .stored(let report):
                         logger.info("dicomweb \(source.name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events)")
                         alerts.deliver(report.newAlerts)
-                    case .duplicate(let reason):
+                    case .duplicate(let reason, _):
                         logger.info("dicomweb \(source.name): \(instance.sopInstanceUID) duplicate (\(reason))")
                     case .rejected(let code, let message):
                         logger.warning("dicomweb \(source.name): \(instance.sopInstanceUID) rejected [\(code)] \(message)")

@@ -2,17 +2,25 @@ import Glibc
 
 /// One directory's visible entries (not starting with "."), sorted by their
 /// bytes, held as one NUL-separated buffer plus offsets: a folder of 100,000
-/// files is about 2 MB, not a `[String]` of 100,000 paths. What `import`
+/// files is about 2 MB, not a `[String]` of 100,000 paths. Names are kept
+/// as the kernel gives them (`RawPath`), valid UTF-8 or not. What `import`
 /// walks archives with and the drop-folder scan lists a backlog with.
 public struct DirectoryListing {
-    public let directory: String
+    public let directory: RawPath
+    /// errno of opendir when the directory could not be listed, else nil.
+    public private(set) var openError: Int32?
     private var names: [UInt8] = []
     private var starts: [UInt32] = []
     private var position = 0
 
-    public init(_ directory: String) {
-        self.directory = directory.hasSuffix("/") ? directory : directory + "/"
-        guard let handle = opendir(directory) else { return }
+    public init(_ directory: String) { self.init(RawPath(directory)) }
+
+    public init(_ directory: RawPath) {
+        self.directory = directory
+        guard let handle = directory.withCString({ opendir($0) }) else {
+            openError = errno
+            return
+        }
         defer { closedir(handle) }
         while let entry = readdir(handle) {
             withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -31,12 +39,17 @@ public struct DirectoryListing {
         }
     }
 
-    /// The next entry's full path, in order.
-    public mutating func next() -> String? {
+    /// The next entry's name, in order.
+    public mutating func nextName() -> [UInt8]? {
         guard position < starts.count else { return nil }
         let start = Int(starts[position])
         position += 1
         let end = names[start...].firstIndex(of: 0)!
-        return directory + String(decoding: names[start..<end], as: UTF8.self)
+        return Array(names[start..<end])
+    }
+
+    /// The next entry's full path, in order.
+    public mutating func next() -> RawPath? {
+        nextName().map { directory.appending($0) }
     }
 }

@@ -5,45 +5,36 @@ import Synchronization
 /// inotify on one or more directories, for files that were closed after
 /// writing (IN_CLOSE_WRITE) or moved in whole (IN_MOVED_TO): a file being
 /// written is never reported before its writer closes it. Runs on its own
-/// thread so a blocking poll never holds a Swift concurrency thread.
+/// thread so a blocking poll never holds a Swift concurrency thread. Names
+/// arrive as the kernel gives them (bytes, not necessarily UTF-8).
 ///
-/// At most `bufferLimit` paths wait to be processed: an archive of 100,000
-/// files moved in at once must not become 100,000 queued strings. Arrivals
-/// beyond it are counted, not queued; the files stay in the folder and the
-/// periodic rescan (the same safety net as for a kernel queue overflow)
-/// picks them up.
+/// A watch the kernel drops (the folder was deleted or moved away) is
+/// forgotten; `ensureWatching` adds it again once the folder is back.
 final class DirectoryWatcher: Sendable {
-    let paths: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
+    /// Called on the watcher's thread for every arrival: the folder's index
+    /// and the entry's name. Returns false when the arrival could not be
+    /// queued (the consumer's buffer is full; the rescan finds the file).
+    typealias Arrival = @Sendable (_ folder: Int, _ name: [UInt8]) -> Bool
+
     private let stopped = StopFlag()
     private let dropped = EventCounter()
     private let fd: Int32
-
-    /// A test lowers it (DOSEAUDIT_EVENT_BUFFER) to reach the overflow path with a few hundred files.
-    static let bufferLimit = ProcessInfo.processInfo.environment["DOSEAUDIT_EVENT_BUFFER"].flatMap(Int.init) ?? 4096
+    private let directories: [String]
+    /// Watch descriptor → folder index.
+    private let watches = Mutex<[Int32: Int]>([:])
 
     /// Arrivals not queued since the last call.
     func takeDroppedCount() -> Int { dropped.take() }
 
-    init(directories: [String]) throws {
-        (paths, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(Self.bufferLimit))
+    init(directories: [String], onArrival: @escaping Arrival) throws {
+        self.directories = directories
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var watches: [Int32: String] = [:]
-        for directory in directories {
-            let wd = inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO))
-            guard wd >= 0 else {
-                close(fd)
-                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-            }
-            watches[wd] = directory
-        }
+        for index in directories.indices { _ = ensureWatching(index) }
         let descriptor = fd
-        let watched = watches
-        let continuation = self.continuation
         let stopped = self.stopped
         let dropped = self.dropped
-        let thread = Thread {
+        let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while !stopped.isSet {
                 var pollfd = Glibc.pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -52,24 +43,36 @@ final class DirectoryWatcher: Sendable {
                 guard count > 0 else { continue }
                 var offset = 0
                 while offset + MemoryLayout<inotify_event>.size <= count {
-                    let (wd, nameLength) = buffer.withUnsafeBytes { raw -> (Int32, Int) in
+                    let (wd, mask, nameLength) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
                         let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                        return (event.wd, Int(event.len))
+                        return (event.wd, event.mask, Int(event.len))
                     }
                     let nameStart = offset + MemoryLayout<inotify_event>.size
-                    let nameBytes = buffer[nameStart..<min(nameStart + nameLength, count)].prefix { $0 != 0 }
-                    let name = String(decoding: nameBytes, as: UTF8.self)
-                    if let directory = watched[wd], !name.isEmpty, case .dropped = continuation.yield(directory + "/" + name) {
-                        dropped.add()
-                    }
+                    let name = Array(buffer[nameStart..<min(nameStart + nameLength, count)].prefix { $0 != 0 })
                     offset = nameStart + nameLength
+                    if mask & UInt32(IN_IGNORED) != 0 {
+                        self.watches.withLock { _ = $0.removeValue(forKey: wd) }
+                        continue
+                    }
+                    guard let folder = self.watches.withLock({ $0[wd] }), !name.isEmpty else { continue }
+                    if !onArrival(folder, name) { dropped.add() }
                 }
             }
             close(descriptor)
-            continuation.finish()
         }
         thread.name = "doseaudit-inotify"
         thread.start()
+    }
+
+    /// Watches the folder unless it already is; false when it cannot be
+    /// watched now (it does not exist, or cannot be read).
+    @discardableResult
+    func ensureWatching(_ index: Int) -> Bool {
+        if watches.withLock({ $0.values.contains(index) }) { return true }
+        let wd = inotify_add_watch(fd, directories[index], UInt32(IN_CLOSE_WRITE | IN_MOVED_TO))
+        guard wd >= 0 else { return false }
+        watches.withLock { $0[wd] = index }
+        return true
     }
 
     func stop() {

@@ -32,7 +32,7 @@ final class LeftFiles: Sendable {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [RawPath: Entry] = [:]
         var scan = 0
     }
 
@@ -44,7 +44,7 @@ final class LeftFiles: Sendable {
     }
 
     /// Whether the file was handled as it is now; marks it as still there.
-    func isUnchanged(_ path: String, _ stamp: Stamp) -> Bool {
+    func isUnchanged(_ path: RawPath, _ stamp: Stamp) -> Bool {
         state.withLock { state in
             guard let entry = state.entries[path], entry.stamp == stamp else { return false }
             state.entries[path]?.scan = state.scan
@@ -52,7 +52,7 @@ final class LeftFiles: Sendable {
         }
     }
 
-    func remember(_ path: String, _ stamp: Stamp) {
+    func remember(_ path: RawPath, _ stamp: Stamp) {
         state.withLock { state in state.entries[path] = Entry(stamp: stamp, scan: state.scan) }
     }
 

@@ -41,7 +41,11 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// The exposition text, with the outbox gauges refreshed from the store.
-    public func exposition(store: SQLiteDoseStore) -> String {
+    public func exposition(store: SQLiteDoseStore, health: SourceHealth? = nil) -> String {
+        for state in health?.states ?? [] {
+            registry.makeGauge(descriptor: Self.name("source_up", unit: "", "1 while a source (drop folder, DICOMweb store, the store itself) does its work, 0 while it fails"), labels: [("source", state.name)])
+                .set(to: state.isUp ? 1 : 0)
+        }
         if let outboxes = try? store.outboxes() {
             registry.makeGauge(descriptor: Self.name("alerts_pending_delivery", unit: "", "Alerts recorded but not yet written to the alert sinks")).set(to: Double(outboxes.alertsPendingDelivery))
             registry.makeGauge(descriptor: Self.name("webhook_outbox", unit: "", "Alerts the webhook has not delivered yet")).set(to: Double(outboxes.webhook))

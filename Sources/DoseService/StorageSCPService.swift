@@ -20,12 +20,16 @@ public struct StorageSCPService: Service {
     let notifier: SystemdNotifier
     let gate: StartupGate
     let metrics: ServiceMetrics
+    let health: SourceHealth
+    let inHand: ObjectsInHand
     let logger: Logger
 
     public init(
         runtime: ServeRuntime, settings: DICOMListenerSettings, alerts: AlertDispatcher, notifier: SystemdNotifier, gate: StartupGate,
-        metrics: ServiceMetrics, logger: Logger
+        metrics: ServiceMetrics, health: SourceHealth, inHand: ObjectsInHand, logger: Logger
     ) {
+        self.health = health
+        self.inHand = inHand
         self.runtime = runtime
         self.metrics = metrics
         self.settings = settings
@@ -36,7 +40,7 @@ public struct StorageSCPService: Service {
     }
 
     public func run() async throws {
-        let receiver = Receiver(runtime: runtime, alerts: alerts, metrics: metrics, logger: logger)
+        let receiver = Receiver(runtime: runtime, alerts: alerts, metrics: metrics, health: health, inHand: inHand, logger: logger)
         let logger = self.logger
         let scp = try StorageSCP(
             settings: StorageSCPSettings(
@@ -91,12 +95,16 @@ public struct StorageSCPService: Service {
         let runtime: ServeRuntime
         let alerts: AlertDispatcher
         let metrics: ServiceMetrics
+        let health: SourceHealth
+        let inHand: ObjectsInHand
         let logger: Logger
 
-        init(runtime: ServeRuntime, alerts: AlertDispatcher, metrics: ServiceMetrics, logger: Logger) {
+        init(runtime: ServeRuntime, alerts: AlertDispatcher, metrics: ServiceMetrics, health: SourceHealth, inHand: ObjectsInHand, logger: Logger) {
             self.runtime = runtime
             self.alerts = alerts
             self.metrics = metrics
+            self.health = health
+            self.inHand = inHand
             self.logger = logger
         }
 
@@ -105,12 +113,16 @@ public struct StorageSCPService: Service {
             let origin = "\(object.callingAETitle)@\(object.peerAddress)"
             let started = ContinuousClock.now
             let outcome: IngestOutcome
+            let arrival = Arrival(source: "c-store", origin: origin, bytes: object.bytes, receivedAt: Date())
+            let held = inHand.hold(arrival)
             do {
-                outcome = try runtime.store.ingest(
-                    Arrival(source: "c-store", origin: origin, bytes: object.bytes, receivedAt: Date()), processing: state.processing
-                )
+                outcome = try runtime.store.ingest(arrival, processing: state.processing)
+                inHand.release(held)
+                health.working("store")
             } catch {
-                logger.error("C-STORE \(object.sopInstanceUID) from \(origin): not stored, answered 0xA700 (sender will retry): \(error)")
+                inHand.release(held)
+                health.failing("store", "cannot commit: \(error)")
+                logger.info("C-STORE \(object.sopInstanceUID) from \(origin): not stored, answered 0xA700 (sender will retry)")
                 return .outOfResources
             }
             defer { metrics.record(outcome, source: "c-store", duration: ContinuousClock.now - started) }
@@ -119,9 +131,13 @@ public struct StorageSCPService: Service {
                 logger.info("C-STORE from \(origin): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(NumberText.rounded(report.studyTotalDLP, digits: 2)) mGy·cm)")
                 alerts.deliver(report.newAlerts)
                 return .success
-            case .duplicate(let reason):
+            case .duplicate(let reason, nil):
                 logger.info("C-STORE from \(origin): \(object.sopInstanceUID) duplicate (\(reason))")
                 return .success
+            case .duplicate(let reason, let rejection?):
+                // The same answer for the same object as the first time.
+                logger.warning("C-STORE from \(origin): \(object.sopInstanceUID) rejected again [\(rejection.code)] \(rejection.message) (\(reason)); answered 0xC000")
+                return .cannotUnderstand
             case .rejected(let code, let message):
                 logger.warning("C-STORE from \(origin): \(object.sopInstanceUID) rejected [\(code)] \(message); kept in quarantine, answered 0xC000")
                 quarantine(object, reason: "\(code): \(message)", state: state.configuration.service)

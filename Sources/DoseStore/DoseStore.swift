@@ -98,13 +98,26 @@ public struct ReadFailure: Error, Sendable, Equatable {
         self.code = code
         self.message = message
     }
+
+    /// From a ledger row's reason, "code: message".
+    init(ledgerReason: String?) {
+        let text = ledgerReason ?? "rejected: no reason recorded"
+        if let colon = text.firstIndex(of: ":") {
+            self.init(code: String(text[..<colon]), message: String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+        } else {
+            self.init(code: "rejected", message: text)
+        }
+    }
 }
 
 /// What happened to one arrival.
 public enum IngestOutcome: Sendable, Equatable {
     case stored(StoredReport)
-    /// Already recorded (same bytes or same SOP Instance UID); nothing changed.
-    case duplicate(reason: String)
+    /// Already recorded (same bytes or same SOP Instance UID); nothing
+    /// changed. `rejection` is set when the earlier object was rejected: a
+    /// sender gets the same answer for the same object, so a duplicate of a
+    /// rejected object stays rejected.
+    case duplicate(reason: String, rejection: ReadFailure? = nil)
     /// Kept (quarantined) with the reason; not a usable dose report.
     case rejected(code: String, message: String)
 }

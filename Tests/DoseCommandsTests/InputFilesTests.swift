@@ -1,4 +1,5 @@
 @testable import DoseCommands
+import DoseService
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ struct InputFilesTests {
             #expect(FileManager.default.createFile(atPath: "\(root)/\(file)", contents: Data([1])))
         }
         let single = root + "/2024/10/a.dcm"
-        let walked = Array(InputFiles([root + "/", single, root + "/missing"]))
+        let walked = InputFiles([root + "/", single, root + "/missing"]).map(\.description)
         #expect(walked == [
             "\(root)/2023/e.dcm", "\(root)/2023/é.dcm", "\(root)/2024/02/z.dcm", "\(root)/2024/10/a.dcm", "\(root)/2024/10/b.dcm",
             "\(root)/Top.dcm", "\(root)/top.dcm", single, "\(root)/missing",
@@ -30,6 +31,6 @@ struct InputFilesTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let names = (0..<2_000).map { String(format: "report-%05d.dcm", ($0 * 7_919) % 2_000) }
         for name in names { #expect(FileManager.default.createFile(atPath: "\(root)/\(name)", contents: nil)) }
-        #expect(Array(InputFiles([root])) == names.sorted().map { "\(root)/\($0)" })
+        #expect(InputFiles([root]).map(\.description) == names.sorted().map { "\(root)/\($0)" })
     }
 }

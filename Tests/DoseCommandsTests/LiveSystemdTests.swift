@@ -141,4 +141,40 @@ struct LiveSystemdTests {
         // What the daemon made in the folder stays the group's.
         #expect(try systemd.shell("stat -c %G /srv/doseaudit/drop/processed").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "doseaudit-senders")
     }
+
+    /// The daemon never goes silent: a drop folder it can no longer read or
+    /// write (what the report unit's chown once did) is an error it logs
+    /// once, shows in /api/status and /metrics, and retries until it works.
+    @Test func aDropFolderTheDaemonCannotUseIsReportedAndRetried() throws {
+        let (systemd, _, dashboardPort) = try Self.bootInstalled()
+        defer { systemd.stop() }
+        try systemd.shell("sed -i 's/rescan_seconds: 30/rescan_seconds: 1/' /etc/doseaudit/doseaudit.yaml")
+        #expect(try systemd.run("systemctl", "start", "doseaudit.service").status == 0)
+        try systemd.drop(Fixtures.sampleFile("01-neonate-chest.dcm"), to: Self.state + "/drop/first.dcm")
+        #expect(try systemd.wait { try Self.files(systemd, Self.state + "/drop/processed") == ["first.dcm"] })
+
+        let drop = "/var/lib/private/doseaudit/drop"
+        let owner = try systemd.shell("stat -c %u:%g \(drop)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try systemd.shell("chown 4242:4242 \(drop) && chmod 0700 \(drop)")
+        try systemd.drop(Fixtures.sampleFile("02-infant-head.dcm"), to: drop + "/second.dcm")
+        let problem = "drop-folder /var/lib/doseaudit/drop: cannot read and write the folder: Permission denied; retrying"
+        let reported = try systemd.wait { try systemd.journal("doseaudit.service").contains(problem) }
+        let journal = try systemd.journal("doseaudit.service")
+        #expect(reported, "\(journal)")
+        let status = try ProcessRunner.run("curl", ["-sf", "http://127.0.0.1:\(dashboardPort)/api/status"]).stdout
+        #expect(status.contains("\"name\":\"drop-folder \\/var\\/lib\\/doseaudit\\/drop\",\"up\":false") || status.contains("\"name\":\"drop-folder /var/lib/doseaudit/drop\",\"up\":false"), "\(status)")
+        let metrics = try ProcessRunner.run("curl", ["-sf", "http://127.0.0.1:\(dashboardPort)/metrics"]).stdout
+        #expect(metrics.contains("doseaudit_source_up{source=\"drop-folder /var/lib/doseaudit/drop\"} 0"), "\(metrics)")
+        sleep(3)
+        // Said once, not at every retry.
+        #expect(try systemd.journal("doseaudit.service").components(separatedBy: problem).count == 2)
+
+        try systemd.shell("chown \(owner) \(drop) && chmod 0750 \(drop)")
+        #expect(try systemd.wait { try Self.files(systemd, Self.state + "/drop/processed") == ["first.dcm", "second.dcm"] })
+        #expect(try systemd.journal("doseaudit.service").contains("drop-folder /var/lib/doseaudit/drop: working again"))
+        let after = try ProcessRunner.run("curl", ["-sf", "http://127.0.0.1:\(dashboardPort)/metrics"]).stdout
+        #expect(after.contains("doseaudit_source_up{source=\"drop-folder /var/lib/doseaudit/drop\"} 1"), "\(after)")
+        #expect(try systemd.run("systemctl", "stop", "doseaudit.service").status == 0)
+        #expect(try systemd.property("doseaudit.service", "Result") == "success")
+    }
 }

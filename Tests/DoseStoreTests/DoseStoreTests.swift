@@ -141,7 +141,7 @@ struct DoseStoreTests {
         }
         #expect(first.newAlerts.count >= 2)
         let again = try store.ingest(Self.arrival(path), processing: try Self.realProcessing())
-        guard case .duplicate(let reason) = again else {
+        guard case .duplicate(let reason, _) = again else {
             Issue.record("expected a duplicate, got \(again)")
             return
         }
@@ -188,9 +188,17 @@ struct DoseStoreTests {
         let status = try store.status(now: Date())
         #expect(status.ledger == ["rejected": 1])
         #expect(status.rejectedByReason == ["notADoseReport": 1])
-        // The same bytes again are a duplicate of the rejected object, not a second rejection.
-        #expect(try store.ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")), processing: try Self.realProcessing())
-            == .duplicate(reason: "same bytes as ledger entry 1 (rejected)"))
+        // The same bytes again are a duplicate of the rejected object, not a
+        // second rejection, and carry its rejection: the sender gets the same answer.
+        let again = try store.ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")), processing: try Self.realProcessing())
+        guard case .duplicate(let reason, let rejection?) = again else {
+            Issue.record("expected a duplicate of a rejected object, got \(again)")
+            return
+        }
+        #expect(reason == "same bytes as ledger entry 1 (rejected)")
+        #expect(rejection.code == "notADoseReport")
+        #expect(rejection.message == message)
+        #expect(try store.status(now: Date()).ledger == ["rejected": 1, "duplicate": 1])
     }
 
     @Test func alertsCarryAccessionAndPseudonymNeverTheID() throws {

@@ -91,7 +91,12 @@ struct StoreMigrationTests {
         }
         // The same bytes again are found through the objects' digest.
         let again = try store.ingest(Arrival(source: "test", origin: nil, bytes: rejectedBytes, receivedAt: Date()), processing: try DoseStoreTests.realProcessing())
-        #expect(again == .duplicate(reason: "same bytes as ledger entry 2 (rejected)"))
+        guard case .duplicate(let reason, let rejection?) = again else {
+            Issue.record("expected a duplicate of the rejected object, got \(again)")
+            return
+        }
+        #expect(reason == "same bytes as ledger entry 2 (rejected)")
+        #expect(rejection.code.isEmpty == false)
         // One alert per key, ever, whether or not it was to be sent.
         try store.pool.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO alerts (key, study_key, level, explanation, created_at, notify) VALUES ('A-2', 's1', 'aboveAlert', 'again', '2025-01-03 00:00:00.000', 1)")

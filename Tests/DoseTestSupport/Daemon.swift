@@ -21,7 +21,7 @@ public final class Daemon: @unchecked Sendable {
     public var databasePath: String { statePath + "/doseaudit.sqlite" }
     public var alertFile: String { statePath + "/alerts.jsonl" }
 
-    public func writeConfig(referenceSets: [String], extra: String = "", serveExtra: String = "") throws {
+    public func writeConfig(referenceSets: [String], extra: String = "", serveExtra: String = "", settleSeconds: Double = 0.5, rescanSeconds: Double = 2) throws {
         let text = """
             reference_levels:
               directory: \(Fixtures.packageRoot)/config/reference-levels
@@ -30,18 +30,30 @@ public final class Daemon: @unchecked Sendable {
               state_directory: state
               drop_folders:
                 - { path: drop }
-              settle_seconds: 0.5
-              rescan_seconds: 2
+              settle_seconds: \(settleSeconds)
+              rescan_seconds: \(rescanSeconds)
             \(serveExtra)
             \(extra)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    public func start(environment extra: [String: String] = [:]) throws {
+    /// Starts `doseaudit serve`. With `unblockedSignals`, through Python's
+    /// exec with every signal unblocked: a child of a Swift concurrency
+    /// thread inherits its blocked mask, and a test that sends a crash
+    /// signal (SIGSEGV) needs it delivered.
+    public func start(environment extra: [String: String] = [:], unblockedSignals: Bool = false) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessRunner.productsDirectory + "/doseaudit")
-        process.arguments = ["serve", "--config", configPath]
+        if unblockedSignals {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                ProcessRunner.productsDirectory + "/doseaudit", "serve", "--config", configPath,
+            ]
+        } else {
+            process.executableURL = URL(fileURLWithPath: ProcessRunner.productsDirectory + "/doseaudit")
+            process.arguments = ["serve", "--config", configPath]
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
