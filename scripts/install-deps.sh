@@ -11,8 +11,9 @@
 #   curl          waits for Orthanc's HTTP API in the tests
 #   chromium      loads the dashboard in a real headless browser in the tests
 #   wrk           the dashboard load benchmark
+#   strace        counts the syncs of every commit in the durability test
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl chromium wrk)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl chromium wrk strace)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -52,6 +52,11 @@ public final class SQLiteDoseStore: DoseStore {
             try WALWriteGathering.enable(path: path)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB's pool sets `synchronous = NORMAL` on its writer after
+        // prepareDatabase (its WAL setup), so FULL is set again here, on the
+        // one connection that writes: every commit is synced before it
+        // returns, and so before any C-STORE response or alert.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try StoreSchema.migrator.migrate(pool)
         checkpointer = switch checkpointing {
         case .inCommit: nil
@@ -72,6 +77,12 @@ public final class SQLiteDoseStore: DoseStore {
     }
 
     deinit { checkpointer?.stop() }
+
+    /// `PRAGMA synchronous` of the connection that writes (2 = FULL), for
+    /// tests and `status`: what the durability promise rests on.
+    public func writerSynchronousMode() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
 
     /// Ends background checkpointing with the WAL copied back, synced and
     /// emptied: every commit so far is durable once it returns. Call it when
@@ -135,7 +146,7 @@ public final class SQLiteDoseStore: DoseStore {
             // Every processed or rejected arrival stored its object, so the
             // objects' digest finds same bytes (see the v7 migration).
             earlierSameBytes = try db.cachedStatement(sql: """
-                SELECT l.id, l.status, o.id AS object_id FROM objects o JOIN ingest_ledger l ON l.object_id = o.id
+                SELECT l.id, l.status, l.reason, o.id AS object_id FROM objects o JOIN ingest_ledger l ON l.object_id = o.id
                 WHERE o.sha256 = ? AND l.status IN ('processed', 'rejected') ORDER BY l.id LIMIT 1
                 """)
             objectID = try db.cachedStatement(sql: "SELECT id FROM objects WHERE sha256 = ?")
@@ -196,9 +207,11 @@ public final class SQLiteDoseStore: DoseStore {
             return try Int64.fetchOne(statements.objectID, arguments: [digest])
         }
         if let earlier = try Row.fetchOne(statements.earlierSameBytes, arguments: [digest]) {
-            let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(earlier["status"] as String))"
+            let status: String = earlier["status"]
+            let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(status))"
             try ledger("duplicate", sop: nil, reason: reason, object: earlier["object_id"])
-            return .duplicate(reason: reason)
+            guard status == "rejected" else { return .duplicate(reason: reason) }
+            return .duplicate(reason: reason, rejection: ReadFailure(ledgerReason: earlier["reason"]))
         }
         let report: CTRadiationDoseReport
         switch decoded.report {
@@ -273,6 +286,18 @@ public final class SQLiteDoseStore: DoseStore {
             studyKey: studyKey, sopInstanceUID: report.sopInstanceUID, reconciliation: reconciliation, newEvents: newEvents,
             studyEventCount: rows.eventCount, studyTotalDLP: rows.totalDLP, newAlerts: newAlerts
         ))
+    }
+
+    /// Records an arrival refused without being read (a symbolic link, a
+    /// FIFO, a directory, a file larger than any dose report): a ledger row
+    /// naming it and why, no object.
+    public func recordRefusal(source: String, origin: String, size: Int64, code: String, message: String, receivedAt: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at, object_id)
+                VALUES (?, ?, '', ?, NULL, 'rejected', ?, ?, ?, NULL)
+                """, arguments: [source, origin, size, "\(code): \(message)", StoreTimestamp.text(receivedAt), StoreTimestamp.text(Date())])
+        }
     }
 
     // MARK: - Alert outbox

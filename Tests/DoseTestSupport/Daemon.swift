@@ -68,6 +68,9 @@ public final class Daemon: @unchecked Sendable {
         self.process = process
     }
 
+    /// The running process's PID.
+    public var pid: Int32? { process?.processIdentifier }
+
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Polls `condition` until true or the timeout; returns whether it became true.
