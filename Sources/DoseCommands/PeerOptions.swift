@@ -12,8 +12,8 @@ struct PeerOptions: ParsableArguments {
     @Option(name: .customLong("aet"), help: "Our (calling) AE title.")
     var callingAETitle = "DOSEAUDIT"
 
-    @Option(name: .customLong("aec"), help: "The peer's (called) AE title.")
-    var calledAETitle = "ANY-SCP"
+    @Option(name: .customLong("aec"), help: "The peer's (called) AE title (DoseAudit's own listener by default).")
+    var calledAETitle = "DOSEAUDIT"
 
     @Option(help: "Seconds to wait for the connection and each response.")
     var timeout: UInt32 = 30

@@ -282,6 +282,24 @@ struct NetworkIngestTests {
         #expect(unreachable.stderr.contains("DICOM network error"), "\(unreachable.stderr)")
     }
 
+    /// `doseaudit echo` with its defaults reaches DoseAudit's own listener,
+    /// and a rejection prints the peer's result, source and reason, as
+    /// echoscu does (it once printed only "DUL Association Rejected").
+    @Test func echoWithDefaultsReachesOurListenerAndARejectionNamesItsReason() throws {
+        let (daemon, port) = try Self.listeningDaemon()
+        let doseaudit = ProcessRunner.productsDirectory + "/doseaudit"
+        // The listener lets in STORESCU, CTSCANNER1 and LOAD: the default calling title is refused.
+        let refused = try ProcessRunner.run(doseaudit, ["echo", "127.0.0.1", String(port)])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("association rejected by DOSEAUDIT@127.0.0.1:\(port): Result: Rejected Permanent, Source: Service User, Reason: Calling AE Title Not Recognized"), "\(refused.stderr)")
+        let wrongCalled = try ProcessRunner.run(doseaudit, ["echo", "127.0.0.1", String(port), "--aet", "STORESCU", "--aec", "PACS"])
+        #expect(wrongCalled.stderr.contains("Reason: Called AE Title Not Recognized"), "\(wrongCalled.stderr)")
+        let echo = try ProcessRunner.run(doseaudit, ["echo", "127.0.0.1", String(port), "--aet", "STORESCU"])
+        #expect(echo.status == 0, "\(echo.stderr)")
+        #expect(echo.stdout == "C-ECHO DOSEAUDIT@127.0.0.1:\(port): success\n")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aPeerAddressNotOnTheListIsRejected() throws {
         let (daemon, port) = try Self.listeningDaemon(extra: "    allowed_peers: [10.9.9.9]")
         let refused = try Self.storescu([Fixtures.sampleFile("01-neonate-chest.dcm")], port: port)

@@ -1,5 +1,5 @@
-// The networking half of CDCMTKShim.h: a storage SCP (a thread per association)
-// and a small SCU (C-ECHO, C-STORE of files).
+// The storage SCP of CDCMTKShim.h: a C-STORE / C-ECHO receiver, a thread
+// per association, every connection's PDUs bounded in time (ConnectionGuard).
 //
 // Why our own accept loop rather than DcmSCPPool<DcmStorageSCP>: see
 // ReceiverPool. DcmStorageSCP is not used either: it writes files itself, while the
@@ -12,6 +12,7 @@
 
 #include "CDCMTKShim.h"
 #include "ShimSupport.hpp"
+#include "ConnectionGuard.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -198,42 +199,70 @@ class ReceiverSCP : public DcmThreadSCP {
     std::string peer_;
 };
 
-// The accept loop, with one thread per association running a ReceiverSCP
-// (DcmThreadSCP::run on the accepted association). DCMTK's DcmSCPPool was
-// used first: 300 connect/close cycles (a port scan, a health check) made it
-// corrupt the heap ("malloc(): unsorted double linked list corrupted") within
-// seconds. Its workers delete themselves from their own threads; here each
-// association's thread owns its SCP on its stack and the loop counts them.
+// The acceptors: maximum + 1 threads, each taking one connection at a time
+// through negotiation (ASC_receiveAssociation) and then serving it, so a
+// peer that is slow to send its association request holds one thread, never
+// the others. The extra thread refuses associations beyond the maximum
+// with "local limit exceeded" instead of leaving them in the kernel's
+// backlog. DCMTK's DcmSCPPool was used first: 300 connect/close cycles (a
+// port scan, a health check) made it corrupt the heap ("malloc(): unsorted
+// double linked list corrupted") within seconds; here each thread owns its
+// SCP on its stack.
 class ReceiverPool {
   public:
     explicit ReceiverPool(const Receiver &receiver) : receiver_(receiver) {}
 
     DcmSCPConfig &getConfig() { return config_; }
     void setMaxThreads(uint16_t maximum) { maximum_ = maximum; }
-    void requestStop() { stop_.store(true); }
+    void requestStop() {
+        stop_.store(true);
+        // Wakes acceptors blocked in accept(2) on the shared listening socket.
+        const int socket = listenSocket_.load();
+        if (socket >= 0) ::shutdown(socket, SHUT_RDWR);
+    }
 
     OFCondition listen() {
         T_ASC_Network *network = nullptr;
         OFCondition condition = ASC_initializeNetwork(NET_ACCEPTOR, static_cast<int>(config_.getPort()), config_.getACSETimeout(), &network);
         if (condition.bad()) return condition;
+        ConnectionGuard guard(config_.getACSETimeout(), config_.getDIMSETimeout(), [this](const std::string &message) {
+            receiver_.event(CDCMTKShim_SCPEventRefused, message);
+        });
+        GuardedTransportLayer layer(guard);
+        condition = ASC_setTransportLayer(network, &layer, 0);
+        if (condition.bad()) {
+            ASC_dropNetwork(&network);
+            return condition;
+        }
+        listenSocket_.store(DUL_networkSocket(network->network));
+        if (stop_.load()) ::shutdown(listenSocket_.load(), SHUT_RDWR);
         const DcmSharedSCPConfig shared(config_);
+        std::vector<std::thread> acceptors;
+        for (int i = 0; i <= maximum_; ++i) acceptors.emplace_back([this, network, shared] { accept(network, shared); });
+        for (std::thread &acceptor : acceptors) acceptor.join();
+        listenSocket_.store(-1);
+        ASC_dropNetwork(&network);
+        return EC_Normal;
+    }
+
+  private:
+    void accept(T_ASC_Network *network, const DcmSharedSCPConfig &shared) {
         while (!stop_.load()) {
             T_ASC_Association *assoc = nullptr;
-            // Waits at most a second, so a stop is seen within one.
-            condition = ASC_receiveAssociation(network, &assoc, config_.getMaxReceivePDULength(), nullptr, nullptr, OFFalse, DUL_NOBLOCK, 1);
-            if (condition.good() && running_.load() < maximum_) {
-                running_.fetch_add(1);
-                std::thread([this, assoc, shared] {
-                    {
-                        ReceiverSCP scp(receiver_);
-                        scp.setSharedConfig(shared);
-                        scp.run(assoc);  // takes the association over, frees it
-                    }
-                    running_.fetch_sub(1);
-                }).detach();
+            // Waits at most a second for a connection, so a stop is seen
+            // within one; the request itself is bounded by the guard.
+            OFCondition condition = ASC_receiveAssociation(network, &assoc, config_.getMaxReceivePDULength(), nullptr, nullptr, OFFalse, DUL_NOBLOCK, 1);
+            if (condition.good() && !stop_.load() && serving_.fetch_add(1) < maximum_) {
+                {
+                    ReceiverSCP scp(receiver_);
+                    scp.setSharedConfig(shared);
+                    scp.run(assoc);  // takes the association over, frees it
+                }
+                serving_.fetch_sub(1);
                 continue;
             }
             if (condition.good()) {
+                serving_.fetch_sub(1);
                 T_ASC_RejectParameters reject;
                 reject.result = ASC_RESULT_REJECTEDTRANSIENT;
                 reject.source = ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED;
@@ -246,18 +275,14 @@ class ReceiverPool {
                 ASC_destroyAssociation(&assoc);
             }
         }
-        // Associations in progress finish (each bounded by the idle timeout).
-        while (running_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        ASC_dropNetwork(&network);
-        return EC_Normal;
     }
 
-  private:
     const Receiver &receiver_;
     DcmSCPConfig config_;
     uint16_t maximum_ = 16;
     std::atomic<bool> stop_{false};
-    std::atomic<int> running_{0};
+    std::atomic<int> serving_{0};
+    std::atomic<int> listenSocket_{-1};
 };
 
 // Binds and releases the port, so a port in use or a privileged port is
@@ -401,162 +426,3 @@ void CDCMTKShim_SCP_free(CDCMTKShim_SCP *scp) {
 
 }  // extern "C"
 
-// MARK: - SCU
-
-namespace {
-
-void configurePeer(DcmSCU &scu, const CDCMTKShim_Peer &peer) {
-    scu.setPeerHostName(peer.host);
-    scu.setPeerPort(peer.port);
-    scu.setAETitle(peer.callingAETitle);
-    scu.setPeerAETitle(peer.calledAETitle);
-    scu.setMaxReceivePDULength(peer.maxPDU);
-    scu.setACSETimeout(peer.timeoutSeconds);
-    scu.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-    scu.setDIMSETimeout(peer.timeoutSeconds);
-    scu.setConnectionTimeout(static_cast<Sint32>(peer.timeoutSeconds));
-}
-
-bool openAssociation(DcmSCU &scu, CDCMTKShim_Status *status) {
-    OFCondition condition = scu.initNetwork();
-    if (condition.good()) condition = scu.negotiateAssociation();
-    if (condition.bad()) {
-        setStatus(status, CDCMTKShim_ErrorNetwork, condition.module(), condition.code(), condition.text());
-        return false;
-    }
-    return true;
-}
-
-bool validPeer(const CDCMTKShim_Peer *peer, CDCMTKShim_Status *status) {
-    if (peer == nullptr || peer->host == nullptr || peer->callingAETitle == nullptr || peer->calledAETitle == nullptr) {
-        setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "incomplete peer");
-        return false;
-    }
-    initializeOnce();
-    return true;
-}
-
-struct FileToSend {
-    std::string sopClass;
-    std::string transferSyntax;
-    bool readable = false;
-    std::string error;
-};
-
-FileToSend inspect(const char *path) {
-    FileToSend file;
-    DcmFileFormat format;
-    // Values longer than 4 KB are not loaded: only the UIDs are needed here.
-    const OFCondition condition = format.loadFile(path, EXS_Unknown, EGL_noChange, 4096);
-    if (condition.bad()) {
-        file.error = std::string("cannot read as DICOM: ") + condition.text();
-        return file;
-    }
-    OFString sopClass;
-    if (format.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, sopClass).bad() || sopClass.empty())
-        format.getDataset()->findAndGetOFString(DCM_SOPClassUID, sopClass);
-    if (sopClass.empty()) {
-        file.error = "no SOP Class UID";
-        return file;
-    }
-    file.sopClass = sopClass.c_str();
-    file.transferSyntax = DcmXfer(format.getDataset()->getOriginalXfer()).getXferID();
-    file.readable = true;
-    return file;
-}
-
-}  // namespace
-
-extern "C" {
-
-int CDCMTKShim_echo(const CDCMTKShim_Peer *peer, CDCMTKShim_Status *status) {
-    return guarded(status, 0, [&]() -> int {
-        if (!validPeer(peer, status)) return 0;
-        DcmSCU scu;
-        configurePeer(scu, *peer);
-        OFList<OFString> syntaxes;
-        syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
-        syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
-        scu.addPresentationContext(kVerification, syntaxes);
-        if (!openAssociation(scu, status)) return 0;
-        const OFCondition condition = scu.sendECHORequest(0);
-        scu.releaseAssociation();
-        if (condition.bad()) {
-            setStatus(status, CDCMTKShim_ErrorNetwork, condition.module(), condition.code(), condition.text());
-            return 0;
-        }
-        setOK(status);
-        return 1;
-    });
-}
-
-int CDCMTKShim_send_files(const CDCMTKShim_Peer *peer, const char *const *paths, size_t count,
-                          CDCMTKShim_SendResultHandler onResult, void *context, CDCMTKShim_Status *status) {
-    return guarded(status, 0, [&]() -> int {
-        if (!validPeer(peer, status)) return 0;
-        if (paths == nullptr && count > 0) {
-            setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null path list");
-            return 0;
-        }
-        std::vector<FileToSend> files;
-        std::set<std::pair<std::string, std::string>> contexts;
-        for (size_t i = 0; i < count; ++i) {
-            files.push_back(inspect(paths[i]));
-            if (files.back().readable) contexts.insert({files.back().sopClass, files.back().transferSyntax});
-        }
-        DcmSCU scu;
-        configurePeer(scu, *peer);
-        // One context per (SOP class, transfer syntax) the files use, each
-        // also offering explicit and implicit little endian.
-        for (const auto &pair : contexts) {
-            OFList<OFString> syntaxes;
-            syntaxes.push_back(pair.second.c_str());
-            if (pair.second != UID_LittleEndianExplicitTransferSyntax)
-                syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
-            if (pair.second != UID_LittleEndianImplicitTransferSyntax)
-                syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
-            scu.addPresentationContext(pair.first.c_str(), syntaxes);
-        }
-        if (!contexts.empty() && !openAssociation(scu, status)) return 0;
-        for (size_t i = 0; i < count; ++i) {
-            CDCMTKShim_Status fileStatus;
-            setOK(&fileStatus);
-            const FileToSend &file = files[i];
-            if (!file.readable) {
-                setStatus(&fileStatus, CDCMTKShim_ErrorNotDICOM, 0, 0, file.error.c_str());
-                if (onResult) onResult(context, i, 0, 0, &fileStatus);
-                continue;
-            }
-            T_ASC_PresentationContextID presID = scu.findPresentationContextID(file.sopClass.c_str(), file.transferSyntax.c_str());
-            if (presID == 0) presID = scu.findAnyPresentationContextID(file.sopClass.c_str(), file.transferSyntax.c_str());
-            if (presID == 0) {
-                const std::string message = "peer refused SOP class " + file.sopClass;
-                setStatus(&fileStatus, CDCMTKShim_ErrorNetwork, 0, 0, message.c_str());
-                if (onResult) onResult(context, i, 0, 0, &fileStatus);
-                continue;
-            }
-            Uint16 response = 0;
-            const OFCondition condition = scu.sendSTORERequest(presID, OFFilename(paths[i]), nullptr, response);
-            if (condition.bad()) {
-                setStatus(&fileStatus, CDCMTKShim_ErrorNetwork, condition.module(), condition.code(), condition.text());
-                if (onResult) onResult(context, i, 0, 0, &fileStatus);
-                if (!scu.isConnected()) {
-                    // The association is gone: the remaining files are not sent.
-                    for (size_t j = i + 1; j < count; ++j) {
-                        setStatus(&fileStatus, CDCMTKShim_ErrorNetwork, 0, 0, "association lost before this file");
-                        if (onResult) onResult(context, j, 0, 0, &fileStatus);
-                    }
-                    setStatus(status, CDCMTKShim_ErrorNetwork, condition.module(), condition.code(), condition.text());
-                    return 0;
-                }
-                continue;
-            }
-            if (onResult) onResult(context, i, 1, response, &fileStatus);
-        }
-        if (!contexts.empty()) scu.releaseAssociation();
-        setOK(status);
-        return 1;
-    });
-}
-
-}  // extern "C"
