@@ -6,8 +6,10 @@ public enum SyntheticReports {
     public static let root = "2.25.99887766554433221100998877665544"
 
     /// A minimal spiral CT Acquisition with CTDIvol, phantom and DLP.
-    public static func event(_ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm", root: String = root) -> SRItem {
-        .container("CONTAINS", c("113819", "DCM", "CT Acquisition"), [
+    public static func event(
+        _ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm", root: String = root, protocolName: String? = nil
+    ) -> SRItem {
+        .container("CONTAINS", c("113819", "DCM", "CT Acquisition"), (protocolName.map { [SRItem.text("CONTAINS", c("125203", "DCM", "Acquisition Protocol"), $0)] } ?? []) + [
             .code("CONTAINS", c("123014", "DCM", "Target Region"), c("816094009", "SCT", "Chest")),
             .code("CONTAINS", c("113820", "DCM", "CT Acquisition Type"), c("116152004", "SCT", "Spiral Acquisition")),
             .uidref("CONTAINS", c("113769", "DCM", "Irradiation Event UID"), "\(root).4.\(index)"),

@@ -17,16 +17,16 @@ struct DashboardPages: Sendable {
             let studies = try store.studies(accessionNumber: accession)
             body += "<h2>Studies with accession number \(escape(accession))</h2>\n"
             body += table(id: "search-results", ["accession", "study date", "scanner", "patient", "age (y)", "events", "total DLP (mGy·cm)", "worst finding"], studies.map { s in
-                [link("/studies/\(s.studyKey)", s.accessionNumber ?? "-"), s.studyDate ?? "", s.scanner ?? "", s.patientPseudonym ?? "", number(s.patientAgeYears, 1),
-                 String(s.eventCount), number(s.totalDLP, 1), s.worstLevel ?? ""]
+                [.link("/studies/\(s.studyKey)", s.accessionNumber ?? "-"), .text(s.studyDate ?? ""), .text(s.scanner ?? ""), .text(s.patientPseudonym ?? ""),
+                 .text(number(s.patientAgeYears, 1)), .text(String(s.eventCount)), .text(number(s.totalDLP, 1)), .text(s.worstLevel ?? "")]
             })
         }
         let alerts = try store.recentAlerts(limit: 50)
         body += "<h2>Recent alerts</h2>\n"
         body += table(id: "alerts", ["time", "level", "accession", "patient", "scanner", "protocol", "finding"], alerts.map { a in
-            [timestamp(a.createdAt), a.level.rawValue, link("/studies/\(a.studyKey)", a.accessionNumber ?? "-"), a.patientPseudonym ?? "", a.scanner ?? "",
-             a.protocolName ?? "exam", escape(a.explanation)]
-        }, escaped: true)
+            [.text(timestamp(a.createdAt)), .text(a.level.rawValue), .link("/studies/\(a.studyKey)", a.accessionNumber ?? "-"), .text(a.patientPseudonym ?? ""),
+             .text(a.scanner ?? ""), .text(a.protocolName ?? "exam"), .text(a.explanation)]
+        })
         body += "<p><a href=\"/reports\">Weekly reports</a> · <a href=\"/api/status\">status (JSON)</a> · <a href=\"/metrics\">metrics</a></p>\n"
         return page("DoseAudit", body)
     }
@@ -51,19 +51,19 @@ struct DashboardPages: Sendable {
         body += table(id: "events", ["#", "protocol", "acquisition", "region", "CTDIvol (mGy)", "phantom (cm)", "DLP (mGy·cm)", "SSDE (mGy)", "size (cm)", "size source", "compared", "worst finding"],
                       detail.events.enumerated().map { index, e in
             [String(index + 1), e.protocolName ?? "", e.acquisitionType ?? "", e.region, number(e.ctdivol, 2), e.phantom ?? "", number(e.dlp, 2), number(e.ssde, 2),
-             number(e.sizeCm, 1), e.ssdeMethod ?? "", e.inComparison ? "yes" : "no (localizer or monitoring)", e.worstLevel ?? ""]
+             number(e.sizeCm, 1), e.ssdeMethod ?? "", e.inComparison ? "yes" : "no (localizer or monitoring)", e.worstLevel ?? ""].map(Cell.text)
         })
         body += "<h2>Findings</h2>\n"
         body += table(id: "findings", ["scope", "level", "quantity", "reference set", "value", "limit", "ratio", "explanation"], detail.findings.map { f in
-            [f.scope, f.level, f.quantity ?? "", f.referenceSet ?? "", number(f.value, 2), number(f.limit, 2), number(f.ratio, 2), f.explanation]
+            [f.scope, f.level, f.quantity ?? "", f.referenceSet ?? "", number(f.value, 2), number(f.limit, 2), number(f.ratio, 2), f.explanation].map(Cell.text)
         })
         return page("Study \(s.accessionNumber ?? key)", body)
     }
 
     func reports() -> String {
         let periods = DashboardAPI.reportPeriods(reportsDirectory)
-        let rows = periods.map { [link("/reports/\($0)/report.html", $0)] }
-        return page("Weekly reports", "<p><a href=\"/\">← DoseAudit</a></p>\n" + table(id: "reports", ["period"], rows, escaped: true))
+        let rows = periods.map { [Cell.link("/reports/\($0)/report.html", $0)] }
+        return page("Weekly reports", "<p><a href=\"/\">← DoseAudit</a></p>\n" + table(id: "reports", ["period"], rows))
     }
 
     // MARK: - HTML helpers
@@ -73,11 +73,7 @@ struct DashboardPages: Sendable {
         <!DOCTYPE html>
         <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
         <head><meta charset="utf-8"/><title>\(escape(title))</title>
-        <style>
-        body { font: 14px/1.4 "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5em; color: #111; }
-        table { border-collapse: collapse; margin: 0.5em 0 1.5em; } th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; }
-        th { background: #eef2f7; } h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.2em; }
-        </style></head>
+        <link rel="stylesheet" href="/dashboard.css"/></head>
         <body>
         <h1>\(escape(title))</h1>
         \(body)
@@ -87,18 +83,28 @@ struct DashboardPages: Sendable {
         """
     }
 
-    /// A table; cells are escaped unless `escaped` says they already are (links).
-    func table(id: String, _ header: [String], _ rows: [[String]], escaped: Bool = false) -> String {
-        var out = "<table id=\"\(id)\"><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+    /// One table cell. Text from the store is only ever put on a page through
+    /// this type, which escapes it where it is rendered: no cell is trusted
+    /// because of what it starts with.
+    enum Cell {
+        case text(String)
+        case link(String, String)
+
+        var html: String {
+            switch self {
+            case .text(let text): escape(text)
+            case .link(let href, let text): "<a href=\"\(escape(href))\">\(escape(text))</a>"
+            }
+        }
+    }
+
+    func table(id: String, _ header: [String], _ rows: [[Cell]]) -> String {
+        var out = "<table id=\"\(escape(id))\"><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for row in rows {
-            out += "<tr>" + row.map { "<td>\(escaped || $0.hasPrefix("<a ") ? $0 : escape($0))</td>" }.joined() + "</tr>\n"
+            out += "<tr>" + row.map { "<td>\($0.html)</td>" }.joined() + "</tr>\n"
         }
         if rows.isEmpty { out += "<tr><td colspan=\"\(header.count)\">none</td></tr>\n" }
         return out + "</tbody></table>\n"
-    }
-
-    func link(_ href: String, _ text: String) -> String {
-        "<a href=\"\(escape(href))\">\(escape(text))</a>"
     }
 
     func number(_ value: Double?, _ digits: Int) -> String {
@@ -112,3 +118,12 @@ struct DashboardPages: Sendable {
 }
 
 func escape(_ text: String) -> String { XMLText.escaped(text) }
+
+/// The pages' one stylesheet, served at /dashboard.css so that the
+/// Content-Security-Policy allows no inline style or script.
+let dashboardStylesheet = """
+    body { font: 14px/1.4 "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5em; color: #111; }
+    table { border-collapse: collapse; margin: 0.5em 0 1.5em; } th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; }
+    th { background: #eef2f7; } h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.2em; }
+
+    """

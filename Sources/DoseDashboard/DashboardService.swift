@@ -16,7 +16,15 @@ public enum Dashboard {
         settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, metrics: ServiceMetrics, health: SourceHealth,
         onRunning: @escaping @Sendable () -> Void, logger: Logger
     ) throws -> any Service {
+        if !["127.0.0.1", "::1", "localhost"].contains(settings.host) {
+            if settings.basicAuthFile == nil {
+                logger.warning("dashboard listens on \(settings.host):\(settings.port) WITHOUT A LOGIN: anyone who can reach this port sees studies, accession numbers and alerts; set serve.dashboard.basic_auth_file, or host: 127.0.0.1 behind a reverse proxy with TLS")
+            } else {
+                logger.warning("dashboard listens on \(settings.host):\(settings.port) without TLS: its login and pages cross the network in clear; put it behind a reverse proxy with TLS, or host: 127.0.0.1")
+            }
+        }
         let router = Router()
+        router.add(middleware: SecurityHeadersMiddleware())
         if let file = settings.basicAuthFile {
             let credentials = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             guard credentials.contains(":") else { throw DashboardError("\(file): expected one line user:password") }
@@ -30,6 +38,9 @@ public enum Dashboard {
             let key = try context.parameters.require("key")
             guard let page = try pages.study(key) else { throw HTTPError(.notFound, message: "no study \(key)") }
             return html(page)
+        }
+        router.get("/dashboard.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: dashboardStylesheet)))
         }
         router.get("/reports") { _, _ in html(pages.reports()) }
         router.get("/reports/:period/:file") { _, context in

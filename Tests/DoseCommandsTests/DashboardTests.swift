@@ -1,3 +1,4 @@
+import DICOMEncoding
 import DoseStore
 import DoseTestSupport
 import Foundation
@@ -116,6 +117,41 @@ struct DashboardTests {
         let served = try Self.dom(authorized + "/reports/2026-W43/report.html")
         #expect(served.contains("DoseAudit weekly report 2026-W43"))
         #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:s3cret-pw", base + "/reports/..%2F..%2Fetc/passwd"]).stdout == "404")
+        #expect(daemon.stop() == 0)
+    }
+
+    /// A protocol name that is a script, in a stored report, is text on every
+    /// page (it ran in the browser on / and on study pages), and the policy
+    /// forbids any script anyway. Listening beyond loopback without a login
+    /// is warned about at start.
+    @Test(.enabled(if: chromium != nil, "needs chromium (scripts/install-deps.sh)"))
+    func aScriptInAReportIsTextOnEveryPageAndNoScriptMayRun() throws {
+        let daemon = try Daemon()
+        let port = Network.freePort()
+        try daemon.writeConfig(referenceSets: ["aapm-dose-check-2011", "eu-rp185"], serveExtra: """
+              dashboard: { host: 0.0.0.0, port: \(port) }
+            """)
+        try daemon.start()
+        #expect(daemon.waitUntilReady(), "\(daemon.log)")
+        #expect(daemon.log.contains("dashboard listens on 0.0.0.0:\(port) WITHOUT A LOGIN"))
+        let script = "<script>document.title='pwned'</script><a href=x>"
+        let bytes = SyntheticReports.report(
+            events: [SyntheticReports.event(1, ctdivol: "80.0", dlp: "4000.0", protocolName: script)], patientAge: "004Y", accessionNumber: "ACC-XSS"
+        )
+        try daemon.moveIn(bytes, as: "xss.dcm")
+        #expect(daemon.wait { daemon.files(in: "processed") == ["xss.dcm"] })
+        let base = "http://127.0.0.1:\(port)"
+        let studyKey = try #require(try SQLiteDoseStore(path: daemon.databasePath).studies(accessionNumber: "ACC-XSS").first?.studyKey)
+        for path in ["/", "/studies/\(studyKey)", "/?accession=ACC-XSS"] {
+            let dom = try Self.dom(base + path)
+            #expect(!dom.contains("<script>"), "\(path): a script element was made")
+            #expect(!dom.contains("pwned</title>"), "\(path): the script ran")
+            #expect(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;a href=x&gt;"), "\(path): shown as text")
+            let headers = try Self.curl(["-D", "-", "-o", "/dev/null", base + path]).stdout.lowercased()
+            #expect(headers.contains("content-security-policy: default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"), "\(headers)")
+            #expect(headers.contains("x-frame-options: deny"))
+            #expect(headers.contains("x-content-type-options: nosniff"))
+        }
         #expect(daemon.stop() == 0)
     }
 }
