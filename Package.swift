@@ -80,10 +80,20 @@ let package = Package(
         .target(
             name: "DoseDashboard",
             dependencies: [
-                "DoseService", "DoseStore", "DoseConfiguration", "DoseEvaluation", "CTDoseReport",
+                "DoseStore", "DoseConfiguration", "DoseEvaluation", "CTDoseReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "DoseDaemon",
+            dependencies: [
+                "DoseService", "DoseDashboard", "DoseStore", "DoseConfiguration", "DoseReader",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -106,7 +116,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService", "DoseReports", "DoseDashboard",
+                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService", "DoseReports", "DoseDashboard", "DoseDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

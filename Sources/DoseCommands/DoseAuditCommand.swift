@@ -9,8 +9,9 @@ public struct DoseAuditCommand: AsyncParsableCommand {
         discussion: """
             Doses are CTDIvol in mGy (with the 16 cm or 32 cm phantom it refers to) and DLP in mGy·cm.
 
-            Exit status: 0 success; 2 an input or the configuration was unusable; \
-            3 (check, validate) a dose at or above a reference level.
+            Exit status: 0 success; 1 (serve) stopped on an error while running; 2 an input, the \
+            configuration or the environment was unusable (a port in use, a state directory that cannot be \
+            made); 3 (check, validate) a dose at or above a reference level; 64 a command-line usage error.
             """,
         version: "0.1.0",
         subcommands: [Extract.self, Check.self, Validate.self, Report.self, Serve.self, Import.self, Status.self, Echo.self, Send.self, Config.self, Bench.self]
@@ -27,6 +28,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 enum ExitStatus {
+    static let failedWhileRunning = ExitCode(1)
     static let unusableInput = ExitCode(2)
     static let aboveReference = ExitCode(3)
 }

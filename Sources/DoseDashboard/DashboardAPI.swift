@@ -1,6 +1,5 @@
 import CTDoseReport
 import DoseEvaluation
-import DoseService
 import DoseStore
 import Foundation
 
@@ -9,7 +8,7 @@ import Foundation
 struct DashboardAPI: Sendable {
     let store: SQLiteDoseStore
     let reportsDirectory: String
-    let health: SourceHealth
+    let daemon: DashboardStatus
 
     func alerts(limit: Int) throws -> String {
         JSONValue.array(try store.recentAlerts(limit: limit).map { a in
@@ -64,9 +63,9 @@ struct DashboardAPI: Sendable {
             ("rejectedByReason", .object(status.rejectedByReason.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })),
             ("alerts", .number(Double(status.alerts))), ("alertsPendingDelivery", .number(Double(status.alertsPendingDelivery))),
             ("webhookOutbox", .number(Double(status.webhookOutbox))),
-            ("sources", .array(health.states.map { state in
+            ("sources", .array(daemon.sources().map { state in
                 .object([
-                    ("name", .string(state.name)), ("up", .bool(state.isUp)), ("problem", .optional(state.problem)),
+                    ("name", .string(state.name)), ("up", .bool(state.problem == nil)), ("problem", .optional(state.problem)),
                     ("since", .string(state.since.formatted(.iso8601))), ("failures", .number(Double(state.failures))),
                 ])
             })),

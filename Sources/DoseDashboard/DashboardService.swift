@@ -1,5 +1,4 @@
 public import DoseConfiguration
-public import DoseService
 public import DoseStore
 import Foundation
 import Hummingbird
@@ -13,7 +12,7 @@ public import ServiceLifecycle
 public enum Dashboard {
     /// The HTTP server as a `Service` for the daemon's `ServiceGroup`.
     public static func service(
-        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, metrics: ServiceMetrics, health: SourceHealth,
+        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus,
         onRunning: @escaping @Sendable () -> Void, logger: Logger
     ) throws -> any Service {
         if !["127.0.0.1", "::1", "localhost"].contains(settings.host) {
@@ -31,7 +30,7 @@ public enum Dashboard {
             router.add(middleware: BasicAuthMiddleware(credentials: credentials))
         }
         let pages = DashboardPages(store: store, reportsDirectory: reportsDirectory)
-        let api = DashboardAPI(store: store, reportsDirectory: reportsDirectory, health: health)
+        let api = DashboardAPI(store: store, reportsDirectory: reportsDirectory, daemon: status)
 
         router.get("/") { request, _ in try html(pages.home(accession: request.uri.queryParameters.get("accession"))) }
         router.get("/studies/:key") { _, context in
@@ -61,7 +60,7 @@ public enum Dashboard {
         router.get("/api/reports") { _, _ in json(api.reports()) }
         router.get("/api/status") { _, _ in try json(api.status()) }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(store: store, health: health))))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: status.metrics())))
         }
         return Application(
             router: router,

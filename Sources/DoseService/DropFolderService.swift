@@ -78,7 +78,8 @@ public struct DropFolderService: Service {
         }
         var counts = Counts()
         let deferred = scan(counts: &counts, watcher: watcher)
-        gate.ready("drop-folders", "watching \(folders.map(\.path).joined(separator: ", ")) (\(counts.summary) waiting files)")
+        let atStart = counts.total == 0 ? "no file was waiting" : "of the files waiting at start: \(counts.summary)"
+        gate.ready("drop-folders", "watching \(folders.map(\.path).joined(separator: ", ")) (\(atStart))")
 
         let rescan = Duration.milliseconds(Int64(settings.rescanSeconds * 1000))
         let settle = Duration.milliseconds(Int64((settings.settleSeconds + 0.2) * 1000))

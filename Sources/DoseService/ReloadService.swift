@@ -26,6 +26,9 @@ public struct ReloadService: Service {
                 let configuration = runtime.current.configuration
                 logger.notice("configuration reloaded from \(runtime.configPath): \(configuration.referenceSetIDs.count) reference sets, \(configuration.regionRules.count) region rules")
                 notifier.ready(status: "configuration reloaded")
+            } catch let refused as ReloadRefused {
+                logger.error("configuration NOT reloaded, keeping the running one: \(refused)")
+                notifier.ready(status: "reload refused: \(refused.fields.joined(separator: ", ")) needs a restart")
             } catch {
                 logger.error("configuration NOT reloaded, keeping the running one: \(error)")
                 notifier.ready(status: "reload refused: configuration invalid")

@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Keyed pseudonyms of patient IDs (HMAC-SHA256 with a site key), so alerts
 /// and reports can group a patient's exams without carrying the ID. The key
@@ -20,8 +23,11 @@ public struct Pseudonymizer: Sendable {
             return Pseudonymizer(keyBytes: Array(data))
         }
         let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PseudonymKeyError(path: path, errno: errno) }
+        defer { close(fd) }
+        guard key.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == key.count, fsync(fd) == 0 else {
+            throw PseudonymKeyError(path: path, errno: errno)
         }
         return Pseudonymizer(keyBytes: key)
     }
@@ -32,6 +38,13 @@ public struct Pseudonymizer: Sendable {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(patientID.utf8), using: SymmetricKey(data: keyBytes))
         return "P-" + hexString(mac.prefix(8))
     }
+}
+
+/// The site key could not be created, naming the file and why.
+public struct PseudonymKeyError: Error, CustomStringConvertible {
+    public var path: String
+    public var errno: Int32
+    public var description: String { "cannot create the pseudonym key \(path): \(String(cString: strerror(errno)))" }
 }
 
 /// SHA-256 of an object, hex, for the ledger's "same bytes" check.

@@ -70,6 +70,57 @@ struct ServeCommandTests {
         #expect(daemon.stop() == 0)
     }
 
+    /// A SIGHUP after the serve: section changed is refused, naming what
+    /// needs a restart (a new DICOMweb source was once "reloaded" and never
+    /// polled); the rest of the running configuration stays.
+    @Test func aReloadThatNeedsARestartIsRefusedNamingWhatChanged() throws {
+        let daemon = try Daemon(referenceSets: ["eu-rp185"])
+        try daemon.start()
+        #expect(daemon.waitUntilReady())
+        try daemon.writeConfig(referenceSets: ["eu-rp185", "japan-takei2016"], serveExtra: """
+              dicomweb:
+                - { name: pacs, url: "http://127.0.0.1:9/dicom-web" }
+            """)
+        daemon.signal(SIGHUP)
+        #expect(daemon.wait { daemon.log.contains("configuration NOT reloaded, keeping the running one: serve.dicomweb changed, which only a restart applies (systemctl restart doseaudit); nothing was reloaded") }, "\(daemon.log)")
+        #expect(!daemon.log.contains("2 reference sets"))
+        #expect(daemon.stop() == 0)
+    }
+
+    /// A state directory that cannot be made is named with the reason, not
+    /// as "NSCocoaErrorDomain Code=512 (null)"; the process exits 2.
+    @Test func anUnusableStateDirectoryIsNamed() throws {
+        let daemon = try Daemon(referenceSets: ["eu-rp185"])
+        let text = try String(contentsOfFile: daemon.configPath, encoding: .utf8).replacingOccurrences(of: "state_directory: state", with: "state_directory: /dev/null/state")
+        try text.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        try daemon.start()
+        #expect(daemon.waitForEnd() == .exit(2))
+        #expect(daemon.log.contains("cannot start: cannot create the state directory /dev/null/state: Not a directory"), "\(daemon.log)")
+        #expect(!daemon.log.contains("NSCocoaErrorDomain"))
+    }
+
+    /// A port in use is named with the port and the part that needs it, and
+    /// the daemon does not start (exit 2).
+    @Test func aPortInUseIsNamedAndTheDaemonDoesNotStart() throws {
+        let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(taken) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let port = Network.freePort()
+        address.sin_port = UInt16(port).bigEndian
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(taken, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(listen(taken, 1) == 0)
+        for (section, part) in [("dashboard: { port: \(port) }", "the dashboard cannot listen on 127.0.0.1:\(port)"),
+                                ("dicom_listener: { port: \(port) }", "the DICOM listener cannot listen on 0.0.0.0:\(port)")] {
+            let daemon = try Daemon(referenceSets: ["eu-rp185"])
+            try daemon.writeConfig(referenceSets: ["eu-rp185"], serveExtra: "  " + section)
+            try daemon.start()
+            #expect(daemon.waitForEnd() == .exit(2))
+            #expect(daemon.log.contains("cannot start: \(part): Address already in use"), "\(daemon.log)")
+        }
+    }
+
     /// SIGTERM at any moment of start-up, from the first millisecond (before
     /// the handlers exist) to ingest in progress: the process ends promptly,
     /// with status 0 or by SIGTERM itself (both a clean stop for systemd),
