@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -71,6 +73,11 @@ let package = Package(
             dependencies: [
                 "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // DICOMweb polling and the webhook: cancellable requests, and no
+                // FoundationNetworking (its URLSession hung on a 401).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,7 +112,7 @@ let package = Package(
         ),
         .target(
             name: "DoseConfiguration",
-            dependencies: ["DoseEvaluation", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DoseEvaluation", "CTDoseReport", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
         .target(

@@ -12,8 +12,9 @@
 #   chromium      loads the dashboard in a real headless browser in the tests
 #   wrk           the dashboard load benchmark
 #   strace        counts the syncs of every commit in the durability test
+#   iproute2      ss, to check the poller leaves no half-closed socket
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl chromium wrk strace)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl chromium wrk strace iproute2)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

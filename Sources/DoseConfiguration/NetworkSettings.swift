@@ -1,3 +1,4 @@
+import CTDoseReport
 import Foundation
 import Yams
 
@@ -45,8 +46,15 @@ public struct DICOMwebSourceSettings: Sendable, Equatable {
     public var credentialsFile: String?
     public var pollSeconds: Double = 60
     public var maxBackoffSeconds: Double = 300
-    public var sopClasses: [String] = ["1.2.840.10008.5.1.4.1.1.88.67"]
+    /// Every SR storage class the reader accepts a dose report in: GE's
+    /// Enhanced SR reports (…88.22) are as much dose reports as …88.67.
+    public var sopClasses: [String] = SOPClass.structuredReports.sorted()
     public var pageSize = 100
+    /// The earliest study date listed (YYYYMMDD); nil lists the store's whole history.
+    public var startDate: String?
+    /// Reports of studies older than this are recorded as history, never
+    /// alerted (the first poll of a PACS meets years of them).
+    public var alertMaxAgeDays = 7
 
     public init(name: String, url: String) {
         self.name = name
@@ -120,7 +128,10 @@ extension YAMLReader {
 
     mutating func dicomwebSource(_ node: Node, index: Int, absolute: (String) -> String) -> DICOMwebSourceSettings? {
         let path = "serve.dicomweb[\(index)]"
-        expectKeys(node, path, ["name", "url", "authentication", "credentials_file", "poll_seconds", "max_backoff_seconds", "sop_classes", "page_size"])
+        expectKeys(node, path, [
+            "name", "url", "authentication", "credentials_file", "poll_seconds", "max_backoff_seconds", "sop_classes", "page_size", "start_date",
+            "alert_max_age_days",
+        ])
         guard let name = string(node, "name", in: path, required: true), let url = string(node, "url", in: path, required: true) else { return nil }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             add(node["url"] ?? node, "\(path).url", "expected an http:// or https:// URL")
@@ -139,6 +150,12 @@ extension YAMLReader {
         if let backoff = seconds(node, "max_backoff_seconds", in: path, minimum: 0.1) { source.maxBackoffSeconds = backoff }
         if let classes = strings(node, "sop_classes", in: path), !classes.isEmpty { source.sopClasses = classes }
         if let size = integer(node, "page_size", in: path, range: 1...10_000) { source.pageSize = size }
+        if let text = string(node, "start_date", in: path) {
+            let digits = text.filter(\.isNumber)
+            if digits.count == 8, text.count == 8 || text.count == 10 { source.startDate = digits }
+            else { add(node["start_date"] ?? node, "\(path).start_date", "expected a date YYYY-MM-DD, not '\(text)'") }
+        }
+        if let days = integer(node, "alert_max_age_days", in: path, range: 0...36_500) { source.alertMaxAgeDays = days }
         return source
     }
 }

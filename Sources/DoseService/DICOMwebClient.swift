@@ -1,11 +1,13 @@
+public import AsyncHTTPClient
 public import DoseConfiguration
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// The two DICOMweb calls a poller needs (PS3.18): QIDO-RS to list SR
-/// instances, WADO-RS to retrieve one as application/dicom.
+/// instances, WADO-RS to retrieve one as application/dicom. Through
+/// AsyncHTTPClient: a request ends when its task is cancelled (a SIGTERM is
+/// prompt), and a 401 is an answer like any other.
 public struct DICOMwebClient: Sendable {
     /// One instance as QIDO-RS lists it.
     public struct InstanceReference: Sendable, Equatable {
@@ -18,27 +20,33 @@ public struct DICOMwebClient: Sendable {
 
     public enum Failure: Error, CustomStringConvertible {
         case http(status: Int, url: String)
+        /// 401 or 403: the store refused the credentials.
+        case refused(status: Int, url: String)
         case badResponse(String)
+        case transport(String)
 
         public var description: String {
             switch self {
             case .http(let status, let url): "HTTP \(status) from \(url)"
+            case .refused(let status, let url): "HTTP \(status) from \(url): the credentials were refused"
             case .badResponse(let why): "unexpected DICOMweb response: \(why)"
+            case .transport(let why): why
             }
         }
     }
 
     let base: String
     let authorization: String?
-    let session: URLSession
+    let http: HTTPClient
+    let timeout: TimeAmount
 
     /// `authorization` is the full header value ("Basic …" or "Bearer …").
-    public init(base: String, authorization: String?, timeoutSeconds: Double = 30) {
+    /// The caller owns `http` and shuts it down.
+    public init(base: String, authorization: String?, http: HTTPClient, timeoutSeconds: Int64 = 30) {
         self.base = base
         self.authorization = authorization
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        session = URLSession(configuration: configuration)
+        self.http = http
+        timeout = .seconds(timeoutSeconds)
     }
 
     /// The Authorization header for a source's configured credentials.
@@ -60,32 +68,48 @@ public struct DICOMwebClient: Sendable {
         ]
         if let since { query.append("StudyDate=\(since)-") }
         let url = base + "/instances?" + query.joined(separator: "&")
-        let (data, _) = try await get(url, accept: "application/dicom+json")
-        if data.isEmpty { return [] }  // 204 No Content: no match
-        return try Self.instances(fromQIDO: data)
+        let (body, _) = try await get(url, accept: "application/dicom+json", limit: 16 << 20)
+        if body.isEmpty { return [] }  // 204 No Content: no match
+        return try Self.instances(fromQIDO: Data(body))
     }
 
     /// WADO-RS: one instance as Part-10 bytes.
-    public func retrieve(_ instance: InstanceReference) async throws -> [UInt8] {
+    public func retrieve(_ instance: InstanceReference, limit: Int) async throws -> [UInt8] {
         let url = base + "/studies/\(instance.studyInstanceUID)/series/\(instance.seriesInstanceUID)/instances/\(instance.sopInstanceUID)"
-        let (data, response) = try await get(url, accept: "multipart/related; type=\"application/dicom\"")
-        let contentType = response.value(forHTTPHeaderField: "Content-Type") ?? ""
-        if contentType.lowercased().hasPrefix("application/dicom") { return Array(data) }
-        guard let part = Self.firstPart(of: data, contentType: contentType) else {
+        let (body, contentType) = try await get(url, accept: "multipart/related; type=\"application/dicom\"", limit: limit + 65536)
+        if contentType.lowercased().hasPrefix("application/dicom") { return body }
+        guard let part = Self.firstPart(of: body, contentType: contentType) else {
             throw Failure.badResponse("no DICOM part in the WADO-RS response (\(contentType))")
         }
         return part
     }
 
-    private func get(_ url: String, accept: String) async throws -> (Data, HTTPURLResponse) {
-        guard let target = URL(string: url) else { throw Failure.badResponse("bad URL \(url)") }
-        var request = URLRequest(url: target)
-        request.setValue(accept, forHTTPHeaderField: "Accept")
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw Failure.badResponse("not HTTP") }
-        guard (200..<300).contains(http.statusCode) else { throw Failure.http(status: http.statusCode, url: url) }
-        return (data, http)
+    private func get(_ url: String, accept: String, limit: Int) async throws -> (body: [UInt8], contentType: String) {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: accept)
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw Failure.transport("\(url): \(error)")
+        }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            // Read and drop the body, so the connection can be reused or closed cleanly.
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            if status == 401 || status == 403 { throw Failure.refused(status: status, url: url) }
+            throw Failure.http(status: status, url: url)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await response.body.collect(upTo: limit)
+        } catch {
+            throw Failure.badResponse("the body of \(url) is larger than \(limit / 1_048_576) MiB or was cut short: \(error)")
+        }
+        return (Array(buffer.readableBytesView), response.headers.first(name: "Content-Type") ?? "")
     }
 
     /// Parses the DICOM JSON model (PS3.18 F.2) of a QIDO-RS response.
@@ -104,12 +128,11 @@ public struct DICOMwebClient: Sendable {
     }
 
     /// The body of the first part of a multipart/related response (RFC 2387).
-    static func firstPart(of data: Data, contentType: String) -> [UInt8]? {
+    static func firstPart(of bytes: [UInt8], contentType: String) -> [UInt8]? {
         guard let boundary = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
             .first(where: { $0.lowercased().hasPrefix("boundary=") })
             .map({ String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
         else { return nil }
-        let bytes = [UInt8](data)
         let delimiter = Array("--\(boundary)".utf8)
         guard let start = find(delimiter, in: bytes, from: 0) else { return nil }
         guard let headersEnd = find(Array("\r\n\r\n".utf8), in: bytes, from: start + delimiter.count) else { return nil }

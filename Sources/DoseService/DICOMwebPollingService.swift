@@ -1,4 +1,7 @@
+import AsyncHTTPClient
+import CTDoseReport
 public import DoseConfiguration
+import DoseReader
 import DoseStore
 import Foundation
 public import Logging
@@ -6,10 +9,13 @@ public import ServiceLifecycle
 
 /// Polls a DICOM store over DICOMweb for new dose reports: QIDO-RS lists SR
 /// instances of the configured SOP classes from a persisted cursor (the
-/// newest study date ingested, minus a look-back for late arrivals), each
-/// instance the ledger does not have yet is retrieved by WADO-RS and goes
-/// through the same exactly-once ingest as every other source. While the
-/// store is down the poller backs off (1 s, 2 s, 4 s … up to the maximum).
+/// newest study date ingested, minus a look-back for late arrivals; a new
+/// source from its `start_date`), each instance the ledger does not have
+/// yet is retrieved by WADO-RS and goes through the same exactly-once
+/// ingest as every other source. A report of a study older than
+/// `alert_max_age_days` is history: recorded, never alerted. While the
+/// store cannot be reached, or refuses the credentials, the poller says so
+/// once (status, /metrics) and backs off (1 s, 2 s, 4 s … up to the maximum).
 public struct DICOMwebPollingService: Service {
     let runtime: ServeRuntime
     let alerts: AlertDispatcher
@@ -38,22 +44,33 @@ public struct DICOMwebPollingService: Service {
     }
 
     var cursorName: String { "dicomweb:" + source.name }
+    var healthName: String { "dicomweb \(source.name)" }
 
     public func run() async throws {
-        let client = DICOMwebClient(base: source.url, authorization: try DICOMwebClient.authorization(for: source))
-        gate.ready("dicomweb:\(source.name)", "polling \(source.url) every \(source.pollSeconds) s")
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        await poll(http)
+        try? await http.shutdown()
+    }
+
+    private func poll(_ http: HTTPClient) async {
+        health.register(healthName)
+        gate.ready("dicomweb:\(source.name)", "polling \(source.url) every \(NumberText.rounded(source.pollSeconds)) s")
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let stored = try await poll(client)
-                if failures > 0 { logger.notice("dicomweb \(source.name): reachable again") }
+                // Credentials are read for every pass: an administrator who
+                // fixes a refused password needs no restart.
+                let client = DICOMwebClient(base: source.url, authorization: try DICOMwebClient.authorization(for: source), http: http)
+                let counts = try await cancelWhenGracefulShutdown { try await pass(client) }
+                health.working(healthName)
                 failures = 0
-                if stored > 0 { logger.info("dicomweb \(source.name): \(stored) new object(s)") }
+                if counts.total > 0 { logger.info("dicomweb \(source.name): \(counts.summary)") }
             } catch is CancellationError {
                 break
             } catch {
-                if failures == 0 { logger.warning("dicomweb \(source.name): poll failed, backing off: \(error)") }
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 failures += 1
+                health.failing(healthName, Self.problem(error))
             }
             let wait = failures == 0 ? source.pollSeconds : min(source.maxBackoffSeconds, pow(2, Double(failures - 1)))
             do {
@@ -65,13 +82,32 @@ public struct DICOMwebPollingService: Service {
         logger.notice("dicomweb \(source.name): stopped")
     }
 
-    /// One pass over every configured SOP class; returns how many objects were new.
-    func poll(_ client: DICOMwebClient) async throws -> Int {
+    /// The problem without what changes from poll to poll, so a lasting
+    /// problem is said once.
+    static func problem(_ error: any Error) -> String {
+        switch error {
+        case DICOMwebClient.Failure.refused(let status, _): "HTTP \(status): the store refused the credentials (check credentials_file)"
+        case DICOMwebClient.Failure.http(let status, let url): "HTTP \(status) from \(url.prefix { $0 != "?" })"
+        default: "\(error)"
+        }
+    }
+
+    struct Counts {
+        var stored = 0, duplicates = 0, rejected = 0, history = 0
+        var total: Int { stored + duplicates + rejected }
+        var summary: String {
+            "\(stored) stored\(history > 0 ? " (\(history) as history: older than the alert age)" : ""), \(duplicates) duplicates, \(rejected) rejected"
+        }
+    }
+
+    /// One pass over every configured SOP class.
+    func pass(_ client: DICOMwebClient) async throws -> Counts {
         let store = runtime.store
         let cursor = try store.cursor(of: cursorName)
-        let since = cursor.flatMap { Self.date($0, minusDays: Self.lookBackDays) }
+        let since = cursor.flatMap { Self.date($0, minusDays: Self.lookBackDays) }.map { max($0, source.startDate ?? "") } ?? source.startDate
+        let historyBefore = Self.date(Self.today(), minusDays: source.alertMaxAgeDays) ?? ""
         var newest = cursor
-        var newObjects = 0
+        var counts = Counts()
         for sopClass in source.sopClasses {
             var offset = 0
             while true {
@@ -82,25 +118,39 @@ public struct DICOMwebPollingService: Service {
                 for (instance, origin) in zip(page, origins) where !known.contains(origin) {
                     let bytes: [UInt8]
                     do {
-                        bytes = try await client.retrieve(instance)
+                        bytes = try await client.retrieve(instance, limit: DoseReportReader.maximumReportBytes)
                     } catch DICOMwebClient.Failure.http(let status, let url) where status == 404 || status == 410 {
                         logger.warning("dicomweb \(source.name): \(url) gone (HTTP \(status)) between search and retrieve; skipped")
                         continue
                     }
-                    let state = runtime.current
+                    var processing = runtime.current.processing
+                    let isHistory = instance.studyDate.map { $0 < historyBefore } ?? false
+                    if isHistory { processing.alertDelivery = .recordOnly }
                     let started = ContinuousClock.now
                     let arrival = Arrival(source: "dicomweb", origin: origin, bytes: bytes, receivedAt: Date())
                     let held = inHand.hold(arrival)
-                    let outcome = try store.ingest(arrival, processing: state.processing)
-                    inHand.release(held)
-                    newObjects += 1
+                    let outcome: IngestOutcome
+                    do {
+                        outcome = try store.ingest(arrival, processing: processing)
+                        inHand.release(held)
+                        health.working("store")
+                    } catch {
+                        inHand.release(held)
+                        health.failing("store", "cannot commit: \(error)")
+                        throw error
+                    }
                     switch outcome {
                     case .stored(let report):
-                        logger.info("dicomweb \(source.name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events)")
-                        alerts.deliver(report.newAlerts)
+                        counts.stored += 1
+                        if isHistory { counts.history += 1 }
+                        logger.info("dicomweb \(source.name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events\(isHistory ? ", history: alerts recorded, not sent" : ""))")
+                        // History is recorded, never sent (as by `import`).
+                        if !isHistory { alerts.deliver(report.newAlerts) }
                     case .duplicate(let reason, _):
+                        counts.duplicates += 1
                         logger.info("dicomweb \(source.name): \(instance.sopInstanceUID) duplicate (\(reason))")
                     case .rejected(let code, let message):
+                        counts.rejected += 1
                         logger.warning("dicomweb \(source.name): \(instance.sopInstanceUID) rejected [\(code)] \(message)")
                     }
                     metrics.record(outcome, source: "dicomweb", duration: ContinuousClock.now - started)
@@ -113,11 +163,18 @@ public struct DICOMwebPollingService: Service {
         // Saved only after a complete pass: a pass cut short re-lists from
         // the old cursor, and the ledger skips what it already holds.
         if let newest, newest != cursor { try store.setCursor(newest, of: cursorName) }
-        return newObjects
+        return counts
     }
 
     func origin(_ instance: DICOMwebClient.InstanceReference) -> String {
         "\(source.name):\(instance.sopInstanceUID)"
+    }
+
+    static func today() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d%02d%02d", parts.year!, parts.month!, parts.day!)
     }
 
     /// YYYYMMDD minus `days`, nil if not a date.

@@ -1,10 +1,10 @@
+import AsyncHTTPClient
 import DoseConfiguration
 import DoseStore
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Logging
+import NIOCore
+import NIOHTTP1
 public import ServiceLifecycle
 
 /// Delivers alerts to an HTTP endpoint from the store's durable outbox:
@@ -28,12 +28,17 @@ public struct WebhookService: Service {
     }
 
     public func run() async throws {
-        let session = URLSession(configuration: .ephemeral)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        await loop(http)
+        try? await http.shutdown()
+    }
+
+    private func loop(_ http: HTTPClient) async {
         while !Task.isCancelled {
             do {
                 let due = try runtime.store.webhookDue(now: Date())
                 for alert in due {
-                    await deliver(alert, session: session)
+                    await deliver(alert, http: http)
                 }
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(due.isEmpty ? 500 : 10)) }
             } catch is CancellationError {
@@ -45,17 +50,18 @@ public struct WebhookService: Service {
         }
     }
 
-    private func deliver(_ alert: AlertRecord, session: URLSession) async {
-        var request = URLRequest(url: url, timeoutInterval: 10)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(alert.key, forHTTPHeaderField: "Idempotency-Key")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = Data(AlertDispatcher.jsonLine(alert).utf8)
+    private func deliver(_ alert: AlertRecord, http: HTTPClient) async {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: alert.key)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(string: AlertDispatcher.jsonLine(alert)))
         let now = Date()
         do {
-            let (_, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let response = try await http.execute(request, timeout: .seconds(10))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            let status = Int(response.status.code)
             if (200..<300).contains(status) {
                 try runtime.store.recordWebhookAttempt(key: alert.key, delivered: true, error: nil, nextAttempt: nil, at: now)
                 return

@@ -40,8 +40,8 @@ struct DICOMwebClientTests {
         let payload: [UInt8] = [0x00, 0x0D, 0x0A, 0x2D, 0x2D, 0x44, 0x49, 0x43, 0x4D, 0xFF]  // bytes that look like delimiters
         var body = Array("--b0und\r\nContent-Type: application/dicom\r\nContent-Length: 10\r\n\r\n".utf8) + payload
         body += Array("\r\n--b0und--\r\n".utf8)
-        #expect(DICOMwebClient.firstPart(of: Data(body), contentType: "multipart/related; type=\"application/dicom\"; boundary=\"b0und\"") == payload)
-        #expect(DICOMwebClient.firstPart(of: Data(body), contentType: "multipart/related; type=\"application/dicom\"") == nil, "no boundary")
+        #expect(DICOMwebClient.firstPart(of: body, contentType: "multipart/related; type=\"application/dicom\"; boundary=\"b0und\"") == payload)
+        #expect(DICOMwebClient.firstPart(of: body, contentType: "multipart/related; type=\"application/dicom\"") == nil, "no boundary")
     }
 
     @Test func theCursorLooksBackAWeekAcrossMonthAndYearEnds() {
