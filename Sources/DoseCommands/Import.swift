@@ -43,18 +43,27 @@ extension DoseAuditCommand {
                 StandardError.write("doseaudit: no configuration found; pass --config FILE\n")
                 throw ExitStatus.unusableInput
             }
+            // Every input must exist before the store is opened (or made).
+            let missing = inputs.filter { !FileManager.default.fileExists(atPath: $0) }
+            guard missing.isEmpty else {
+                for input in missing { StandardError.write("doseaudit: \(input): no such file or directory\n") }
+                throw ExitStatus.unusableInput
+            }
             let processing: StoreProcessing
             let database: SQLiteDoseStore
+            let databasePath: String
             do {
                 let configuration = try ConfigurationLoader.load(path: configPath)
+                databasePath = store.path(configuration: configuration)
+                try StateDirectory.create(URL(fileURLWithPath: databasePath).deletingLastPathComponent().path)
                 var pipeline = try Pipeline.processing(
                     configuration: configuration, sets: try ConfigurationLoader.referenceSets(configuration),
-                    alertLevel: Finding.Level(rawValue: alertLevel) ?? .aboveDRL, keyPath: store.pseudonymKeyPath
+                    alertLevel: Finding.Level(rawValue: alertLevel) ?? .aboveDRL, keyPath: store.pseudonymKeyPath(configuration: configuration)
                 )
                 // History, not news: the daemon must not send years of old alerts.
                 pipeline.alertDelivery = .recordOnly
                 processing = pipeline
-                database = try SQLiteDoseStore(path: store.path, checkpointing: .background)
+                database = try SQLiteDoseStore(path: databasePath, checkpointing: .background)
             } catch {
                 StandardError.write("doseaudit: \(error)\n")
                 throw ExitStatus.unusableInput
@@ -117,7 +126,7 @@ extension DoseAuditCommand {
             }
             database.finishCheckpoints()
             if progress { StandardError.write("\n") }
-            print(tally.summary(files: done, seconds: Date().timeIntervalSince(start), database: store.path))
+            print(tally.summary(files: done, seconds: Date().timeIntervalSince(start), database: databasePath))
         }
     }
 }

@@ -69,9 +69,13 @@ extension DoseAuditCommand {
             let database: SQLiteDoseStore
             do {
                 guard let configPath = configurationOptions.resolvedPath() else { throw CommandFailure("no configuration found; pass --config FILE") }
-                sets = try ConfigurationLoader.referenceSets(try ConfigurationLoader.load(path: configPath))
-                guard FileManager.default.fileExists(atPath: store.path) else { throw CommandFailure("no store at \(store.path)") }
-                database = try SQLiteDoseStore(path: store.path)
+                let configuration = try ConfigurationLoader.load(path: configPath)
+                sets = try ConfigurationLoader.referenceSets(configuration)
+                let path = store.path(configuration: configuration)
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw CommandFailure("no store at \(path) (give --database, or --config with the daemon's serve: section)")
+                }
+                database = try SQLiteDoseStore(path: path)
             } catch {
                 StandardError.write("doseaudit report: \(error)\n")
                 throw ExitStatus.unusableInput

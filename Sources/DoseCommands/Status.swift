@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoseConfiguration
 import DoseStore
 import Foundation
 
@@ -10,14 +11,18 @@ extension DoseAuditCommand {
         )
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var configurationOptions: ConfigurationOptions
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: store.path) else {
-                StandardError.write("doseaudit: no database at \(store.path)\n")
+            // The configuration only says where the daemon's store is.
+            let configuration = configurationOptions.resolvedPath().flatMap { try? ConfigurationLoader.load(path: $0) }
+            let path = store.path(configuration: configuration)
+            guard FileManager.default.fileExists(atPath: path) else {
+                StandardError.write("doseaudit: no database at \(path) (give --database, or --config with the daemon's serve: section)\n")
                 throw ExitStatus.unusableInput
             }
-            let status = try SQLiteDoseStore(path: store.path).status(now: Date())
-            var out = "\(store.path)\n"
+            let status = try SQLiteDoseStore(path: path).status(now: Date())
+            var out = "\(path)\n"
             out += "  reports: \(status.reportsToday) today, \(status.reportsThisWeek) in the last 7 days; \(status.studies) studies, \(status.events) events\n"
             let ledger = status.ledger.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             out += "  ledger: \(ledger.isEmpty ? "empty" : ledger)\n"

@@ -4,15 +4,23 @@ import Foundation
 
 /// `--database PATH`, shared by the commands that use the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "SQLite database (default: $DOSEAUDIT_DATABASE, else ./doseaudit.sqlite). Created if missing.")
+    @Option(help: "SQLite database (default: $DOSEAUDIT_DATABASE, else the database of the configuration's serve: section, else ./doseaudit.sqlite).")
     var database: String?
 
-    var path: String {
-        database ?? ProcessInfo.processInfo.environment["DOSEAUDIT_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "doseaudit.sqlite"
+    /// The database to use: the option, the environment, the daemon's own
+    /// (when the configuration has a serve: section), or ./doseaudit.sqlite.
+    func path(configuration: DoseAuditConfiguration?) -> String {
+        if let database { return database }
+        if let environment = ProcessInfo.processInfo.environment["DOSEAUDIT_DATABASE"], !environment.isEmpty { return environment }
+        if let configuration, configuration.hasServeSection { return configuration.service.resolvedDatabasePath }
+        return "doseaudit.sqlite"
     }
 
-    /// The pseudonym key lives beside the database (created on first use).
-    var pseudonymKeyPath: String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("pseudonym.key").path
+    /// The pseudonym key: the daemon's, or beside the database (created on first use).
+    func pseudonymKeyPath(configuration: DoseAuditConfiguration?) -> String {
+        if database == nil, ProcessInfo.processInfo.environment["DOSEAUDIT_DATABASE"] == nil, let configuration, configuration.hasServeSection {
+            return configuration.service.pseudonymKeyPath
+        }
+        return URL(fileURLWithPath: path(configuration: configuration)).deletingLastPathComponent().appendingPathComponent("pseudonym.key").path
     }
 }

@@ -85,7 +85,8 @@ public enum ConfigurationLoader {
             showIdentifiers = reader.bool(privacy, "show_patient_identifiers", in: "privacy") ?? false
         }
         var service = ServiceSettings()
-        if let serve = reader.mapping(root, "serve", required: false) {
+        let serveSection = reader.mapping(root, "serve", required: false)
+        if let serve = serveSection {
             reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts", "dicom_listener", "dicomweb", "dashboard"])
             func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
             if let state = reader.string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
@@ -149,7 +150,8 @@ public enum ConfigurationLoader {
         if !reader.problems.isEmpty { throw ConfigurationErrors(problems: reader.problems) }
         return DoseAuditConfiguration(
             file: name, referenceDirectory: directory, referenceSetIDs: setIDs, allowAssumedPhantom: allowAssumed,
-            regionRules: regionRules, contrastRules: contrastRules, showPatientIdentifiers: showIdentifiers, service: service
+            regionRules: regionRules, contrastRules: contrastRules, showPatientIdentifiers: showIdentifiers, service: service,
+            hasServeSection: serveSection != nil
         )
     }
 

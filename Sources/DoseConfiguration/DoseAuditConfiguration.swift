@@ -16,6 +16,9 @@ public struct DoseAuditConfiguration: Sendable {
     public var showPatientIdentifiers: Bool
     /// `serve` settings (defaults when the section is absent).
     public var service: ServiceSettings = ServiceSettings()
+    /// Whether the file has a `serve:` section: then `status`, `report` and
+    /// `import` use the daemon's database by default.
+    public var hasServeSection = false
 }
 
 /// The `serve:` section: where the daemon keeps its state, what it watches,

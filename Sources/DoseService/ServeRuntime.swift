@@ -85,14 +85,14 @@ public struct ReloadRefused: Error, CustomStringConvertible {
 
 /// Makes the state directory (and its parents) if missing; a failure names
 /// the directory and the reason, not an NSError code.
-enum StateDirectory {
-    struct Failure: Error, CustomStringConvertible {
-        var path: String
-        var errno: Int32
-        var description: String { "cannot create the state directory \(path): \(String(cString: strerror(errno)))" }
+public enum StateDirectory {
+    public struct Failure: Error, CustomStringConvertible {
+        public var path: String
+        public var errno: Int32
+        public var description: String { "cannot create the state directory \(path): \(String(cString: strerror(errno)))" }
     }
 
-    static func create(_ path: String) throws(Failure) {
+    public static func create(_ path: String) throws(Failure) {
         var partial = ""
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             partial += "/" + component

@@ -39,4 +39,41 @@ struct ImportCommandTests {
         #expect(status.stdout.contains("SIEMENS SOMATOM Confidence: last report"))
         #expect(!status.stdout.contains("MRN-77"))
     }
+
+    /// A missing input is named and nothing is created (it exited 0 with an
+    /// empty database); status and report find the daemon's store from its
+    /// configuration; --help says what the commands do with a missing store.
+    @Test func aMissingInputCreatesNothingAndStatusFindsTheDaemonsStore() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let missing = try ProcessRunner.run(Self.doseaudit, ["import", "--database", directory + "/x.sqlite", "--config", Self.config, directory + "/nonexistent-dir"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "doseaudit: \(directory)/nonexistent-dir: no such file or directory\n")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/x.sqlite"))
+
+        // A configuration with a serve: section, as the daemon's.
+        let text = try String(contentsOfFile: Self.config, encoding: .utf8)
+            .replacingOccurrences(of: "directory: reference-levels", with: "directory: \(Fixtures.packageRoot)/config/reference-levels")
+            + "\nserve:\n  state_directory: \(directory)/state\n  drop_folders: [{ path: \(directory)/drop }]\n"
+        try text.write(toFile: directory + "/daemon.yaml", atomically: true, encoding: .utf8)
+        let imported = try ProcessRunner.run(Self.doseaudit, ["import", "--config", directory + "/daemon.yaml", Fixtures.sampleFile("01-neonate-chest.dcm")])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("into \(directory)/state/doseaudit.sqlite"), "\(imported.stdout)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/state/pseudonym.key"), "the daemon's key, so pseudonyms match")
+        let status = try ProcessRunner.run(Self.doseaudit, ["status", "--config", directory + "/daemon.yaml"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.hasPrefix("\(directory)/state/doseaudit.sqlite\n"))
+        #expect(status.stdout.contains("1 studies"))
+        let noStore = try ProcessRunner.run(Self.doseaudit, ["status", "--database", directory + "/none.sqlite"])
+        #expect(noStore.status == 2)
+        #expect(noStore.stderr.contains("no database at \(directory)/none.sqlite"))
+        for command in ["status", "report", "import"] {
+            let help = try ProcessRunner.run(Self.doseaudit, [command, "--help"])
+            #expect(!help.stdout.contains("Created if missing"), "\(command)")
+            #expect(help.stdout.contains("--config"), "\(command) takes --config")
+        }
+        let usage = try ProcessRunner.run(Self.doseaudit, ["status", "--no-such-option"])
+        #expect(usage.status == 64, "usage errors exit 64")
+    }
 }
