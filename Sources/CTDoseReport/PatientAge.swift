@@ -16,14 +16,19 @@ public struct PatientAge: Sendable, Hashable {
     public var value: Int
     public var unit: Unit
     public var source: Source
+    /// Days from birth to the study, when both dates are known.
+    public var exactDays: Int?
 
-    public init(value: Int, unit: Unit, source: Source) {
+    public init(value: Int, unit: Unit, source: Source, exactDays: Int? = nil) {
         self.value = value
         self.unit = unit
         self.source = source
+        self.exactDays = exactDays
     }
 
-    /// Age in years as a decimal (days and weeks over 365.2425 days a year).
+    /// The age in completed units as DICOM AS states it (005Y, 009M), in
+    /// years: what age bands are judged by, as DRL surveys group children
+    /// by age at their last birthday (or completed months for infants).
     public var years: Double {
         switch unit {
         case .days: Double(value) / 365.2425
@@ -31,6 +36,13 @@ public struct PatientAge: Sendable, Hashable {
         case .months: Double(value) / 12
         case .years: Double(value)
         }
+    }
+
+    /// The age as a decimal, exact when the birth date is known (5.87 for a
+    /// child of 5 years and 318 days), else `years`: for dose history and
+    /// for infants, whose months matter.
+    public var decimalYears: Double {
+        exactDays.map { Double($0) / 365.2425 } ?? years
     }
 
     /// The DICOM AS form, "004M".
@@ -75,9 +87,9 @@ public struct PatientAge: Sendable, Hashable {
         guard days >= 0 else { return nil }
         var months = (study.year - birth.year) * 12 + (study.month - birth.month)
         if study.day < birth.day { months -= 1 }
-        if months < 1 { return PatientAge(value: days, unit: .days, source: .birthDate) }
-        if months < 24 { return PatientAge(value: months, unit: .months, source: .birthDate) }
-        return PatientAge(value: months / 12, unit: .years, source: .birthDate)
+        if months < 1 { return PatientAge(value: days, unit: .days, source: .birthDate, exactDays: days) }
+        if months < 24 { return PatientAge(value: months, unit: .months, source: .birthDate, exactDays: days) }
+        return PatientAge(value: months / 12, unit: .years, source: .birthDate, exactDays: days)
     }
 }
 

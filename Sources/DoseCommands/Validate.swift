@@ -53,7 +53,9 @@ extension DoseAuditCommand {
                 }
                 guard let configPath = configurationOptions.resolvedPath() else { throw CommandFailure("no configuration found; pass --config FILE") }
                 let configuration = try ConfigurationLoader.load(path: configPath)
-                referenceSets = try ConfigurationLoader.referenceSets(configuration, ids: sets.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+                referenceSets = try ConfigurationLoader.referenceSets(
+                    configuration, ids: sets.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }, requestedBy: "--sets"
+                )
             } catch {
                 StandardError.write("doseaudit validate: \(error)\n")
                 throw ExitStatus.unusableInput

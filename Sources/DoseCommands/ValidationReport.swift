@@ -49,7 +49,8 @@ enum ValidationReport {
             xml += "  <testsuite name=\"\(escape(name))\" tests=\"\(list.count)\" failures=\"\(count(list, .fail))\" errors=\"0\" skipped=\"\(count(list, .notComparable))\">\n"
             for check in list {
                 let level = check.level?.name ?? "sheet tolerance"
-                let caseName = "\(check.sheetBand.text) \(check.quantity.rawValue) \(level) \(check.setID) [\(check.source)]"
+                // The reference row, not only its set: two rows of one set can overlap a band.
+                let caseName = "\(check.sheetBand.text) \(check.quantity.rawValue) \(level) \(check.setID) \(check.referenceOrigin) [\(check.source)]"
                 xml += "    <testcase classname=\"\(escape(name))\" name=\"\(escape(caseName))\" time=\"0\">"
                 switch check.verdict {
                 case .pass: xml += "</testcase>\n"

@@ -157,17 +157,23 @@ public enum ConfigurationLoader {
 
     /// Loads reference sets by id from the configured directory (all the
     /// configured ones unless `ids` is given); throws every problem found.
-    public static func referenceSets(_ configuration: DoseAuditConfiguration, ids: [String]? = nil) throws(ConfigurationErrors) -> [ReferenceSet] {
+    /// `requestedBy` names where explicit `ids` came from ("--sets"), so a
+    /// typo there is not blamed on the configuration file.
+    public static func referenceSets(
+        _ configuration: DoseAuditConfiguration, ids: [String]? = nil, requestedBy: String? = nil
+    ) throws(ConfigurationErrors) -> [ReferenceSet] {
         var sets: [ReferenceSet] = []
         var problems: [ConfigurationProblem] = []
         for id in ids ?? configuration.referenceSetIDs {
             let path = "\(configuration.referenceDirectory)/\(id).csv"
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 let available = availableSetIDs(in: configuration.referenceDirectory)
-                problems.append(ConfigurationProblem(
-                    file: configuration.file, line: nil, field: "reference_levels.sets",
-                    message: "reference set '\(id)' not found as \(path) (available: \(available.joined(separator: ", ")))"
-                ))
+                let message = "reference set '\(id)' not found as \(path) (available: \(available.joined(separator: ", ")))"
+                if let requestedBy, ids != nil {
+                    problems.append(ConfigurationProblem(file: requestedBy, line: nil, field: nil, message: message))
+                } else {
+                    problems.append(ConfigurationProblem(file: configuration.file, line: nil, field: "reference_levels.sets", message: message))
+                }
                 continue
             }
             switch ReferenceSetParser.parse(text, file: path) {

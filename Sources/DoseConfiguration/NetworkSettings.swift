@@ -46,9 +46,11 @@ public struct DICOMwebSourceSettings: Sendable, Equatable {
     public var credentialsFile: String?
     public var pollSeconds: Double = 60
     public var maxBackoffSeconds: Double = 300
-    /// Every SR storage class the reader accepts a dose report in: GE's
+    /// Every SR storage class a CT dose report (TID 10011) arrives in: GE's
     /// Enhanced SR reports (…88.22) are as much dose reports as …88.67.
-    public var sopClasses: [String] = SOPClass.structuredReports.sorted()
+    public var sopClasses: [String] = [
+        SOPClass.xRayRadiationDoseSR, SOPClass.enhancedXRayRadiationDoseSR, SOPClass.enhancedSR, SOPClass.comprehensiveSR, SOPClass.comprehensive3DSR,
+    ]
     public var pageSize = 100
     /// The earliest study date listed (YYYYMMDD); nil lists the store's whole history.
     public var startDate: String?

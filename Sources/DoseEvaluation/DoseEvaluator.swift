@@ -408,7 +408,7 @@ public struct DoseEvaluator: Sendable {
             level = at ? .aboveDRL : .within
             relation = at ? "≥ upper bound of the reference range" : "≤ upper bound of the reference range"
         case .rangeLower:
-            level = .within
+            level = at ? .within : .belowRange
             relation = at ? "≥ lower bound of the reference range" : "BELOW the lower bound of the reference range (check image quality)"
         case .notification:
             level = at ? .aboveAlert : .within

@@ -6,7 +6,8 @@ extension ExamEvaluation {
     public func json(report: CTRadiationDoseReport, referenceSets: [String], includeIdentifiers: Bool = false) -> JSONValue {
         var patient: [(String, JSONValue)] = [
             ("sex", .optional(report.patient.sex)),
-            ("ageYears", .optional(report.patient.age.map { ($0.years * 1000).rounded() / 1000 })),
+            ("ageYears", .optional(report.patient.age.map { ($0.decimalYears * 1000).rounded() / 1000 })),
+            ("ageBandYears", .optional(report.patient.age.map { ($0.years * 1000).rounded() / 1000 })),
             ("ageText", .optional(report.patient.age?.ageString)),
             ("ageSource", .optional(report.patient.age?.source.rawValue)),
             ("weightKg", .optional(report.patient.weightKg)),

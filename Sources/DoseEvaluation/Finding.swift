@@ -3,18 +3,21 @@
 /// physicist acts on.
 public struct Finding: Sendable, Hashable {
     public enum Level: String, Sendable, Hashable, CaseIterable {
-        case within, aboveAchievable, aboveDRL, aboveAlert, doseCheckOverride, notAssessable
+        case within, belowRange, aboveAchievable, aboveDRL, aboveAlert, doseCheckOverride, notAssessable
 
-        /// Severity for "worst finding" summaries. A Dose Check override is
-        /// reported beside dose levels, ranked just under an alert.
+        /// Severity for "worst finding" summaries. A dose below a diagnostic
+        /// range's lower bound is worth a look (image quality) but ranks
+        /// under every dose above a level; a Dose Check override is reported
+        /// beside dose levels, ranked just under an alert.
         public var severity: Int {
             switch self {
             case .notAssessable: 0
             case .within: 1
-            case .aboveAchievable: 2
-            case .aboveDRL: 3
-            case .doseCheckOverride: 4
-            case .aboveAlert: 5
+            case .belowRange: 2
+            case .aboveAchievable: 3
+            case .aboveDRL: 4
+            case .doseCheckOverride: 5
+            case .aboveAlert: 6
             }
         }
 

@@ -47,46 +47,39 @@ public struct ProtocolSheet: Sendable, Equatable {
             }
             let r = Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })
             func field(_ name: String) -> String { r[name] ?? "" }
+            // Every problem of the row is said, not only the first.
+            let before = problems.count
             let name = field("protocol")
             if name.isEmpty { problem("protocol is empty") }
-            guard let region = BodyRegion(rawValue: field("region")), region != .other else {
-                problem("unknown region '\(field("region"))' (head, neck, chest, abdomen, abdomenPelvis, chestAbdomenPelvis)")
-                continue
-            }
+            let region = BodyRegion(rawValue: field("region")).flatMap { $0 == .other ? nil : $0 }
+            if region == nil { problem("unknown region '\(field("region"))' (head, neck, chest, abdomen, abdomenPelvis, chestAbdomenPelvis)") }
             var contrast: ReferenceRow.Contrast?
             if !field("contrast").isEmpty {
-                guard let value = ReferenceRow.Contrast(rawValue: field("contrast")) else {
-                    problem("contrast must be with, without or empty, not '\(field("contrast"))'")
-                    continue
-                }
-                contrast = value
+                contrast = ReferenceRow.Contrast(rawValue: field("contrast"))
+                if contrast == nil { problem("contrast must be with, without or empty, not '\(field("contrast"))'") }
             }
-            guard let phantom = Int(field("phantom")), phantom == 16 || phantom == 32 else {
-                problem("phantom must be 16 or 32 (cm), not '\(field("phantom"))'")
-                continue
-            }
-            guard let variable = Band.Variable(rawValue: field("band_variable")) else {
+            let phantom = Int(field("phantom")).flatMap { $0 == 16 || $0 == 32 ? $0 : nil }
+            if phantom == nil { problem("phantom must be 16 or 32 (cm), not '\(field("phantom"))'") }
+            let variable = Band.Variable(rawValue: field("band_variable"))
+            if variable == nil {
                 problem("band_variable must be one of \(Band.Variable.allCases.map(\.rawValue).joined(separator: ", ")), not '\(field("band_variable"))'")
-                continue
             }
             let upperText = field("band_upper")
-            guard let lower = Double(field("band_lower")), let upper = upperText.isEmpty ? Double.infinity : Double(upperText), lower >= 0, upper > lower else {
-                problem("band_lower and band_upper must be numbers with lower < upper (upper empty: open)")
-                continue
+            let lower = Double(field("band_lower")).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+            let upper = upperText.isEmpty ? Double.infinity : Double(upperText).flatMap { $0.isNaN ? nil : $0 }
+            if lower == nil { problem("band_lower must be a number at least 0, not '\(field("band_lower"))'") }
+            if upper == nil { problem("band_upper must be a number or empty (open), not '\(upperText)'") }
+            if let lower, let upper, upper <= lower {
+                problem("band_upper \(upperText) is not above band_lower \(field("band_lower")): the band is empty or inverted")
             }
-            guard let ctdivol = Double(field("expected_ctdivol")), ctdivol > 0 else {
-                problem("expected_ctdivol must be a positive number of mGy, not '\(field("expected_ctdivol"))'")
-                continue
-            }
+            let ctdivol = Double(field("expected_ctdivol")).flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+            if ctdivol == nil { problem("expected_ctdivol must be a positive number of mGy, not '\(field("expected_ctdivol"))'") }
             var dlp: Double?
             if !field("expected_dlp").isEmpty {
-                guard let value = Double(field("expected_dlp")), value > 0 else {
-                    problem("expected_dlp must be a positive number of mGy·cm or empty")
-                    continue
-                }
-                dlp = value
+                dlp = Double(field("expected_dlp")).flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+                if dlp == nil { problem("expected_dlp must be a positive number of mGy·cm or empty, not '\(field("expected_dlp"))'") }
             }
-            if name.isEmpty { continue }
+            guard problems.count == before, let region, let phantom, let variable, let lower, let upper, let ctdivol else { continue }
             rows.append(Row(
                 protocolName: name, region: region, contrast: contrast, phantomCm: phantom,
                 band: Band(variable: variable, lower: lower, upper: upper), expectedCTDIvol: ctdivol, expectedDLP: dlp,

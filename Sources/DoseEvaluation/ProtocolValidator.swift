@@ -14,7 +14,9 @@ import CTDoseReport
 /// - a DRL or the upper end of a diagnostic range passes when the value is
 ///   below it (reaching a DRL fails, as it alerts for a patient), the lower
 ///   end of a range when the value is at least the limit.
-/// Achievable doses, Dose Check values and rows of other regions are not used.
+/// - a Dose Check notification or alert value passes when the CTDIvol is
+///   below it: a routine protocol must not set the scanner's notification off.
+/// Achievable doses and rows of other regions are not used.
 public enum ProtocolValidator {
     public enum Verdict: String, Sendable { case pass, fail, notComparable }
 
@@ -71,7 +73,8 @@ public enum ProtocolValidator {
                 case .ssde:
                     (compared, how) = ssde(given, phantomCm: value.phantomCm, band: overlap, region: row.region)
                 }
-                let unit = reference.unit
+                // The display unit, as everywhere else (the set files write UCUM's mGy.cm).
+                let unit = reference.unit == "mGy.cm" ? "mGy·cm" : reference.unit
                 var check = Check(
                     protocolName: row.protocolName, sheetBand: row.band, sheetOrigin: row.origin, setID: set.id, referenceOrigin: reference.origin,
                     quantity: quantity, level: reference.level, value: compared, limit: reference.value, unit: unit,
@@ -125,7 +128,7 @@ public enum ProtocolValidator {
     }
 
     static func applies(_ reference: ReferenceRow, to row: ProtocolSheet.Row) -> Bool {
-        guard [.drl, .rangeUpper, .rangeLower].contains(reference.level), reference.regions.contains(row.region) else { return false }
+        guard [.drl, .rangeUpper, .rangeLower, .notification, .alert].contains(reference.level), reference.regions.contains(row.region) else { return false }
         if let wanted = reference.contrast, let given = row.contrast, wanted != given { return false }
         guard reference.band.variable == row.band.variable else { return false }
         return max(row.band.lower, reference.band.lower) < min(row.band.upper, reference.band.upper)

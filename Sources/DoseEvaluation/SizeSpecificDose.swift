@@ -118,11 +118,16 @@ public enum SSDECalculator {
             return .unavailable("CTDIvol has no 16/32 cm phantom, so no conversion factor applies")
         }
         guard let size = diameter(for: event, patient: patient, region: region, siteSuppliedDwCm: siteSuppliedDwCm) else {
-            return .unavailable(
-                region.isHead
-                    ? "head SSDE (AAPM 293) needs a water-equivalent diameter; none reported or supplied"
-                    : "no patient size: no diameter reported or supplied and no age"
-            )
+            let reason: String
+            if region.isHead {
+                reason = "head SSDE (AAPM 293) needs a water-equivalent diameter; none reported or supplied"
+            } else if let age = patient.age {
+                // The age is known; what is missing is a size estimate for it.
+                reason = "no patient size: no diameter reported or supplied, and age \(age.ageString) is outside the 0–18 years the AAPM 204 age fit covers"
+            } else {
+                reason = "no patient size: no diameter reported or supplied, and no age"
+            }
+            return .unavailable(reason)
         }
         if region.isHead {
             guard size.kind == .waterEquivalent else {

@@ -93,6 +93,16 @@ public struct DICOMwebClient: Sendable {
             response = try await http.execute(request, timeout: timeout)
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as ChannelError where error == .ioOnClosedChannel {
+            // A pooled connection the server had closed (Orthanc closes after
+            // a 401): once more on a fresh one.
+            do {
+                response = try await http.execute(request, timeout: timeout)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw Failure.transport("\(url): \(error)")
+            }
         } catch {
             throw Failure.transport("\(url): \(error)")
         }

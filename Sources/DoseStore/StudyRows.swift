@@ -98,7 +98,7 @@ struct StudyRows: Sendable {
         eventCount = merged.events.count
         study = [
             .text(studyKey), SQLValue(merged.study.accessionNumber), SQLValue(merged.study.studyDate), SQLValue(pseudonym),
-            SQLValue(merged.patient.sex), SQLValue(merged.patient.age?.years), SQLValue(merged.patient.weightKg), .text(scanner),
+            SQLValue(merged.patient.sex), SQLValue(merged.patient.age?.decimalYears), SQLValue(merged.patient.weightKg), .text(scanner),
             SQLValue(merged.device.observerUID), SQLValue(merged.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText),
         ]

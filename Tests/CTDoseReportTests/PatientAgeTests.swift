@@ -25,11 +25,11 @@ import Testing
     }
 
     @Test func ageFromBirthDateUsesDaysMonthsYears() throws {
-        #expect(PatientAge.from(birthDate: "20261101", studyDate: "20261127") == PatientAge(value: 26, unit: .days, source: .birthDate))
-        #expect(PatientAge.from(birthDate: "20250527", studyDate: "20261127") == PatientAge(value: 18, unit: .months, source: .birthDate))
-        #expect(PatientAge.from(birthDate: "20250528", studyDate: "20261127") == PatientAge(value: 17, unit: .months, source: .birthDate))
-        #expect(PatientAge.from(birthDate: "20161127", studyDate: "20261127") == PatientAge(value: 10, unit: .years, source: .birthDate))
-        #expect(PatientAge.from(birthDate: "20161128", studyDate: "20261127") == PatientAge(value: 9, unit: .years, source: .birthDate))
+        #expect(PatientAge.from(birthDate: "20261101", studyDate: "20261127") == PatientAge(value: 26, unit: .days, source: .birthDate, exactDays: 26))
+        #expect(PatientAge.from(birthDate: "20250527", studyDate: "20261127") == PatientAge(value: 18, unit: .months, source: .birthDate, exactDays: 549))
+        #expect(PatientAge.from(birthDate: "20250528", studyDate: "20261127") == PatientAge(value: 17, unit: .months, source: .birthDate, exactDays: 548))
+        #expect(PatientAge.from(birthDate: "20161127", studyDate: "20261127") == PatientAge(value: 10, unit: .years, source: .birthDate, exactDays: 3652))
+        #expect(PatientAge.from(birthDate: "20161128", studyDate: "20261127") == PatientAge(value: 9, unit: .years, source: .birthDate, exactDays: 3651))
         // Exactly one year old: 12 months (under two years counts in months).
         #expect(PatientAge.from(birthDate: "20251127", studyDate: "20261127")?.years == 1.0)
         #expect(PatientAge.from(birthDate: "20270101", studyDate: "20261127") == nil)
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func leapDayBirthday() {
-        #expect(PatientAge.from(birthDate: "20200229", studyDate: "20240228") == PatientAge(value: 3, unit: .years, source: .birthDate))
-        #expect(PatientAge.from(birthDate: "20200229", studyDate: "20240229") == PatientAge(value: 4, unit: .years, source: .birthDate))
+        #expect(PatientAge.from(birthDate: "20200229", studyDate: "20240228") == PatientAge(value: 3, unit: .years, source: .birthDate, exactDays: 1460))
+        #expect(PatientAge.from(birthDate: "20200229", studyDate: "20240229") == PatientAge(value: 4, unit: .years, source: .birthDate, exactDays: 1461))
     }
 }

@@ -64,7 +64,8 @@ struct DICOMwebPollingTests {
         // Fixed in the file, no restart needed.
         try "\(orthanc.user):\(orthanc.password)\n".write(toFile: daemon.directory + "/pacs.credentials", atomically: true, encoding: .utf8)
         #expect(daemon.wait { (try? Self.ledger(daemon)) == ["processed": 1] }, "\(daemon.log)")
-        #expect(daemon.log.contains("dicomweb pacs: working again"))
+        #expect(daemon.wait { daemon.log.contains("dicomweb pacs: working again") }, "\(daemon.log)")
+        #expect(!daemon.log.contains("closed channel"), "a closed pooled connection is retried, not reported")
 
         let start = Date()
         #expect(daemon.stop() == 0)

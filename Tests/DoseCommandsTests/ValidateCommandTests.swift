@@ -66,7 +66,7 @@ struct ValidateCommandTests {
             print('|'.join(sorted(f.find('failure').get('message').split(' AT OR ABOVE')[0] for f in failures)))
             """, junit])
         #expect(parse.status == 0, "\(parse.stderr)")
-        #expect(parse.stdout == "7 13 2 1\nCTDIvol 33 mGy|DLP 600 mGy.cm\n")
+        #expect(parse.stdout == "7 13 2 1\nCTDIvol 33 mGy|DLP 600 mGy·cm\n")
     }
 
     @Test func allPassingExitsZeroAndABrokenSheetExitsTwoNamingTheLine() throws {
@@ -91,7 +91,7 @@ struct ValidateCommandTests {
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("\(broken):2: unknown region 'lungs'"))
         #expect(refused.stderr.contains("\(broken):3: phantom must be 16 or 32 (cm), not '20'"))
-        #expect(refused.stderr.contains("\(broken):4: band_lower and band_upper must be numbers with lower < upper"))
+        #expect(refused.stderr.contains("\(broken):4: band_upper 2 is not above band_lower 5: the band is empty or inverted"))
     }
 
     @Test func aValueAtTheDRLFailsAsItWouldAlertForAPatient() throws {
@@ -118,5 +118,54 @@ struct ValidateCommandTests {
         #expect(lenient.stdout.contains("PASS  Child Head 3y age [2, 6) years [07-dose-check-override.dcm event 2]: CTDIvol 17.25 mGy below CTDIvol DRL 31 mGy"))
         let none = try Self.validate(["--protocols", Self.sheet, "--reports", Fixtures.samples + "/not-dose"])
         #expect(none.status == 2)
+    }
+
+    /// The Dose Check notification values of aapm-dose-check-2011 are
+    /// checked (they were listed in the summary and never used); JUnit case
+    /// names are unique within a suite (two rows of one set overlap a band);
+    /// units read mGy·cm.
+    @Test func doseCheckValuesAreCheckedAndJUnitNamesAreUnique() throws {
+        let json = Self.temporary("dc.json")
+        let junit = Self.temporary("dc.xml")
+        let result = try Self.validate(["--protocols", Self.sheet, "--sets", "aapm-dose-check-2011,us-acr-kanal2022-age", "--json", json, "--junit", junit])
+        #expect(result.status == 3, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let checks = try #require(document["checks"] as? [[String: Any]])
+        let doseCheck = checks.filter { $0["referenceSet"] as? String == "aapm-dose-check-2011" }
+        #expect(!doseCheck.isEmpty)
+        #expect(doseCheck.allSatisfy { $0["level"] as? String == "notification" })
+        // The neonate chest (32 cm, 0.6 mGy) against the pediatric torso value of 10 mGy on 32 cm.
+        let neonate = try #require(doseCheck.first { $0["protocol"] as? String == "Neonate Chest" && $0["limit"] as? Double == 10 })
+        #expect(neonate["verdict"] as? String == "pass")
+        #expect(abs((neonate["marginPercent"] as? Double ?? 0) - 94) < 0.05)
+        #expect(!result.stdout.contains("mGy.cm"), "\(result.stdout)")
+        #expect(checks.filter { $0["quantity"] as? String == "DLP" }.allSatisfy { $0["unit"] as? String == "mGy·cm" })
+        let unique = try ProcessRunner.run("python3", ["-c", """
+            import sys, xml.etree.ElementTree as ET
+            for suite in ET.parse(sys.argv[1]).getroot().findall('testsuite'):
+                names = [c.get('name') for c in suite.findall('testcase')]
+                assert len(names) == len(set(names)), suite.get('name') + ': ' + repr(sorted(n for n in names if names.count(n) > 1))
+            """, junit])
+        #expect(unique.status == 0, "\(unique.stderr)")
+    }
+
+    /// Every problem of a sheet row is said (an inverted band went unmentioned
+    /// behind the first error), and a typo in --sets is blamed on --sets.
+    @Test func everyProblemOfASheetRowIsSaidAndSetTyposAreBlamedOnTheOption() throws {
+        let sheet = Self.temporary("bad.csv")
+        try """
+            protocol,region,contrast,phantom,band_variable,band_lower,band_upper,expected_ctdivol,expected_dlp
+            Bad Row,chest,,24,ageYears,5,1,-2,
+            """.write(toFile: sheet, atomically: true, encoding: .utf8)
+        let result = try Self.validate(["--protocols", sheet])
+        #expect(result.status == 2)
+        for problem in ["phantom must be 16 or 32 (cm), not '24'", "band_upper 1 is not above band_lower 5: the band is empty or inverted",
+                        "expected_ctdivol must be a positive number of mGy, not '-2'"] {
+            #expect(result.stderr.contains("\(sheet):2: \(problem)"), "\(problem)\n\(result.stderr)")
+        }
+        let typo = try Self.validate(["--protocols", Self.sheet, "--sets", "us-acr-kanal2022-ag"])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("--sets: reference set 'us-acr-kanal2022-ag' not found"), "\(typo.stderr)")
+        #expect(!typo.stderr.contains("doseaudit.yaml"))
     }
 }

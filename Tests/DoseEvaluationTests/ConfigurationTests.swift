@@ -112,7 +112,7 @@ struct ConfigurationTests {
         let source = service.dicomwebSources[0]
         #expect(source.url == "https://pacs.example.org/dicom-web", "trailing slash dropped")
         #expect(source.authentication == .bearer && source.credentialsFile?.hasSuffix("/pacs.token") == true && source.pollSeconds == 15)
-        #expect(source.sopClasses == ["1.2.840.10008.5.1.4.1.1.88.67"])
+        #expect(source.sopClasses == ["1.2.840.10008.5.1.4.1.1.88.67", "1.2.840.10008.5.1.4.1.1.88.76", "1.2.840.10008.5.1.4.1.1.88.22", "1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.88.34"])
 
         let bad = try Self.write("""
             reference_levels:

@@ -187,4 +187,42 @@ struct EvaluatorTests {
         // An 89-year-old is outside every pediatric band: not assessable, with the reason.
         #expect(compared.allSatisfy { $0.worstLevel == .notAssessable })
     }
+
+    /// Below a diagnostic range's lower bound is its own level (it was
+    /// `within` while the text said BELOW): filterable and in the worst level,
+    /// ranked under every dose above a level and never an alert.
+    @Test func belowTheLowerBoundOfARangeIsItsOwnLevel() throws {
+        // Sample 10: SSDE 7.1 mGy for a body width of 23.6 cm, whose range starts at 7.6 mGy.
+        let evaluation = try Self.evaluator(["goske2013-abdomen-ssde"]).evaluate(Self.sample("10-measured-dimensions-8y.dcm"))
+        let below = evaluation.allFindings.filter { $0.level == .belowRange }
+        #expect(!below.isEmpty, "\(evaluation.allFindings.map { "\($0.level): \($0.explanation)" })")
+        #expect(below.allSatisfy { $0.explanation.contains("BELOW the lower bound of the reference range") })
+        #expect(evaluation.worstLevel == .belowRange)
+        #expect(Finding.Level.belowRange.severity > Finding.Level.within.severity)
+        #expect(Finding.Level.belowRange.severity < Finding.Level.aboveAchievable.severity)
+    }
+
+    /// An adult's age is known: the reason says it is outside the age fit,
+    /// not that there is no age.
+    @Test func anAdultWithoutSizeIsToldTheAgeIsOutsideTheFitNotMissing() throws {
+        var report = try Self.sample("03-child-5y-abdomen-32cm.dcm")
+        report.patient.age = PatientAge(value: 60, unit: .years, source: .patientAge)
+        let ssde = try Self.evaluator().evaluate(report).events[1].ssde
+        #expect(ssde.value == nil)
+        #expect(ssde.unavailableReason == "no patient size: no diameter reported or supplied, and age 060Y is outside the 0–18 years the AAPM 204 age fit covers")
+    }
+
+    /// With a birth date the age is exact: 5 years and 318 days is 5.87 y as
+    /// a decimal, and 005Y (5 completed years) for banding.
+    @Test func anAgeFromTheBirthDateIsExactAsADecimalAndCompletedForBands() throws {
+        let age = try #require(PatientAge.from(birthDate: "20201209", studyDate: "20261023"))
+        #expect(age.ageString == "005Y")
+        #expect(age.years == 5)
+        #expect(age.exactDays == 2144)
+        #expect(abs(age.decimalYears - 2144 / 365.2425) < 1e-9)
+        let infant = try #require(PatientAge.from(birthDate: "20260101", studyDate: "20260415"))
+        #expect(infant.ageString == "003M")
+        #expect(abs(infant.decimalYears - 104 / 365.2425) < 1e-9)
+        #expect(infant.years == 0.25)
+    }
 }

@@ -19,7 +19,8 @@ extension CTRadiationDoseReport {
                     ("unit", .string(age.unit.rawValue)), ("source", .string(age.source.rawValue)),
                 ])
             } ?? .null),
-            ("ageYears", .optional(patient.age.map { ($0.years * 1000).rounded() / 1000 })),
+            ("ageYears", .optional(patient.age.map { ($0.decimalYears * 1000).rounded() / 1000 })),
+            ("ageBandYears", .optional(patient.age.map { ($0.years * 1000).rounded() / 1000 })),
             ("sizeM", .optional(patient.sizeMetres)),
             ("weightKg", .optional(patient.weightKg)),
         ]
