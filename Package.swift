@@ -14,7 +14,8 @@ import PackageDescription
 //     SQLite's C API and CSQLiteWALBuffer only in SQLiteDirect.swift)
 //   DoseReports (the weekly report: statistics, HTML/SVG, CSV)   — pure Swift over store values
 //   DoseService (the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd)
-//   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer)
+//   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer; not DoseService)
+//   DoseDaemon (the composition root: configuration → the ServiceGroup of `serve`)
 //   DoseCommands (the `doseaudit` subcommands) → doseaudit (@main only)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
