@@ -2,7 +2,7 @@ public import StructuredReport
 
 /// CID 10013 CT Acquisition Type. Open: an unknown vendor code becomes
 /// `.other` and is reported, never a crash.
-public enum CTAcquisitionType: Sendable, Hashable {
+public enum CTAcquisitionType: Sendable, Hashable, Codable {
     case sequenced, spiral, constantAngle, stationary, free, coneBeam
     case other(CodedConcept)
 

@@ -3,7 +3,7 @@ public import StructuredReport
 /// CID 4052/4053: the phantom a CTDIvol and DLP refer to. A CTDIvol means
 /// nothing without it (a 16 cm value is about twice the 32 cm value for the
 /// same exposure).
-public enum CTDosimetryPhantom: Sendable, Hashable {
+public enum CTDosimetryPhantom: Sendable, Hashable, Codable {
     case head16cm, body32cm, pediatricHead10cm
     case other(CodedConcept)
 

@@ -2,7 +2,7 @@ public import StructuredReport
 
 /// A CT Radiation Dose report (TID 10011) with the data of TID 10012–10015,
 /// typed, unit-checked and normalised; see `CTRadiationDoseReport.init(decoding:)`.
-public struct CTRadiationDoseReport: Sendable, Hashable {
+public struct CTRadiationDoseReport: Sendable, Hashable, Codable {
     public var sopClassUID: String
     public var sopInstanceUID: String
     /// (0040,DB00) of the root, "10011" for a conforming report.
@@ -31,7 +31,7 @@ public struct CTRadiationDoseReport: Sendable, Hashable {
     public var eventDLPSum: Double { events.compactMap(\.dose?.dlp?.value).reduce(0, +) }
 }
 
-public struct StudyInfo: Sendable, Hashable {
+public struct StudyInfo: Sendable, Hashable, Codable {
     public var studyInstanceUID: String?
     public var accessionNumber: String?
     /// DICOM DA / TM as written.
@@ -45,7 +45,7 @@ public struct StudyInfo: Sendable, Hashable {
 /// The irradiating device (TID 1004 Device Observer, falling back to the
 /// General Equipment module). Manufacturer, model and serial are kept beside
 /// the observer UID because the UID can change with a software upgrade.
-public struct DeviceInfo: Sendable, Hashable {
+public struct DeviceInfo: Sendable, Hashable, Codable {
     public var observerUID: String?
     public var observerName: String?
     public var manufacturer: String?
@@ -57,7 +57,7 @@ public struct DeviceInfo: Sendable, Hashable {
 
 /// Patient attributes from the Patient and Patient Study modules. The patient
 /// ID is carried for pseudonymisation only and is never printed by default.
-public struct PatientInfo: Sendable, Hashable {
+public struct PatientInfo: Sendable, Hashable, Codable {
     public var patientID: String?
     /// (0010,0040): "M", "F", "O" or nil.
     public var sex: String?
@@ -69,13 +69,13 @@ public struct PatientInfo: Sendable, Hashable {
     public var weightKg: Double?
 }
 
-public struct AccumulationScope: Sendable, Hashable {
+public struct AccumulationScope: Sendable, Hashable, Codable {
     public var scope: CodedConcept?
     public var uid: String?
 }
 
 /// TID 10012 CT Accumulated Dose Data.
-public struct CTAccumulatedDose: Sendable, Hashable {
+public struct CTAccumulatedDose: Sendable, Hashable, Codable {
     /// 113812 as declared by the scanner (compare with `events.count`).
     public var declaredEventCount: Int?
     /// 113813, mGy·cm.
@@ -86,13 +86,13 @@ public struct CTAccumulatedDose: Sendable, Hashable {
     public var effectiveDoseTotal: Quantity?
 }
 
-public struct DLPSubTotal: Sendable, Hashable {
+public struct DLPSubTotal: Sendable, Hashable, Codable {
     public var dlp: Quantity
     public var phantom: CTDosimetryPhantom?
 }
 
 /// TID 10013 CT Irradiation Event Data: one CT Acquisition.
-public struct CTIrradiationEvent: Sendable, Hashable {
+public struct CTIrradiationEvent: Sendable, Hashable, Codable {
     /// 113769; nil only when the scanner omitted it (a parse note says so).
     public var irradiationEventUID: String?
     public var acquisitionProtocol: String?
@@ -120,7 +120,7 @@ public struct CTIrradiationEvent: Sendable, Hashable {
 }
 
 /// TID 10013 CT Acquisition Parameters, with TID 10014 Scanning Length.
-public struct CTAcquisitionParameters: Sendable, Hashable {
+public struct CTAcquisitionParameters: Sendable, Hashable, Codable {
     public var exposureTime: Quantity?
     public var scanningLength: Quantity?
     public var lengthOfReconstructableVolume: Quantity?
@@ -133,7 +133,7 @@ public struct CTAcquisitionParameters: Sendable, Hashable {
 }
 
 /// 113831 CT X-Ray Source Parameters (one per tube).
-public struct CTXRaySourceParameters: Sendable, Hashable {
+public struct CTXRaySourceParameters: Sendable, Hashable, Codable {
     public var identification: String?
     public var kvp: Quantity?
     public var maximumTubeCurrent: Quantity?
@@ -142,7 +142,7 @@ public struct CTXRaySourceParameters: Sendable, Hashable {
 }
 
 /// 113829 CT Dose. CTDIvol and DLP are only meaningful with their phantom.
-public struct CTDose: Sendable, Hashable {
+public struct CTDose: Sendable, Hashable, Codable {
     /// 113830, mGy.
     public var meanCTDIvol: Quantity?
     /// 113835; nil when the scanner left it out (a parse note says so).
@@ -159,7 +159,7 @@ public struct CTDose: Sendable, Hashable {
 }
 
 /// 113930 Size Specific Dose Estimate as the scanner computed it.
-public struct ReportedSSDE: Sendable, Hashable {
+public struct ReportedSSDE: Sendable, Hashable, Codable {
     /// mGy.
     public var value: Quantity
     public var method: SSDEMethod?
@@ -167,7 +167,7 @@ public struct ReportedSSDE: Sendable, Hashable {
 }
 
 /// Patient dimensions a scanner reports with SSDE (TID 10013, 113930 ff.).
-public struct ReportedPatientSize: Sendable, Hashable {
+public struct ReportedPatientSize: Sendable, Hashable, Codable {
     /// 113931 / 113932 / 113933, mm.
     public var lateralDimension: Quantity?
     public var apDimension: Quantity?
@@ -178,13 +178,13 @@ public struct ReportedPatientSize: Sendable, Hashable {
 }
 
 /// TID 10015 CT Dose Check Details.
-public struct CTDoseCheckDetails: Sendable, Hashable {
+public struct CTDoseCheckDetails: Sendable, Hashable, Codable {
     public var alert: DoseCheckAlert?
     public var notification: DoseCheckNotification?
 }
 
 /// 113900 Dose Check Alert Details (IEC 60601-2-44 / NEMA XR 25 alert values).
-public struct DoseCheckAlert: Sendable, Hashable {
+public struct DoseCheckAlert: Sendable, Hashable, Codable {
     public var dlpAlertValueConfigured: Bool?
     public var ctdivolAlertValueConfigured: Bool?
     public var dlpAlertValue: Quantity?
@@ -203,7 +203,7 @@ public struct DoseCheckAlert: Sendable, Hashable {
 }
 
 /// 113908 Dose Check Notification Details (NEMA XR 25 notification values).
-public struct DoseCheckNotification: Sendable, Hashable {
+public struct DoseCheckNotification: Sendable, Hashable, Codable {
     public var dlpNotificationValueConfigured: Bool?
     public var ctdivolNotificationValueConfigured: Bool?
     public var dlpNotificationValue: Quantity?

@@ -1,7 +1,7 @@
 /// A deviation from the standard that the reader tolerated. Every one is kept
 /// on the report, so nothing the reader worked around is silent.
-public struct ParseNote: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+public struct ParseNote: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case illegalDecimalString, multiValuedDecimalString, nonStandardUnit, unknownUnit, missingUnit
         case missingTemplateIdentifier, unexpectedTemplateIdentifier, missingProcedureReported, missingHasIntent
         case emptyTargetRegion, missingTargetRegion, unknownTargetRegion

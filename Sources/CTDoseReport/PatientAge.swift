@@ -2,9 +2,9 @@ import StructuredReport
 
 /// A patient's age as the report gives it, or as computed from the birth and
 /// study dates when the report gives none.
-public struct PatientAge: Sendable, Hashable {
-    public enum Unit: String, Sendable, Hashable { case days, weeks, months, years }
-    public enum Source: String, Sendable, Hashable {
+public struct PatientAge: Sendable, Hashable, Codable {
+    public enum Unit: String, Sendable, Hashable, Codable { case days, weeks, months, years }
+    public enum Source: String, Sendable, Hashable, Codable {
         /// (0010,1010) Patient's Age.
         case patientAge
         /// (0010,0030) Patient's Birth Date and the study date.

@@ -3,7 +3,7 @@ import StructuredReport
 /// A measured value normalised to DoseAudit's canonical unit for its kind,
 /// with the Decimal String and unit exactly as the report wrote them, so any
 /// stored figure can be audited against the file.
-public struct Quantity: Sendable, Hashable {
+public struct Quantity: Sendable, Hashable, Codable {
     /// The value in `kind.canonicalUnit`.
     public var value: Double
     public var kind: QuantityKind
@@ -21,7 +21,7 @@ public struct Quantity: Sendable, Hashable {
 }
 
 /// What a quantity measures, and so which units are acceptable for it.
-public enum QuantityKind: String, Sendable, Hashable {
+public enum QuantityKind: String, Sendable, Hashable, Codable {
     case airKerma  // mGy (CTDIvol, SSDE)
     case doseLengthProduct  // mGy·cm
     case effectiveDose  // mSv

@@ -1,7 +1,7 @@
 public import StructuredReport
 
 /// CID 10023 Size Specific Dose Estimation Method.
-public enum SSDEMethod: Sendable, Hashable {
+public enum SSDEMethod: Sendable, Hashable, Codable {
     case aapm204LateralDimension, aapm204APDimension, aapm204SumOfLateralAndAP, aapm204EffectiveDiameterFromAge
     case waterEquivalentDiameter, averageOfSSDEz
     case other(CodedConcept)

@@ -2,7 +2,7 @@ public import StructuredReport
 
 /// CID 4030/4031 target regions the dose evaluation distinguishes, matched by
 /// code with legacy SRT and older SCT codes accepted (see `LegacyCodes`).
-public enum TargetRegion: Sendable, Hashable {
+public enum TargetRegion: Sendable, Hashable, Codable {
     case head, neck, headAndNeck, chest, abdomen, pelvis, abdomenAndPelvis
     case chestAndAbdomen, chestAbdomenAndPelvis, entireBody
     case other(CodedConcept)

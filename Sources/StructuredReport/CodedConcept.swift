@@ -7,7 +7,7 @@
 /// Body CT Dosimetry Phantom"), code values do not. Legacy SNOMED-RT (`SRT`)
 /// codes are kept as written; `CodedConcept.matches(_:)` treats a legacy code
 /// and its SNOMED CT equivalent as the same concept.
-public struct CodedConcept: Hashable, Sendable, CustomStringConvertible {
+public struct CodedConcept: Hashable, Sendable, Codable, CustomStringConvertible {
     public var value: String
     public var scheme: String
     public var version: String?
