@@ -9,9 +9,8 @@ import PackageDescription
 //   DoseReader (bytes/file → CTRadiationDoseReport or a named rejection)
 //   DoseEvaluation (size, SSDE, reference sets, findings, protocol validation) — pure Swift, no I/O
 //   DoseConfiguration (YAML configuration, the only Yams importer)
-//   CSQLiteWALBuffer (C: a SQLite VFS gathering a bulk writer's WAL writes; used by DoseStore only)
 //   DoseStore (the store protocol and SQLite through GRDB, the only GRDB importer;
-//     SQLite's C API and CSQLiteWALBuffer only in SQLiteDirect.swift)
+//     SQLite's C API only in SQLiteDirect.swift)
 //   DoseReports (the weekly report: statistics, HTML/SVG, CSV)   — pure Swift over store values
 //   DoseService (the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd)
 //   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer; not DoseService)
@@ -52,8 +51,6 @@ let package = Package(
                 .linkedLibrary("z"),
             ]
         ),
-        // Gathers a bulk writer's WAL frames into few writes (SQLite VFS, C).
-        .target(name: "CSQLiteWALBuffer", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "StructuredReport", swiftSettings: strictSwift),
         .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
@@ -61,18 +58,23 @@ let package = Package(
         .target(
             name: "DoseStore",
             dependencies: [
-                "CTDoseReport", "DoseEvaluation", "CSQLiteWALBuffer",
+                "CTDoseReport", "DoseEvaluation",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, in SQLiteDirect.swift only: ingest's row binds, the WAL hook.
+                // SQLite's C API, in SQLiteDirect.swift only: ingest's row binds.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift
         ),
         .target(
+            name: "DoseIngest",
+            dependencies: ["DoseStore", "DoseReader", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "DoseService",
             dependencies: [
-                "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport",
+                "DoseIngest", "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 // DICOMweb polling and the webhook: cancellable requests, and no
                 // FoundationNetworking (its URLSession hung on a 401).
@@ -99,7 +101,7 @@ let package = Package(
         .target(
             name: "DoseDaemon",
             dependencies: [
-                "DoseService", "DoseDashboard", "DoseStore", "DoseConfiguration", "DoseReader",
+                "DoseService", "DoseDashboard", "DoseIngest", "DoseStore", "DoseConfiguration", "DoseReader",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,7 +126,7 @@ let package = Package(
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseService", "DoseReports", "DoseDashboard", "DoseDaemon",
+                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseIngest", "DoseService", "DoseReports", "DoseDashboard", "DoseDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -166,6 +168,14 @@ let package = Package(
             // GRDB only to build an old-version store for the migration tests.
             dependencies: [
                 "DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "DICOMEncoding",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseIngestTests",
+            dependencies: [
+                "DoseIngest", "DoseStore", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "DICOMEncoding",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift

@@ -1,3 +1,4 @@
+import DoseReader
 import DoseService
 import Glibc
 

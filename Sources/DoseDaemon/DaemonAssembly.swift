@@ -1,5 +1,6 @@
 import DoseConfiguration
 import DoseDashboard
+import DoseIngest
 import DoseReader
 public import DoseService
 import DoseStore
@@ -29,6 +30,15 @@ public enum DaemonAssembly {
         do {
             try DoseReportReader.checkDCMTK()
             runtime = try ServeRuntime(configPath: configPath)
+        } catch {
+            throw StartFailure("\(error)")
+        }
+        do {
+            // A store from before schema v8: its events' decoded content, once.
+            let upgraded = try StoreUpgrade.fillEventContents(runtime.store) { count in
+                if count % 1000 == 0 { logger.notice("upgrading the store: \(count) studies so far") }
+            }
+            if upgraded > 0 { logger.notice("upgraded the store: decoded events of \(upgraded) studies") }
         } catch {
             throw StartFailure("\(error)")
         }

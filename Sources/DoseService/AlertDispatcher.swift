@@ -23,7 +23,10 @@ public final class AlertDispatcher: Sendable {
         self.logger = logger
     }
 
-    public func deliver(_ alerts: [AlertRecord]) {
+    /// Sends the alerts meant for the sinks; history (`notify` false: an
+    /// import, an old study polled from a PACS) is recorded, never sent.
+    public func deliver(_ recorded: [AlertRecord]) {
+        let alerts = recorded.filter(\.notify)
         guard !alerts.isEmpty else { return }
         var lines = ""
         for alert in alerts {

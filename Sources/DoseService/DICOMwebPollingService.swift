@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CTDoseReport
 public import DoseConfiguration
+import DoseIngest
 import DoseReader
 import DoseStore
 import Foundation
@@ -123,15 +124,15 @@ public struct DICOMwebPollingService: Service {
                         logger.warning("dicomweb \(source.name): \(url) gone (HTTP \(status)) between search and retrieve; skipped")
                         continue
                     }
-                    var processing = runtime.current.processing
+                    var pipeline = runtime.current.pipeline
                     let isHistory = instance.studyDate.map { $0 < historyBefore } ?? false
-                    if isHistory { processing.alertDelivery = .recordOnly }
+                    if isHistory { pipeline = IngestPipeline(store: pipeline.store, judge: pipeline.judge.recordingOnly) }
                     let started = ContinuousClock.now
                     let arrival = Arrival(source: "dicomweb", origin: origin, bytes: bytes, receivedAt: Date())
                     let held = inHand.hold(arrival)
                     let outcome: IngestOutcome
                     do {
-                        outcome = try store.ingest(arrival, processing: processing)
+                        outcome = try pipeline.ingest(arrival)
                         inHand.release(held)
                         health.working("store")
                     } catch {
@@ -144,8 +145,7 @@ public struct DICOMwebPollingService: Service {
                         counts.stored += 1
                         if isHistory { counts.history += 1 }
                         logger.info("dicomweb \(source.name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events\(isHistory ? ", history: alerts recorded, not sent" : ""))")
-                        // History is recorded, never sent (as by `import`).
-                        if !isHistory { alerts.deliver(report.newAlerts) }
+                        alerts.deliver(report.newAlerts)
                     case .duplicate(let reason, _):
                         counts.duplicates += 1
                         logger.info("dicomweb \(source.name): \(instance.sopInstanceUID) duplicate (\(reason))")

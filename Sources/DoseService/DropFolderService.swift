@@ -1,6 +1,7 @@
 import CTDoseReport
 import DoseConfiguration
 import DoseReader
+import DoseIngest
 import DoseStore
 import Foundation
 import Glibc
@@ -260,7 +261,7 @@ public struct DropFolderService: Service {
         let held = inHand.hold(arrival)
         let outcome: IngestOutcome
         do {
-            outcome = try runtime.store.ingest(arrival, processing: runtime.current.processing)
+            outcome = try runtime.current.pipeline.ingest(arrival)
             inHand.release(held)
             health.working("store")
         } catch {

@@ -1,3 +1,4 @@
+import DoseReader
 import Glibc
 import Synchronization
 

@@ -1,3 +1,4 @@
+import DoseIngest
 import DoseStore
 public import Logging
 
@@ -11,15 +12,14 @@ extension ObjectsInHand {
         logger.notice("\(left.count) objects were in hand when the service last stopped; recovering them first")
         for object in left {
             let origin = object.arrival.origin ?? object.arrival.source
-            let processing = runtime.current.processing
+            let pipeline = runtime.current.pipeline
             do {
                 if object.crashed || object.attempts >= Self.attemptsBeforeQuarantine {
                     let why = object.crashed
                         ? "the service crashed while reading this object"
                         : "the service stopped \(object.attempts) times while reading this object"
                     let failure = ReadFailure(code: "crashedWhileReading", message: "\(why); quarantined so it cannot stop the service again")
-                    let decoded = processing.decode(object.arrival, read: .failure(failure))
-                    let outcome = try runtime.store.ingest(batch: [object.arrival], decoded: [decoded], processing: processing)[0]
+                    let outcome = try pipeline.ingest(object.arrival, digest: object.arrival.digest, read: .failure(failure))
                     discard(object)
                     switch outcome {
                     case .rejected: logger.error("\(origin): quarantined: \(failure.message)")
@@ -27,7 +27,7 @@ extension ObjectsInHand {
                     }
                 } else {
                     let held = retry(object)
-                    let outcome = try runtime.store.ingest(object.arrival, processing: processing)
+                    let outcome = try pipeline.ingest(object.arrival)
                     release(held)
                     if case .stored(let report) = outcome { alerts.deliver(report.newAlerts) }
                     logger.notice("\(origin): read again after the service stopped while reading it (attempt \(object.attempts + 1))")

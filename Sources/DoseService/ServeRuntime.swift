@@ -1,4 +1,5 @@
 public import DoseConfiguration
+public import DoseIngest
 import DoseEvaluation
 public import DoseStore
 import Foundation
@@ -10,7 +11,8 @@ import Synchronization
 public final class ServeRuntime: Sendable {
     public struct State: Sendable {
         public var configuration: DoseAuditConfiguration
-        public var processing: StoreProcessing
+        /// Read → reconcile → judge → record, with the configuration's judge.
+        public var pipeline: IngestPipeline
     }
 
     private let state: Mutex<State>
@@ -20,9 +22,10 @@ public final class ServeRuntime: Sendable {
     /// Loads the configuration and opens the store; throws a message naming the problem.
     public init(configPath: String) throws {
         self.configPath = configPath
-        let state = try Self.load(configPath)
-        self.state = Mutex(state)
-        store = try SQLiteDoseStore(path: state.configuration.service.resolvedDatabasePath)
+        let configuration = try Self.loadConfiguration(configPath)
+        try StateDirectory.create(configuration.service.stateDirectory)
+        store = try SQLiteDoseStore(path: configuration.service.resolvedDatabasePath)
+        self.state = Mutex(try Self.state(configuration, store: store))
     }
 
     public var current: State { state.withLock { $0 } }
@@ -33,7 +36,7 @@ public final class ServeRuntime: Sendable {
     /// sources, listener, dashboard, paths and sinks are built once at
     /// start): `ReloadRefused` names what changed.
     public func reload() throws {
-        let fresh = try Self.load(configPath)
+        let fresh = try Self.state(try Self.loadConfiguration(configPath), store: store)
         let changed = Self.changesNeedingRestart(from: current.configuration.service, to: fresh.configuration.service)
         guard changed.isEmpty else { throw ReloadRefused(fields: changed) }
         state.withLock { $0 = fresh }
@@ -62,16 +65,18 @@ public final class ServeRuntime: Sendable {
         return fields
     }
 
-    static func load(_ path: String) throws -> State {
-        let configuration = try ConfigurationLoader.load(path: path)
+    static func loadConfiguration(_ path: String) throws -> DoseAuditConfiguration {
+        try ConfigurationLoader.load(path: path)
+    }
+
+    static func state(_ configuration: DoseAuditConfiguration, store: SQLiteDoseStore) throws -> State {
         let sets = try ConfigurationLoader.referenceSets(configuration)
         let service = configuration.service
-        try StateDirectory.create(service.stateDirectory)
-        let processing = try Pipeline.processing(
-            configuration: configuration, sets: sets,
-            alertLevel: Finding.Level(rawValue: service.alertLevel) ?? .aboveDRL, keyPath: service.pseudonymKeyPath
+        let judge = try Judge(
+            configuration: configuration, sets: sets, alertLevel: Finding.Level(rawValue: service.alertLevel) ?? .aboveDRL,
+            keyPath: service.pseudonymKeyPath
         )
-        return State(configuration: configuration, processing: processing)
+        return State(configuration: configuration, pipeline: IngestPipeline(store: store, judge: judge))
     }
 }
 

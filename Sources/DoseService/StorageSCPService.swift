@@ -1,6 +1,7 @@
 import CTDoseReport
 import DCMTKBridge
 public import DoseConfiguration
+import DoseIngest
 import DoseStore
 import Foundation
 public import Logging
@@ -116,7 +117,7 @@ public struct StorageSCPService: Service {
             let arrival = Arrival(source: "c-store", origin: origin, bytes: object.bytes, receivedAt: Date())
             let held = inHand.hold(arrival)
             do {
-                outcome = try runtime.store.ingest(arrival, processing: state.processing)
+                outcome = try state.pipeline.ingest(arrival)
                 inHand.release(held)
                 health.working("store")
             } catch {

@@ -1,16 +1,22 @@
-public import CTDoseReport
+import CTDoseReport
 public import DoseEvaluation
 public import Foundation
 
 /// Where reports are kept: the ingest ledger, the original objects, the
 /// reconciled studies with their events and findings, and the alerts.
-/// A protocol so a server database can replace the embedded SQLite store.
+/// It persists what it is given (a `Verdict` per arrival) and reads; it
+/// never reads DICOM, merges or judges. A protocol so a server database can
+/// replace the embedded SQLite store.
 public protocol DoseStore: Sendable {
-    /// Records one received object exactly once, in one transaction: ledger,
-    /// object, reconciliation of its study, findings and new alerts.
-    func ingest(_ arrival: Arrival, processing: StoreProcessing) throws -> IngestOutcome
+    /// Records arrivals in one transaction: ledger, object, and for a
+    /// judged report its study's events, findings and new alerts. Throws
+    /// `StoreError` of kind `.studyChanged` (and records nothing) when a
+    /// judged report's study moved on since its state was read.
+    func record(_ verdicts: [Verdict]) throws(StoreError) -> [IngestOutcome]
+    /// A study as the store holds it (decoded), to merge a new report into.
+    func studyState(_ studyKey: String) throws(StoreError) -> StudyState
     /// What an administrator checks first.
-    func status(now: Date) throws -> StoreStatus
+    func status(now: Date) throws(StoreError) -> StoreStatus
 }
 
 /// One object as received.
@@ -28,28 +34,31 @@ public struct Arrival: Sendable {
         self.bytes = bytes
         self.receivedAt = receivedAt
     }
+
+    /// SHA-256 of the bytes, hex: the ledger's "same bytes" key.
+    public var digest: String { contentDigest(bytes) }
 }
 
-/// How the store turns bytes into judged reports, injected so the store
-/// needs neither DCMTK nor the configuration.
-public struct StoreProcessing: Sendable {
-    public var read: @Sendable ([UInt8]) -> Result<CTRadiationDoseReport, ReadFailure>
-    public var evaluate: @Sendable (CTRadiationDoseReport) -> ExamEvaluation
-    /// Findings at or above this level become alerts.
-    public var alertLevel: Finding.Level
-    public var pseudonymizer: Pseudonymizer
-    public var alertDelivery: AlertDelivery
+/// What one arrival comes to before it is stored: the reader's and the
+/// evaluator's verdict, made by the ingest pipeline.
+public struct Verdict: Sendable {
+    public enum Decision: Sendable {
+        /// A dose report, merged into its study and judged.
+        case report(JudgedReport)
+        /// Not a usable dose report: kept in quarantine with the reason.
+        case rejected(ReadFailure)
+        /// Same bytes as an object already recorded, seen before reading it.
+        case knownBytes
+    }
 
-    public init(
-        read: @escaping @Sendable ([UInt8]) -> Result<CTRadiationDoseReport, ReadFailure>,
-        evaluate: @escaping @Sendable (CTRadiationDoseReport) -> ExamEvaluation,
-        alertLevel: Finding.Level, pseudonymizer: Pseudonymizer, alertDelivery: AlertDelivery = .notify
-    ) {
-        self.read = read
-        self.evaluate = evaluate
-        self.alertLevel = alertLevel
-        self.pseudonymizer = pseudonymizer
-        self.alertDelivery = alertDelivery
+    public var arrival: Arrival
+    public var digest: String
+    public var decision: Decision
+
+    public init(arrival: Arrival, digest: String, decision: Decision) {
+        self.arrival = arrival
+        self.digest = digest
+        self.decision = decision
     }
 }
 
@@ -57,36 +66,10 @@ public struct StoreProcessing: Sendable {
 public enum AlertDelivery: Sendable {
     /// The daemon: the log, the alert file, the command and the webhook send them.
     case notify
-    /// A backfill import: recorded for reports and the dashboard, never sent,
-    /// so loading years of history does not page anyone when the daemon starts.
+    /// History (a backfill import, an old study polled from a PACS):
+    /// recorded for reports and the dashboard, never sent, so loading years
+    /// of history does not page anyone.
     case recordOnly
-}
-
-/// An arrival decoded outside the store's transaction (possibly in parallel).
-public struct DecodedArrival: Sendable {
-    public var digest: String
-    public var report: Result<CTRadiationDoseReport, ReadFailure>
-    /// The report judged as its study's first, with the rows that writes:
-    /// used when the store holds nothing else of the study, so most reports
-    /// are judged and laid out outside the serial transaction.
-    var firstReportRows: StudyRows?
-}
-
-extension StoreProcessing {
-    /// Digest, read, and first-report judgement and rows of one object.
-    public func decode(_ arrival: Arrival) -> DecodedArrival {
-        decode(arrival, read: read(arrival.bytes))
-    }
-
-    /// As `decode(_:)` for an object already read: the judging half, which
-    /// needs no DCMTK, so a caller can run it apart from the reading.
-    public func decode(_ arrival: Arrival, read report: Result<CTRadiationDoseReport, ReadFailure>) -> DecodedArrival {
-        let firstReportRows = try? report.map { report in
-            let reconciled = StudyReconciliation.merge([report])
-            return StudyRows(reconciled: reconciled, evaluation: evaluate(reconciled.report), processing: self, received: arrival.receivedAt)
-        }.get()
-        return DecodedArrival(digest: contentDigest(arrival.bytes), report: report, firstReportRows: firstReportRows)
-    }
 }
 
 /// Why an object was not a usable dose report (a `DoseReadError`, by value).
@@ -160,6 +143,8 @@ public struct AlertRecord: Sendable, Equatable {
     public var irradiationEventUID: String?
     public var explanation: String
     public var createdAt: Date
+    /// False for history (`AlertDelivery.recordOnly`): never sent.
+    public var notify: Bool = true
 }
 
 public struct StoreStatus: Sendable {

@@ -1,14 +1,12 @@
-import CSQLiteWALBuffer
 import Foundation
 import GRDB
 import GRDBSQLite
 
 // The only calls to SQLite's C API in DoseStore (everything else goes
-// through GRDB): binding ingest's rows, the WAL commit hook, and turning on
-// gathered WAL writes for a bulk writer (CSQLiteWALBuffer).
+// through GRDB): binding ingest's rows.
 
 /// One value of a row that ingest inserts: plain data, so a study's rows can
-/// be built on any thread before the transaction (`StudyRows`).
+/// be built on any thread before the transaction (`JudgedReport`).
 enum SQLValue: Sendable, Equatable {
     case null
     case integer(Int64)
@@ -80,56 +78,3 @@ extension Database {
 
 /// SQLite copies the bound bytes before the bind returns.
 private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
-extension Database {
-    /// Hands this connection's WAL to `checkpointer` (`sqlite3_wal_hook`,
-    /// called after every commit with the WAL's length): it wakes the
-    /// checkpoint thread, or has this connection checkpoint there and then,
-    /// between transactions. Replaces SQLite's automatic checkpoint on this
-    /// connection, which is itself a WAL hook doing the latter.
-    func handWAL(to checkpointer: WALCheckpointer) {
-        // Unretained: the store keeps the checkpointer as long as the pool.
-        sqlite3_wal_hook(sqliteConnection, { context, connection, database, frames in
-            guard let context else { return SQLITE_OK }
-            let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
-            guard checkpointer.walCommitted(frames: Int(frames)) else { return SQLITE_OK }
-            var walFrames: Int32 = 0, copied: Int32 = 0
-            let code = sqlite3_wal_checkpoint_v2(connection, database, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
-            checkpointer.writerCheckpointed(complete: code == SQLITE_OK && copied == walFrames)
-            return SQLITE_OK
-        }, Unmanaged.passUnretained(checkpointer).toOpaque())
-    }
-}
-
-/// A bulk writer's WAL frames gathered into few writes (`CSQLiteWALBuffer`).
-///
-/// SQLite writes each WAL frame with two `pwrite` calls, a 24-byte header
-/// and then the page: 242,000 calls for an import of 20,000 reports, each
-/// straddling page-cache pages. The gathering VFS, the process's default
-/// once installed, passes every file through untouched except the WAL of a
-/// database enabled here, whose frames it writes in runs of up to 120 KiB.
-/// A commit's frames are all in the file before SQLite makes the commit
-/// visible to another connection (the commit frame's page flushes), and
-/// before any read, sync, truncate or size query: other connections, and
-/// a crash, see exactly what they would see without it. The bulk writer
-/// never spills pages before a commit (`cache_spill = OFF`), so nothing of a
-/// rolled-back transaction can stay gathered (see the C header).
-enum WALWriteGathering {
-    /// Gathers the WAL writes of the database at `path` for connections
-    /// opened from now on; creates the (empty) file if it is missing, as
-    /// SQLite would, so that it can be told apart by device and inode.
-    static func enable(path: String) throws {
-        var code = CSQLiteWALBuffer_install()
-        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot install the WAL gathering VFS") }
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw DatabaseError(resultCode: .SQLITE_CANTOPEN, message: "cannot create \(path)")
-            }
-        }
-        code = CSQLiteWALBuffer_enable(path)
-        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot gather WAL writes for \(path)") }
-    }
-
-    /// Writes gathered so far minus writes made: system calls saved.
-    static var savedWrites: Int { Int(CSQLiteWALBuffer_savedWrites()) }
-}

@@ -48,36 +48,42 @@ extension SQLiteDoseStore {
     }
 
     /// The newest alerts first.
-    public func recentAlerts(limit: Int) throws -> [AlertRecord] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(AlertRecord.columns) ORDER BY a.id DESC LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
+    public func recentAlerts(limit: Int) throws(StoreError) -> [AlertRecord] {
+        try StoreError.during("read recent alerts") {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(AlertRecord.columns) ORDER BY a.id DESC LIMIT ?", arguments: [limit]).map(AlertRecord.init(row:))
+            }
         }
     }
 
     /// Studies with this accession number (exact match).
-    public func studies(accessionNumber: String) throws -> [StudySummary] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM studies WHERE accession_number = ? ORDER BY study_date DESC", arguments: [accessionNumber])
-                .map(Self.summary)
+    public func studies(accessionNumber: String) throws(StoreError) -> [StudySummary] {
+        try StoreError.during("find studies by accession number") {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM studies WHERE accession_number = ? ORDER BY study_date DESC", arguments: [accessionNumber])
+                    .map(Self.summary)
+            }
         }
     }
 
-    public func studyDetail(_ key: String) throws -> StudyDetail? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.summaryColumns) FROM studies WHERE study_key = ?"), arguments: [key]) else { return nil }
-            let events = try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT irradiation_event_uid, protocol, acquisition_type, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, worst_level
-                FROM events WHERE study_key = ? ORDER BY ordinal
-                """), arguments: [key]).map { e in
-                StudyDetail.Event(
-                    irradiationEventUID: e[0], protocolName: e[1], acquisitionType: e[2], region: e[3], ctdivol: e[4], phantom: e[5], dlp: e[6],
-                    ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11]
-                )
+    public func studyDetail(_ key: String) throws(StoreError) -> StudyDetail? {
+        try StoreError.during("read a study") {
+            try pool.read { db in
+                guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.summaryColumns) FROM studies WHERE study_key = ?"), arguments: [key]) else { return nil }
+                let events = try Row.fetchAll(try db.cachedStatement(sql: """
+                    SELECT irradiation_event_uid, protocol, acquisition_type, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, worst_level
+                    FROM events WHERE study_key = ? ORDER BY ordinal
+                    """), arguments: [key]).map { e in
+                    StudyDetail.Event(
+                        irradiationEventUID: e[0], protocolName: e[1], acquisitionType: e[2], region: e[3], ctdivol: e[4], phantom: e[5], dlp: e[6],
+                        ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11]
+                    )
+                }
+                let findings = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(StoredFinding.columns) WHERE f.study_key = ? ORDER BY f.id"), arguments: [key])
+                    .map(StoredFinding.init(row:))
+                let reports = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?"), arguments: [key]) ?? 0
+                return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports)
             }
-            let findings = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(StoredFinding.columns) WHERE f.study_key = ? ORDER BY f.id"), arguments: [key])
-                .map(StoredFinding.init(row:))
-            let reports = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?"), arguments: [key]) ?? 0
-            return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports)
         }
     }
 }

@@ -257,6 +257,20 @@ enum StoreSchema {
                 CREATE INDEX alerts_pending ON alerts (created_at, key) WHERE delivered_at IS NULL AND notify;
                 """)
         }
+        migrator.registerMigration("v8: studies reconciled from decoded events") { db in
+            // Each event keeps its typed value (`EventContent`), so a new
+            // report of a study is merged from what the store holds, never by
+            // parsing the study's earlier objects again. Events stored before
+            // have none: `SQLiteDoseStore+Upgrade` fills them from their
+            // objects once, before the store is used (the service does the
+            // reading). A study's revision counts the reports recorded for it:
+            // a judgement made from one revision is recorded only at that one.
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN content BLOB;
+                ALTER TABLE studies ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                UPDATE studies SET revision = (SELECT COUNT(*) FROM reports r WHERE r.study_key = studies.study_key);
+                """)
+        }
         return migrator
     }
 

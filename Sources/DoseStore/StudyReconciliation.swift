@@ -3,7 +3,8 @@ public import CTDoseReport
 /// Merges the reports of one study by Irradiation Event UID: scanners send
 /// cumulative reports (each a superset of the last) and continue studies
 /// later (disjoint events). Each event appears once, as in the latest
-/// report that carries it, in order of first appearance.
+/// report that carries it, in order of first appearance; the study's header
+/// (patient, device, study) is the latest report's.
 public enum StudyReconciliation {
     /// An event's identity within its study: its Irradiation Event UID, or,
     /// without one (it cannot be matched across reports), its place in its report.
@@ -11,32 +12,53 @@ public enum StudyReconciliation {
         event.irradiationEventUID ?? "\(report.sopInstanceUID)#\(index)"
     }
 
-    /// The merged study and each merged event's key (`eventKey`), in order.
-    public struct Merged {
+    /// The study with a new report merged in: what is judged and stored.
+    public struct Merged: Sendable {
+        /// The new report's header with every event of the study.
         public var report: CTRadiationDoseReport
-        public var eventKeys: [String]
+        /// The merged events with their keys and stored content, in order.
+        public var events: [StoredEvent]
+        /// How the new report related to the study.
+        public var reconciliation: Reconciliation
+        /// Events the new report added.
+        public var newEvents: Int
+        /// The state this was merged from (recorded only if still current).
+        public var basedOnRevision: Int64
+        public var eventKeys: [String] { events.map(\.key) }
     }
 
-    /// - Parameter reports: the study's reports in arrival order (latest last).
-    public static func merge(_ reports: [CTRadiationDoseReport]) -> Merged {
-        guard var merged = reports.last else { preconditionFailure("merge needs at least one report") }
-        var order: [String] = []
-        var events: [String: CTIrradiationEvent] = [:]
-        for report in reports {
-            for (index, event) in report.events.enumerated() {
-                let key = eventKey(event, index: index, in: report)
-                if events[key] == nil { order.append(key) }
-                events[key] = event
-            }
+    /// Merges `report` into the study as the store holds it.
+    public static func merge(_ report: CTRadiationDoseReport, into state: StudyState) -> Merged {
+        var order = state.events.map(\.key)
+        var byKey = Dictionary(state.events.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        var incoming: [String] = []
+        for (index, event) in report.events.enumerated() {
+            let key = eventKey(event, index: index, in: report)
+            incoming.append(key)
+            if byKey[key] == nil { order.append(key) }
+            // The latest report's version of an event wins; its content is
+            // encoded once, here, and kept as is for events it does not carry.
+            byKey[key] = StoredEvent(key: key, event: event, content: EventContent.encode(event))
         }
-        merged.events = order.map { events[$0]! }
+        let known = Set(state.events.map(\.key))
+        var merged = report
+        let events = order.compactMap { byKey[$0] }
+        merged.events = events.map(\.event)
         let total = merged.events.compactMap(\.dose?.dlp?.value).reduce(0, +)
         merged.accumulated.dlpTotal = Quantity(value: total, kind: .doseLengthProduct, text: "reconciled", writtenUnit: "mGy.cm")
         merged.accumulated.declaredEventCount = merged.events.count
         merged.accumulated.dlpSubTotals = []
-        var seen: Set<String> = []
-        merged.notes = reports.flatMap(\.notes).filter { seen.insert("\($0.kind.rawValue)|\($0.message)").inserted }
-        return Merged(report: merged, eventKeys: order)
+        let incomingSet = Set(incoming)
+        return Merged(
+            report: merged, events: events, reconciliation: classify(known: known, incoming: incomingSet),
+            newEvents: incomingSet.subtracting(known).count, basedOnRevision: state.revision
+        )
+    }
+
+    /// The state a merged study leaves, for a later report of the same
+    /// study judged before this one is recorded (a bulk import's next chunk).
+    public static func state(after merged: Merged) -> StudyState {
+        StudyState(studyKey: JudgedReport.studyKey(of: merged.report), revision: merged.basedOnRevision + 1, events: merged.events)
     }
 
     /// How a new report's events relate to those the study already had.

@@ -90,7 +90,8 @@ struct StoreMigrationTests {
             #expect(try db.foreignKeyViolations().map { _ in 1 }.isEmpty)
         }
         // The same bytes again are found through the objects' digest.
-        let again = try store.ingest(Arrival(source: "test", origin: nil, bytes: rejectedBytes, receivedAt: Date()), processing: try DoseStoreTests.realProcessing())
+        let arrival = Arrival(source: "test", origin: nil, bytes: rejectedBytes, receivedAt: Date())
+        let again = try store.record([Verdict(arrival: arrival, digest: arrival.digest, decision: .rejected(ReadFailure(code: "notADoseReport", message: "test")))])[0]
         guard case .duplicate(let reason, let rejection?) = again else {
             Issue.record("expected a duplicate of the rejected object, got \(again)")
             return

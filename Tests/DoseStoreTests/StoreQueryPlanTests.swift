@@ -7,7 +7,7 @@ import Testing
 @Suite("Store: lookups use an index")
 struct StoreQueryPlanTests {
     @Test func lookupsByDigestAndByKeyUseAnIndex() throws {
-        let (store, _) = try DoseStoreTests.temporaryStore()
+        let (store, _) = try TemporaryStore.make()
         try store.pool.read { db in
             func plan(_ sql: String) throws -> String {
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(Array(repeating: "x", count: sql.count { $0 == "?" })))

@@ -2,6 +2,7 @@ import CTDoseReport
 import DoseConfiguration
 import DoseEvaluation
 import DoseReader
+import DoseIngest
 import DoseStore
 import DICOMEncoding
 import DoseTestSupport
@@ -9,31 +10,26 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Store: exactly once, reconciliation, alerts")
-struct DoseStoreTests {
+/// The one way in, with the real store: read → reconcile → judge → record,
+/// exactly once, in every order, alerts once.
+@Suite("Ingest: exactly once, reconciliation, alerts")
+struct IngestPipelineTests {
     static func temporaryStore() throws -> (SQLiteDoseStore, String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doseaudit-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return (try SQLiteDoseStore(path: directory + "/store.sqlite"), directory)
     }
 
-    static let read: @Sendable ([UInt8]) -> Result<CTRadiationDoseReport, ReadFailure> = { bytes in
-        do throws(DoseReadError) { return .success(try DoseReportReader.read(bytes: bytes)) } catch {
-            return .failure(ReadFailure(code: error.code, message: error.description))
-        }
-    }
-
     /// The real evaluation with the shipped configuration.
-    static func realProcessing() throws -> StoreProcessing {
+    static func realJudge() throws -> Judge {
         let configuration = try ConfigurationLoader.load(path: Fixtures.packageRoot + "/config/doseaudit.yaml")
         let evaluator = DoseEvaluator(settings: ConfigurationLoader.settings(configuration, sets: try ConfigurationLoader.referenceSets(configuration)))
-        return StoreProcessing(read: read, evaluate: { evaluator.evaluate($0) }, alertLevel: .aboveDRL, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 7, count: 32)))
+        return Judge(evaluator: evaluator, threshold: .default, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 7, count: 32)))
     }
 
     /// An evaluation that judges every compared event above the DRL, so
     /// alert bookkeeping can be tested on the adult corpus.
-    static let everyEventAboveDRL = StoreProcessing(
-        read: read,
+    static let everyEventAboveDRL = Judge(
         evaluate: { report in
             ExamEvaluation(events: report.events.indices.map { index in
                 EventEvaluation(
@@ -45,7 +41,7 @@ struct DoseStoreTests {
                 )
             }, examFindings: [])
         },
-        alertLevel: .aboveDRL, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 1, count: 32))
+        threshold: .default, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 1, count: 32))
     )
 
     static func arrival(_ path: String) -> Arrival {
@@ -70,7 +66,7 @@ struct DoseStoreTests {
         var outcomes: [Reconciliation] = []
         var alerts = 0
         for n in order {
-            guard case .stored(let stored) = try store.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-\(n).dcm")), processing: Self.everyEventAboveDRL) else {
+            guard case .stored(let stored) = try IngestPipeline(store: store, judge: Self.everyEventAboveDRL).ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-\(n).dcm"))) else {
                 Issue.record("Multi-\(n) not stored")
                 continue
             }
@@ -95,7 +91,7 @@ struct DoseStoreTests {
         let (store, _) = try Self.temporaryStore()
         var outcomes: [Reconciliation] = []
         for n in order {
-            if case .stored(let stored) = try store.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Continued-\(n).dcm")), processing: Self.everyEventAboveDRL) {
+            if case .stored(let stored) = try IngestPipeline(store: store, judge: Self.everyEventAboveDRL).ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Continued-\(n).dcm"))) {
                 outcomes.append(stored.reconciliation)
             }
         }
@@ -122,7 +118,7 @@ struct DoseStoreTests {
             ])
         }
         let first = SyntheticReports.report(events: [event("1.0")], totalDLP: "10.0", root: "2.25.6001")
-        guard case .stored(let stored) = try store.ingest(Arrival(source: "test", origin: nil, bytes: first, receivedAt: Date()), processing: Self.everyEventAboveDRL) else {
+        guard case .stored(let stored) = try IngestPipeline(store: store, judge: Self.everyEventAboveDRL).ingest(Arrival(source: "test", origin: nil, bytes: first, receivedAt: Date())) else {
             Issue.record("not stored")
             return
         }
@@ -135,12 +131,12 @@ struct DoseStoreTests {
     @Test func theSameObjectTwiceIsRecordedOnce() throws {
         let (store, _) = try Self.temporaryStore()
         let path = Fixtures.sampleFile("07-dose-check-override.dcm")
-        guard case .stored(let first) = try store.ingest(Self.arrival(path), processing: try Self.realProcessing()) else {
+        guard case .stored(let first) = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(path)) else {
             Issue.record("not stored")
             return
         }
         #expect(first.newAlerts.count >= 2)
-        let again = try store.ingest(Self.arrival(path), processing: try Self.realProcessing())
+        let again = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(path))
         guard case .duplicate(let reason, _) = again else {
             Issue.record("expected a duplicate, got \(again)")
             return
@@ -157,17 +153,17 @@ struct DoseStoreTests {
         let source = Fixtures.sampleFile("03-child-5y-abdomen-32cm.dcm")
         let implicit = directory + "/implicit.dcm"
         #expect(try ProcessRunner.run("dcmconv", ["+ti", source, implicit]).status == 0)
-        _ = try store.ingest(Self.arrival(source), processing: try Self.realProcessing())
-        let outcome = try store.ingest(Self.arrival(implicit), processing: try Self.realProcessing())
+        _ = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(source))
+        let outcome = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(implicit))
         #expect(outcome == .duplicate(reason: "SOP Instance UID 2.25.221782963418504615112730937592146.3.3 already stored"))
     }
 
     @Test func alertsSurviveAReopenAndAreNotRepeated() throws {
         let (store, directory) = try Self.temporaryStore()
-        for n in [1, 2] { _ = try store.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-\(n).dcm")), processing: Self.everyEventAboveDRL) }
+        for n in [1, 2] { _ = try IngestPipeline(store: store, judge: Self.everyEventAboveDRL).ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-\(n).dcm"))) }
         // A restart: a new store object on the same file.
         let reopened = try SQLiteDoseStore(path: directory + "/store.sqlite")
-        guard case .stored(let third) = try reopened.ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-3.dcm")), processing: Self.everyEventAboveDRL) else {
+        guard case .stored(let third) = try IngestPipeline(store: reopened, judge: Self.everyEventAboveDRL).ingest(Self.arrival(Fixtures.corpusFile("CT-RDSR-Siemens-Multi-3.dcm"))) else {
             Issue.record("not stored")
             return
         }
@@ -178,7 +174,7 @@ struct DoseStoreTests {
 
     @Test func rejectedObjectsAreKeptWithTheirReason() throws {
         let (store, _) = try Self.temporaryStore()
-        let outcome = try store.ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")), processing: try Self.realProcessing())
+        let outcome = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")))
         guard case .rejected(let code, let message) = outcome else {
             Issue.record("expected a rejection")
             return
@@ -190,7 +186,7 @@ struct DoseStoreTests {
         #expect(status.rejectedByReason == ["notADoseReport": 1])
         // The same bytes again are a duplicate of the rejected object, not a
         // second rejection, and carry its rejection: the sender gets the same answer.
-        let again = try store.ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")), processing: try Self.realProcessing())
+        let again = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(Fixtures.corpusFile("ESR_non-dose.dcm")))
         guard case .duplicate(let reason, let rejection?) = again else {
             Issue.record("expected a duplicate of a rejected object, got \(again)")
             return
@@ -203,7 +199,7 @@ struct DoseStoreTests {
 
     @Test func alertsCarryAccessionAndPseudonymNeverTheID() throws {
         let (store, directory) = try Self.temporaryStore()
-        guard case .stored(let stored) = try store.ingest(Self.arrival(Fixtures.sampleFile("07-dose-check-override.dcm")), processing: try Self.realProcessing()) else {
+        guard case .stored(let stored) = try IngestPipeline(store: store, judge: try Self.realJudge()).ingest(Self.arrival(Fixtures.sampleFile("07-dose-check-override.dcm"))) else {
             Issue.record("not stored")
             return
         }
@@ -226,17 +222,17 @@ struct DoseStoreTests {
     @Test func explanationsReadBackWholeWithEachCitationStoredOnce() throws {
         let (store, directory) = try Self.temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let processing = try Self.realProcessing()
+        let judge = try Self.realJudge()
         let files = ["07-dose-check-override.dcm", "11-vendor-quirks-6y.dcm", "03-child-5y-abdomen-32cm.dcm"].map { Fixtures.sampleFile($0) }
         var alerts: [AlertRecord] = []
         for file in files {
-            guard case .stored(let stored) = try store.ingest(Self.arrival(file), processing: processing) else {
+            guard case .stored(let stored) = try IngestPipeline(store: store, judge: judge).ingest(Self.arrival(file)) else {
                 Issue.record("\(file) not stored")
                 continue
             }
             alerts += stored.newAlerts
             let report = try DoseReportReader.read(contentsOf: file)
-            let expected = processing.evaluate(report).allFindings.map(\.explanation)
+            let expected = judge.evaluate(report).allFindings.map(\.explanation)
             let detail = try #require(try store.studyDetail(stored.studyKey))
             #expect(detail.findings.map(\.explanation) == expected)
             #expect(expected.contains { $0.contains("doi:10.1148/radiol.2021211241") })

@@ -1,0 +1,171 @@
+import CTDoseReport
+public import DoseReader
+public import DoseStore
+import Foundation
+import StructuredReport
+
+/// `doseaudit import`: an archive through the same read → reconcile →
+/// judge → record way as every other source, in chunks of one transaction
+/// each, in a pipeline that keeps both cores busy. One chunk is parsed by
+/// DCMTK while others are loaded, decoded into reports and judged, and
+/// another is recorded. DCMTK parses run one at a time: two DCMTK readers
+/// in one process contend for its global locks (every element read takes a
+/// mutex and the dictionary's rwlock). The archive is walked as it goes,
+/// never listed whole.
+///
+/// Each report is judged beside the parse against its study as the store
+/// holds it then. A study that an earlier chunk still in flight also
+/// touched has moved on by the time the chunk is recorded: the store then
+/// records nothing of the chunk (`StoreError.studyChanged`), and the chunk
+/// is judged again, in order, from the store's states.
+public struct BulkImport: Sendable {
+    public let store: SQLiteDoseStore
+    public let judge: Judge
+
+    /// Files per store transaction: large enough to share each commit's
+    /// fixed cost (every b-tree's last page written again), small enough
+    /// that a chunk's memory stays small.
+    public static let chunkSize = 32
+    /// Chunks being loaded, parsed and judged while one is recorded.
+    public static let chunksAhead = 2
+
+    public init(store: SQLiteDoseStore, judge: Judge) {
+        self.store = store
+        self.judge = judge
+    }
+
+    /// What one file came to.
+    public enum FileOutcome: Sendable {
+        case recorded(IngestOutcome)
+        /// Not read (a link, a FIFO, larger than any dose report, unreadable).
+        case notRead(path: String, reason: String)
+    }
+
+    /// Imports every file `files` yields; `onChunk` hears each chunk's outcomes.
+    public func run(_ files: inout some IteratorProtocol<RawPath>, onChunk: ([FileOutcome]) -> Void) async throws(StoreError) {
+        var lastParse: Task<ParsedChunk, Never>?
+        func nextChunk() -> Task<PreparedChunk, Never>? {
+            var chunk: [RawPath] = []
+            while chunk.count < Self.chunkSize, let file = files.next() { chunk.append(file) }
+            guard !chunk.isEmpty else { return nil }
+            let store = self.store
+            let loading = Task { Self.load(chunk, store: store) }
+            let previous = lastParse
+            let parsing = Task {
+                let loaded = await loading.value
+                _ = await previous?.value
+                return Self.parse(loaded)
+            }
+            lastParse = parsing
+            let judge = self.judge
+            return Task { Self.prepare(await parsing.value, judge: judge, store: store) }
+        }
+        var queue: [Task<PreparedChunk, Never>] = []
+        while queue.count < Self.chunksAhead, let task = nextChunk() { queue.append(task) }
+        while !queue.isEmpty {
+            let prepared = await queue.removeFirst().value
+            if let task = nextChunk() { queue.append(task) }
+            // Recorded here, on the task's own thread: a dedicated writer
+            // thread made four busy threads share two cores, and the serial
+            // store, the bottleneck, lost time to preemption.
+            let outcomes = try record(prepared)
+            onChunk(prepared.notRead.map { FileOutcome.notRead(path: $0.path, reason: $0.reason) } + outcomes.map(FileOutcome.recorded))
+        }
+    }
+
+    /// Records a prepared chunk. When a study it touches moved on since it
+    /// was judged (an earlier chunk still in flight, a duplicate that did not
+    /// count, the daemon writing the same study), nothing of it was recorded:
+    /// its files are then recorded one by one, each judged against the
+    /// store's state of the moment (`IngestPipeline`).
+    func record(_ prepared: PreparedChunk) throws(StoreError) -> [IngestOutcome] {
+        do throws(StoreError) {
+            return try store.record(prepared.items.map(\.verdict))
+        } catch where error.kind == .studyChanged {
+            let pipeline = IngestPipeline(store: store, judge: judge)
+            var outcomes: [IngestOutcome] = []
+            for item in prepared.items {
+                if case .knownBytes = item.verdict.decision {
+                    outcomes += try store.record([item.verdict])
+                } else {
+                    outcomes.append(try pipeline.ingest(item.verdict.arrival, digest: item.verdict.digest, read: item.read))
+                }
+            }
+            return outcomes
+        }
+    }
+
+    // MARK: - The stages
+
+    /// A chunk's files as read from disk, with their digests.
+    struct LoadedChunk: Sendable {
+        var arrivals: [(arrival: Arrival, digest: String, known: Bool)] = []
+        var notRead: [(path: String, reason: String)] = []
+    }
+
+    /// A chunk parsed by DCMTK (objects the store already has are not).
+    struct ParsedChunk: Sendable {
+        var loaded: LoadedChunk
+        var objects: [Result<DICOMObject, ReadFailure>?]
+    }
+
+    struct PreparedChunk: Sendable {
+        struct Item: Sendable {
+            var verdict: Verdict
+            var read: Result<CTRadiationDoseReport, ReadFailure>
+        }
+        var items: [Item]
+        var notRead: [(path: String, reason: String)]
+    }
+
+    /// A chunk's files, read (links, FIFOs and files larger than any dose
+    /// report are named, not read), and which of them the store already has.
+    static func load(_ files: [RawPath], store: SQLiteDoseStore) -> LoadedChunk {
+        var chunk = LoadedChunk()
+        var arrivals: [(Arrival, String)] = []
+        for file in files {
+            switch ObjectFile.read(file, limit: DoseReportReader.maximumReportBytes) {
+            case .success(let bytes):
+                let arrival = Arrival(source: "import", origin: file.description, bytes: bytes, receivedAt: Date())
+                arrivals.append((arrival, arrival.digest))
+            case .failure(let failure):
+                chunk.notRead.append((file.description, failure.description))
+            }
+        }
+        // A failed lookup only means reading again what the store has: the
+        // ledger still records it once.
+        let known = (try? store.knownDigests(among: arrivals.map(\.1))) ?? []
+        chunk.arrivals = arrivals.map { ($0.0, $0.1, known.contains($0.1)) }
+        return chunk
+    }
+
+    /// DCMTK's half of reading a chunk, on the calling thread.
+    static func parse(_ chunk: LoadedChunk) -> ParsedChunk {
+        ParsedChunk(loaded: chunk, objects: chunk.arrivals.map { $0.known ? nil : Reading.parse($0.arrival.bytes) })
+    }
+
+    /// The rest of reading (typed reports) and each report judged against
+    /// its study's state: no DCMTK.
+    static func prepare(_ chunk: ParsedChunk, judge: Judge, store: SQLiteDoseStore) -> PreparedChunk {
+        var states: [String: StudyState] = [:]
+        let items = zip(chunk.loaded.arrivals, chunk.objects).map { loaded, object -> PreparedChunk.Item in
+            guard let object else {
+                return PreparedChunk.Item(verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .knownBytes), read: .failure(ReadFailure(code: "known", message: "")))
+            }
+            let read = object.flatMap(Reading.report(from:))
+            guard case .success(let report) = read else {
+                return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, read: read, state: .empty("")), read: read)
+            }
+            let key = JudgedReport.studyKey(of: report)
+            // A failed read of the state is caught at recording: the study's
+            // revision will not match, and the chunk is judged again.
+            let state = states[key] ?? (try? store.studyState(key)) ?? .empty(key)
+            let merged = StudyReconciliation.merge(report, into: state)
+            states[key] = StudyReconciliation.state(after: merged)
+            return PreparedChunk.Item(
+                verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt))), read: read
+            )
+        }
+        return PreparedChunk(items: items, notRead: chunk.loaded.notRead)
+    }
+}

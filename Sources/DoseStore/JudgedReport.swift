@@ -1,0 +1,130 @@
+public import CTDoseReport
+public import DoseEvaluation
+public import Foundation
+
+/// A report merged into its study and judged: everything its recording
+/// writes (events with their typed content, findings, alerts, the study
+/// row) as plain values, built before any transaction. The store only
+/// persists it; it never reads, merges or judges.
+public struct JudgedReport: Sendable {
+    public var sopInstanceUID: String
+    public var studyKey: String
+    public var reconciliation: Reconciliation
+    public var newEvents: Int
+    /// The study's revision the judgement was made from.
+    public var basedOnRevision: Int64
+    public var eventCount: Int
+    /// Sum of the reconciled study's event DLPs, mGy·cm.
+    public var totalDLP: Double
+    /// Events in the new report (the reports table's count).
+    var reportEventCount: Int
+    /// `SQLiteDoseStore.Statements.insertEvent` column order.
+    var events: [[SQLValue]]
+    var findings: [FindingRow]
+    var study: [SQLValue]
+
+    struct FindingRow: Sendable {
+        /// The columns before `reference_text_id`, which is known only in
+        /// the transaction (the text is stored once, `ReferenceTexts`).
+        var values: [SQLValue]
+        var referenceText: String?
+        var alert: AlertRow?
+    }
+
+    struct AlertRow: Sendable {
+        /// As `FindingRow.values`: every column but `reference_text_id`.
+        var values: [SQLValue]
+        var record: AlertRecord
+    }
+
+    /// The study a report belongs to: its Study Instance UID, or the
+    /// report's own SOP Instance UID when it has none.
+    public static func studyKey(of report: CTRadiationDoseReport) -> String {
+        report.study.studyInstanceUID.flatMap { $0.isEmpty ? nil : $0 } ?? "sop:\(report.sopInstanceUID)"
+    }
+
+    /// - Parameters:
+    ///   - report: the report as read (its SOP Instance UID and events).
+    ///   - merged: the study with it merged in (`StudyReconciliation.merge`).
+    ///   - evaluation: the merged study judged.
+    ///   - delivery: whether new alerts are news for the sinks.
+    public init(
+        report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, evaluation: ExamEvaluation, threshold: AlertThreshold,
+        pseudonymizer: Pseudonymizer, delivery: AlertDelivery, received: Date
+    ) {
+        let study = merged.report
+        let studyKey = Self.studyKey(of: study)
+        let receivedText = StoreTimestamp.text(received)
+        let pseudonym = pseudonymizer.pseudonym(for: study.patient.patientID)
+        let scanner = [study.device.manufacturer, study.device.modelName].compactMap { $0 }.joined(separator: " ")
+        sopInstanceUID = report.sopInstanceUID
+        self.studyKey = studyKey
+        reconciliation = merged.reconciliation
+        newEvents = merged.newEvents
+        basedOnRevision = merged.basedOnRevision
+        reportEventCount = report.events.count
+        events = evaluation.events.map { eventEvaluation in
+            let stored = merged.events[eventEvaluation.index]
+            let event = stored.event
+            return [
+                .text(studyKey), .text(stored.key), .integer(Int64(eventEvaluation.index)),
+                SQLValue(event.acquisitionProtocol), SQLValue(event.acquisitionType?.name), .text(eventEvaluation.region.rawValue),
+                SQLValue(event.dose?.meanCTDIvol?.value), SQLValue(event.dose?.phantom?.name), SQLValue(event.dose?.dlp?.value),
+                SQLValue(eventEvaluation.ssde.value), SQLValue(eventEvaluation.ssde.source?.rawValue), SQLValue(eventEvaluation.ssde.sizeCm),
+                SQLValue(eventEvaluation.inReferenceComparison), SQLValue(eventEvaluation.worstLevel?.rawValue), .blob(stored.content),
+            ]
+        }
+        findings = evaluation.allFindings.map { finding in
+            let eventUID: String?
+            let protocolName: String?
+            switch finding.scope {
+            case .event(let index):
+                eventUID = merged.events[index].key
+                protocolName = study.events[index].acquisitionProtocol
+            case .exam:
+                eventUID = nil
+                protocolName = nil
+            }
+            var row = FindingRow(
+                values: [
+                    .text(studyKey), SQLValue(eventUID), .text(Self.scopeText(finding.scope)), .text(finding.level.rawValue),
+                    SQLValue(finding.quantity?.rawValue), SQLValue(finding.referenceSetID), SQLValue(finding.referenceRow),
+                    SQLValue(finding.value), SQLValue(finding.limit), SQLValue(finding.ratio), .text(finding.judgement),
+                ],
+                referenceText: finding.reference
+            )
+            if threshold.raises(finding.level) {
+                let key = AlertKey.make(studyKey: studyKey, eventUID: eventUID, finding: finding)
+                let record = AlertRecord(
+                    key: key, level: finding.level, studyKey: studyKey, accessionNumber: study.study.accessionNumber,
+                    patientPseudonym: pseudonym, scanner: scanner.isEmpty ? nil : scanner, protocolName: protocolName,
+                    irradiationEventUID: eventUID, explanation: finding.explanation, createdAt: received, notify: delivery == .notify
+                )
+                row.alert = AlertRow(
+                    values: [
+                        .text(key), .text(studyKey), .text(finding.level.rawValue), SQLValue(record.accessionNumber), SQLValue(pseudonym),
+                        SQLValue(record.scanner), SQLValue(protocolName), SQLValue(eventUID), .text(finding.judgement), .text(receivedText),
+                        SQLValue(delivery == .notify),
+                    ],
+                    record: record
+                )
+            }
+            return row
+        }
+        totalDLP = study.events.compactMap(\.dose?.dlp?.value).reduce(0, +)
+        eventCount = study.events.count
+        self.study = [
+            .text(studyKey), SQLValue(study.study.accessionNumber), SQLValue(study.study.studyDate), SQLValue(pseudonym),
+            SQLValue(study.patient.sex), SQLValue(study.patient.age?.decimalYears), SQLValue(study.patient.weightKg), .text(scanner),
+            SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
+            SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText),
+        ]
+    }
+
+    static func scopeText(_ scope: Finding.Scope) -> String {
+        switch scope {
+        case .event(let index): "event \(index + 1)"
+        case .exam(let region): "exam \(region.rawValue)"
+        }
+    }
+}

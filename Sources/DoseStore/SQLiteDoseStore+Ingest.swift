@@ -1,0 +1,187 @@
+import CTDoseReport
+public import Foundation
+import GRDB
+import Synchronization
+
+extension SQLiteDoseStore {
+    /// Records each verdict exactly once, all in one transaction (one sync
+    /// for all in `.everyCommit`): a ledger row for every arrival; the object
+    /// for every arrival that is not a duplicate; for a judged report its
+    /// report row, its study's events, findings and study row (replacing
+    /// the study's earlier ones) and its new alerts. Outcomes come back in
+    /// order. Nothing is read, merged or judged here.
+    public func record(_ verdicts: [Verdict]) throws(StoreError) -> [IngestOutcome] {
+        var texts = ReferenceTexts(known: referenceTextIDs.withLock { $0 })
+        let outcomes = try StoreError.during("record \(verdicts.count == 1 ? "an arrival" : "\(verdicts.count) arrivals")") {
+            try pool.write { db in
+                let statements = try Statements(db)
+                return try verdicts.map { try record($0, texts: &texts, statements: statements, db: db) }
+            }
+        }
+        if !texts.added.isEmpty { referenceTextIDs.withLock { $0.merge(texts.added) { old, _ in old } } }
+        return outcomes
+    }
+
+    /// Records an arrival refused without being read (a symbolic link, a
+    /// FIFO, a directory, a file larger than any dose report): a ledger row
+    /// naming it and why, no object.
+    public func recordRefusal(source: String, origin: String, size: Int64, code: String, message: String, receivedAt: Date) throws(StoreError) {
+        try StoreError.during("record a refused arrival", table: "ingest_ledger") {
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at, object_id)
+                    VALUES (?, ?, '', ?, NULL, 'rejected', ?, ?, ?, NULL)
+                    """, arguments: [source, origin, size, "\(code): \(message)", StoreTimestamp.text(receivedAt), StoreTimestamp.text(Date())])
+            }
+        }
+    }
+
+    /// Ingest's statements, looked up in GRDB's cache once per transaction
+    /// rather than by their SQL text for every row.
+    struct Statements {
+        let insertLedger, earlierSameBytes, objectID, countSOP, insertObject, insertReport, updateRole: Statement
+        let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
+
+        init(_ db: Database) throws {
+            insertLedger = try db.cachedStatement(sql: """
+                INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at, object_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            // Every processed or rejected arrival stored its object, so the
+            // objects' digest finds same bytes (see the v7 migration).
+            earlierSameBytes = try db.cachedStatement(sql: """
+                SELECT l.id, l.status, l.reason, o.id AS object_id FROM objects o JOIN ingest_ledger l ON l.object_id = o.id
+                WHERE o.sha256 = ? AND l.status IN ('processed', 'rejected') ORDER BY l.id LIMIT 1
+                """)
+            objectID = try db.cachedStatement(sql: "SELECT id FROM objects WHERE sha256 = ?")
+            countSOP = try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE sop_instance_uid = ?")
+            insertObject = try db.cachedStatement(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)")
+            insertReport = try db.cachedStatement(sql: "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)")
+            updateRole = try db.cachedStatement(sql: "UPDATE reports SET role = ? WHERE sop_instance_uid = ?")
+            studyRevision = try db.cachedStatement(sql: "SELECT revision FROM studies WHERE study_key = ?")
+            bumpRevision = try db.cachedStatement(sql: "UPDATE studies SET revision = ? WHERE study_key = ?")
+            deleteFindings = try db.cachedStatement(sql: "DELETE FROM findings WHERE study_key = ?")
+            deleteEvents = try db.cachedStatement(sql: "DELETE FROM events WHERE study_key = ?")
+            insertEvent = try db.cachedStatement(sql: """
+                INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
+                                    ssde, ssde_method, size_cm, in_comparison, worst_level, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insertFinding = try db.cachedStatement(sql: """
+                INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio,
+                                      explanation, reference_text_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            // INSERT OR IGNORE on the unique (study_key, key): the exactly-once
+            // rule of alerts (`AlertKey`).
+            insertAlert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO alerts (key, study_key, level, accession_number, patient_pseudonym, scanner, protocol, irradiation_event_uid,
+                                              explanation, created_at, notify, reference_text_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            upsertStudy = try db.cachedStatement(sql: """
+                INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
+                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
+                    patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
+                    patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
+                    station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
+                    worst_level = excluded.worst_level, updated_at = excluded.updated_at
+                """)
+        }
+    }
+
+    /// One verdict inside the caller's transaction. The ledger's rule of
+    /// exactly once: the same bytes as a processed or rejected object, or the
+    /// same SOP Instance UID as a stored report, is a duplicate (and a
+    /// duplicate of a rejected object carries that rejection).
+    private func record(_ verdict: Verdict, texts: inout ReferenceTexts, statements: Statements, db: Database) throws -> IngestOutcome {
+        let arrival = verdict.arrival
+        let digest = verdict.digest
+        let receivedText = StoreTimestamp.text(arrival.receivedAt)
+        func ledger(_ status: String, sop: String?, reason: String?, object: Int64?) throws {
+            try db.execute(statements.insertLedger, [
+                .text(arrival.source), SQLValue(arrival.origin), .text(digest), .integer(Int64(arrival.bytes.count)), SQLValue(sop),
+                .text(status), SQLValue(reason), .text(receivedText), .text(StoreTimestamp.text(Date())), SQLValue(object),
+            ])
+        }
+        /// The object's id. The same bytes are caught as a duplicate before
+        /// this runs, so the insert is ignored only if an object was kept
+        /// without a ledger row naming it; the ledger then names it anyway.
+        func storeObject() throws -> Int64? {
+            try db.execute(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
+            if db.changesCount > 0 { return db.lastInsertedRowID }
+            return try Int64.fetchOne(statements.objectID, arguments: [digest])
+        }
+        if let earlier = try Row.fetchOne(statements.earlierSameBytes, arguments: [digest]) {
+            let status: String = earlier["status"]
+            let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(status))"
+            try ledger("duplicate", sop: nil, reason: reason, object: earlier["object_id"])
+            guard status == "rejected" else { return .duplicate(reason: reason) }
+            return .duplicate(reason: reason, rejection: ReadFailure(ledgerReason: earlier["reason"]))
+        }
+        let judged: JudgedReport
+        switch verdict.decision {
+        case .knownBytes:
+            // Seen as known before reading, and gone since: cannot happen
+            // (ledger rows are never deleted); recorded as what it was.
+            throw StoreError(kind: .studyChanged, operation: "record an arrival", table: "ingest_ledger", message: "its earlier ledger row for the same bytes is gone")
+        case .rejected(let failure):
+            // Quarantined: the object is kept with the reason.
+            let object = try storeObject()
+            try ledger("rejected", sop: nil, reason: "\(failure.code): \(failure.message)", object: object)
+            return .rejected(code: failure.code, message: failure.message)
+        case .report(let value):
+            judged = value
+        }
+        if try Int.fetchOne(statements.countSOP, arguments: [judged.sopInstanceUID]) ?? 0 > 0 {
+            let reason = "SOP Instance UID \(judged.sopInstanceUID) already stored"
+            try ledger("duplicate", sop: judged.sopInstanceUID, reason: reason, object: nil)
+            return .duplicate(reason: reason)
+        }
+        // The study must be where it was when the report was judged.
+        let revision = try Int64.fetchOne(statements.studyRevision, arguments: [judged.studyKey]) ?? 0
+        guard revision == judged.basedOnRevision else {
+            throw StoreError(
+                kind: .studyChanged, operation: "record \(judged.sopInstanceUID)", table: "studies",
+                message: "study \(judged.studyKey) is at revision \(revision), the report was judged at \(judged.basedOnRevision)"
+            )
+        }
+        let object = try storeObject()
+        try db.execute(statements.insertReport, [
+            .text(judged.sopInstanceUID), .text(judged.studyKey), .text(digest), .integer(Int64(judged.reportEventCount)), .text(receivedText),
+        ])
+        if judged.reconciliation == .supersedes || judged.reconciliation == .subset {
+            try db.execute(statements.updateRole, [.text(judged.reconciliation == .subset ? "subset" : "current"), .text(judged.sopInstanceUID)])
+        }
+        // Events and findings are only ever written with a report of their
+        // study: a study's first report has none to replace.
+        if revision > 0 {
+            try db.execute(statements.deleteFindings, [.text(judged.studyKey)])
+            try db.execute(statements.deleteEvents, [.text(judged.studyKey)])
+        }
+        for event in judged.events {
+            try db.execute(statements.insertEvent, event)
+        }
+        var newAlerts: [AlertRecord] = []
+        for finding in judged.findings {
+            let referenceTextID = try finding.referenceText.map { SQLValue.integer(try texts.id(for: $0, db: db)) } ?? .null
+            try db.execute(statements.insertFinding, finding.values, then: referenceTextID)
+            guard let alert = finding.alert else { continue }
+            try db.execute(statements.insertAlert, alert.values, then: referenceTextID)
+            // One alert per key, ever: a re-merged study does not alert again.
+            if db.changesCount > 0 { newAlerts.append(alert.record) }
+        }
+        try db.execute(statements.upsertStudy, judged.study)
+        try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
+        try ledger(
+            "processed", sop: judged.sopInstanceUID,
+            reason: "\(judged.reconciliation.rawValue): \(judged.newEvents) new of \(judged.reportEventCount) events", object: object
+        )
+        return .stored(StoredReport(
+            studyKey: judged.studyKey, sopInstanceUID: judged.sopInstanceUID, reconciliation: judged.reconciliation, newEvents: judged.newEvents,
+            studyEventCount: judged.eventCount, studyTotalDLP: judged.totalDLP, newAlerts: newAlerts
+        ))
+    }
+}

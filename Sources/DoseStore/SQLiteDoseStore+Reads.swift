@@ -1,0 +1,119 @@
+public import Foundation
+import GRDB
+
+extension SQLiteDoseStore {
+    // MARK: - Reading
+
+    public func status(now: Date) throws(StoreError) -> StoreStatus {
+        try StoreError.during("read the store's status") { try pool.read { db in
+            let calendar = Calendar(identifier: .gregorian)
+            let today = calendar.startOfDay(for: now)
+            let week = calendar.date(byAdding: .day, value: -7, to: now) ?? now
+            let scanners = try Row.fetchAll(db, sql: """
+                SELECT \(StoreSchema.scannerName("s")) AS name, MAX(r.received_at) AS last, COUNT(*) AS reports
+                FROM reports r JOIN studies s ON s.study_key = r.study_key GROUP BY 1 ORDER BY last DESC
+                """).map { row in
+                StoreStatus.Scanner(name: row["name"], lastReceived: row["last"], reports: row["reports"])
+            }
+            var ledger: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM ingest_ledger GROUP BY status") {
+                ledger[row["status"]] = row["n"]
+            }
+            var rejected: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reason FROM ingest_ledger WHERE status = 'rejected'") {
+                let reason: String = row["reason"] ?? "unknown"
+                rejected[String(reason.prefix { $0 != ":" }), default: 0] += 1
+            }
+            return StoreStatus(
+                scanners: scanners,
+                reportsToday: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE received_at >= ?", arguments: [today]) ?? 0,
+                reportsThisWeek: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE received_at >= ?", arguments: [week]) ?? 0,
+                studies: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM studies") ?? 0,
+                events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0,
+                ledger: ledger,
+                rejectedByReason: rejected,
+                alerts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") ?? 0,
+                alertsNotSent: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE NOT notify") ?? 0,
+                alertsPendingDelivery: try Self.alertsPendingDelivery(db),
+                webhookOutbox: try Self.webhookOutbox(db)
+            )
+        } }
+    }
+
+    /// The two outboxes alone, for a cheap /metrics scrape (status counts everything).
+    public func outboxes() throws(StoreError) -> (alertsPendingDelivery: Int, webhook: Int) {
+        try StoreError.during("count the outboxes") { try pool.read { db in (try Self.alertsPendingDelivery(db), try Self.webhookOutbox(db)) } }
+    }
+
+    static func alertsPendingDelivery(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL AND notify") ?? 0
+    }
+
+    /// Alerts since the webhook was enabled and not yet delivered by it (0,
+    /// without reading the alerts, when no webhook was ever enabled: this
+    /// runs on every /metrics scrape).
+    static func webhookOutbox(_ db: Database) throws -> Int {
+        guard let since = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") else { return 0 }
+        return try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM alerts a LEFT JOIN webhook_deliveries w ON w.key = a.key
+            WHERE a.notify AND w.delivered_at IS NULL AND a.created_at >= ?
+            """, arguments: [since]) ?? 0
+    }
+
+    /// A study as stored (tests and status views).
+    public func study(_ key: String) throws(StoreError) -> StoredStudy? {
+        try StoreError.during("read study \(key)") { try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE study_key = ?", arguments: [key]) else { return nil }
+            let events = try Row.fetchAll(db, sql: "SELECT irradiation_event_uid, dlp FROM events WHERE study_key = ? ORDER BY ordinal", arguments: [key])
+            return StoredStudy(
+                studyKey: key, accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"],
+                totalDLP: row["total_dlp"], eventUIDs: events.map { $0["irradiation_event_uid"] },
+                reports: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?", arguments: [key]) ?? 0,
+                alertKeys: try String.fetchAll(db, sql: "SELECT key FROM alerts WHERE study_key = ? ORDER BY key", arguments: [key])
+            )
+        } }
+    }
+
+    /// A study as the store holds it, decoded, to merge a new report into.
+    public func studyState(_ key: String) throws(StoreError) -> StudyState {
+        try StoreError.during("read the state of study \(key)", table: "events") {
+            try pool.read { db in try Self.studyState(key, db: db) }
+        }
+    }
+
+    static func studyState(_ key: String, db: Database) throws -> StudyState {
+        guard let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM studies WHERE study_key = ?", arguments: [key]) else {
+            return .empty(key)
+        }
+        let rows = try Row.fetchAll(db, sql: "SELECT irradiation_event_uid, content FROM events WHERE study_key = ? ORDER BY ordinal", arguments: [key])
+        let events = try rows.map { row -> StoredEvent in
+            let content: [UInt8] = (row["content"] as Data?).map(Array.init) ?? []
+            let eventKey: String = row["irradiation_event_uid"]
+            guard let event = EventContent.decode(content) else {
+                throw StoreError(
+                    kind: .sqlite, operation: "read the state of study \(key)", table: "events",
+                    message: "event \(eventKey) has no decoded content (a store from before schema v8 not upgraded yet)"
+                )
+            }
+            return StoredEvent(key: eventKey, event: event, content: content)
+        }
+        return StudyState(studyKey: key, revision: revision, events: events)
+    }
+
+    /// Which of `digests` the store already holds as a processed or rejected
+    /// object: those need not be read again (the ledger records them as
+    /// duplicates when they are recorded).
+    public func knownDigests(among digests: [String]) throws(StoreError) -> Set<String> {
+        guard !digests.isEmpty else { return [] }
+        return try StoreError.during("look up \(digests.count) digests", table: "objects") {
+            try pool.read { db in
+                var known: Set<String> = []
+                let statement = try db.cachedStatement(sql: """
+                    SELECT 1 FROM objects o JOIN ingest_ledger l ON l.object_id = o.id WHERE o.sha256 = ? AND l.status IN ('processed', 'rejected') LIMIT 1
+                    """)
+                for digest in digests where try Int.fetchOne(statement, arguments: [digest]) != nil { known.insert(digest) }
+                return known
+            }
+        }
+    }
+}
