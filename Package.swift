@@ -1,21 +1,27 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (each module may use only those above it):
-//   CDCMTKShim (C++, the only code that includes DCMTK: reading, storage SCP, SCU)
-//   StructuredReport (generic SR content tree, codes)            — pure Swift
-//   DCMTKBridge (the only Swift importer of CDCMTKShim)
-//   CTDoseReport (typed TID 10011–10015 model + decoder, JSON)   — pure Swift
-//   DoseReader (bytes/file → CTRadiationDoseReport or a named rejection)
-//   DoseEvaluation (size, SSDE, reference sets, findings, protocol validation) — pure Swift, no I/O
-//   DoseConfiguration (YAML configuration, the only Yams importer)
-//   DoseStore (the store protocol and SQLite through GRDB, the only GRDB importer;
-//     SQLite's C API only in SQLiteDirect.swift)
-//   DoseReports (the weekly report: statistics, HTML/SVG, CSV)   — pure Swift over store values
-//   DoseService (the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd)
-//   DoseDashboard (read-only pages, JSON API, /metrics; the only Hummingbird importer; not DoseService)
-//   DoseDaemon (the composition root: configuration → the ServiceGroup of `serve`)
-//   DoseCommands (the `doseaudit` subcommands) → doseaudit (@main only)
+// Layering: each module may import only modules listed above it, and only
+// those its target names below (scripts/check-layering.py checks both, in CI).
+//   CDCMTKShim         C++: the only code that includes DCMTK (reading, storage SCP, SCU)
+//   StructuredReport   the generic SR content tree and codes, pure Swift
+//   DCMTKBridge        the only Swift importer of CDCMTKShim
+//   CTDoseReport       the typed TID 10011–10015 model, its decoder, JSON; pure Swift
+//   DoseReader         files and bytes → a typed report or a named rejection
+//   DoseEvaluation     size, SSDE, reference sets, findings, protocol validation; pure Swift, no I/O
+//   DoseConfiguration  the YAML configuration (the only Yams importer)
+//   DoseStore          persists verdicts and reads (the only GRDB importer; SQLite's C API only in SQLiteDirect.swift)
+//   DoseIngest         the one way in: read → reconcile → judge → record
+//   DoseReports        the weekly report: statistics, HTML/SVG, CSV
+//   DoseDashboard      read-only pages, JSON API, /metrics (the only Hummingbird importer)
+//   DoseService        the daemon's services: drop folders, DICOM listener, DICOMweb, alerts, systemd
+//   DoseDaemon         the composition root: a configuration → the ServiceGroup of `serve`
+//   DoseCommands       the `doseaudit` subcommands
+//   doseaudit          @main only
+// Test data, below everything: DICOMEncoding, make-pediatric-samples, DoseTestSupport.
+// A test target sits just above the module it tests, unless it says otherwise here:
+//   CTDoseReportTests: above DoseReader (it decodes real files)
+//   DoseEvaluationTests: above DoseConfiguration (it judges with the shipped configuration)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -182,7 +188,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseCommandsTests",
-            dependencies: ["DoseCommands", "DoseReader", "CTDoseReport", "DoseService", "DoseConfiguration", "DoseTestSupport", "DICOMEncoding"],
+            dependencies: [
+                "DoseCommands", "DoseReader", "CTDoseReport", "DoseService", "DoseStore", "DoseConfiguration", "DoseTestSupport", "DICOMEncoding",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
     ],

@@ -58,7 +58,7 @@ public enum SCPEvent: Sendable, Equatable {
 }
 
 /// DIMSE status codes the receiver answers C-STORE with (PS3.4 B.2.3).
-public enum StoreStatus: UInt16, Sendable {
+public enum DIMSEStatus: UInt16, Sendable {
     case success = 0x0000
     /// The store could not commit; the sender should retry later.
     case outOfResources = 0xA700
@@ -77,9 +77,9 @@ public final class StorageSCP: @unchecked Sendable {
     private let port: UInt16
 
     final class Handlers: Sendable {
-        let onStore: @Sendable (ReceivedObject) -> StoreStatus
+        let onStore: @Sendable (ReceivedObject) -> DIMSEStatus
         let onEvent: @Sendable (SCPEvent) -> Void
-        init(onStore: @escaping @Sendable (ReceivedObject) -> StoreStatus, onEvent: @escaping @Sendable (SCPEvent) -> Void) {
+        init(onStore: @escaping @Sendable (ReceivedObject) -> DIMSEStatus, onEvent: @escaping @Sendable (SCPEvent) -> Void) {
             self.onStore = onStore
             self.onEvent = onEvent
         }
@@ -87,7 +87,7 @@ public final class StorageSCP: @unchecked Sendable {
 
     /// Configures the SCP and checks its port can be bound (throws naming the problem).
     public init(
-        settings: StorageSCPSettings, onStore: @escaping @Sendable (ReceivedObject) -> StoreStatus,
+        settings: StorageSCPSettings, onStore: @escaping @Sendable (ReceivedObject) -> DIMSEStatus,
         onEvent: @escaping @Sendable (SCPEvent) -> Void
     ) throws(DCMTKError) {
         let handlers = Unmanaged.passRetained(Handlers(onStore: onStore, onEvent: onEvent))
@@ -163,7 +163,7 @@ public final class StorageSCP: @unchecked Sendable {
 }
 
 private func storeTrampoline(_ context: UnsafeMutableRawPointer?, _ object: UnsafePointer<CDCMTKShim_ReceivedObject>?) -> UInt16 {
-    guard let context, let object else { return StoreStatus.outOfResources.rawValue }
+    guard let context, let object else { return DIMSEStatus.outOfResources.rawValue }
     let handlers = Unmanaged<StorageSCP.Handlers>.fromOpaque(context).takeUnretainedValue()
     let raw = object.pointee
     let received = ReceivedObject(

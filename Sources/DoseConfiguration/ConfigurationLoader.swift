@@ -28,129 +28,15 @@ public enum ConfigurationLoader {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
 
         reader.expectKeys(root, "", ["reference_levels", "classification", "privacy", "serve"])
-        let levels = reader.mapping(root, "reference_levels", required: true)
-        var directory = base + "/reference-levels"
-        var setIDs: [String] = []
-        var allowAssumed = true
-        if let levels {
-            reader.expectKeys(levels, "reference_levels", ["directory", "sets", "allow_assumed_phantom"])
-            if let dir = reader.string(levels, "directory", in: "reference_levels") {
-                directory = dir.hasPrefix("/") ? dir : base + "/" + dir
-            }
-            setIDs = reader.strings(levels, "sets", in: "reference_levels") ?? []
-            if setIDs.isEmpty { reader.add(levels, "reference_levels.sets", "name at least one reference set") }
-            allowAssumed = reader.bool(levels, "allow_assumed_phantom", in: "reference_levels") ?? true
-        }
-
-        var regionRules: [ClassificationRule] = []
-        var contrastRules: [ContrastRule] = []
-        if let classification = reader.mapping(root, "classification", required: false) {
-            reader.expectKeys(classification, "classification", ["region_rules", "contrast_rules"])
-            for (index, rule) in reader.sequence(classification, "region_rules", in: "classification").enumerated() {
-                let field = "classification.region_rules[\(index)]"
-                reader.expectKeys(rule, field, ["field", "pattern", "region"])
-                guard let ruleField = reader.ruleField(rule, field), let pattern = reader.string(rule, "pattern", in: field, required: true),
-                    let regionText = reader.string(rule, "region", in: field, required: true)
-                else { continue }
-                guard let region = BodyRegion(rawValue: regionText) else {
-                    reader.add(rule["region"] ?? rule, "\(field).region", "unknown region '\(regionText)' (one of \(BodyRegion.allCases.map(\.rawValue).joined(separator: ", ")))")
-                    continue
-                }
-                do {
-                    regionRules.append(try ClassificationRule(field: ruleField, pattern: pattern, region: region, origin: "\(URL(fileURLWithPath: name).lastPathComponent):\(reader.line(rule) ?? 0)"))
-                } catch {
-                    reader.add(rule["pattern"] ?? rule, "\(field).pattern", "invalid regular expression: \(error)")
-                }
-            }
-            for (index, rule) in reader.sequence(classification, "contrast_rules", in: "classification").enumerated() {
-                let field = "classification.contrast_rules[\(index)]"
-                reader.expectKeys(rule, field, ["field", "pattern", "contrast"])
-                guard let ruleField = reader.ruleField(rule, field), let pattern = reader.string(rule, "pattern", in: field, required: true),
-                    let contrastText = reader.string(rule, "contrast", in: field, required: true)
-                else { continue }
-                guard let contrast = ReferenceRow.Contrast(rawValue: contrastText) else {
-                    reader.add(rule["contrast"] ?? rule, "\(field).contrast", "contrast must be with or without, not '\(contrastText)'")
-                    continue
-                }
-                do {
-                    contrastRules.append(try ContrastRule(field: ruleField, pattern: pattern, contrast: contrast, origin: "\(URL(fileURLWithPath: name).lastPathComponent):\(reader.line(rule) ?? 0)"))
-                } catch {
-                    reader.add(rule["pattern"] ?? rule, "\(field).pattern", "invalid regular expression: \(error)")
-                }
-            }
-        }
-        var showIdentifiers = false
-        if let privacy = reader.mapping(root, "privacy", required: false) {
-            reader.expectKeys(privacy, "privacy", ["show_patient_identifiers"])
-            showIdentifiers = reader.bool(privacy, "show_patient_identifiers", in: "privacy") ?? false
-        }
-        var service = ServiceSettings()
+        let levels = reader.referenceLevels(root, base: base)
+        let classification = reader.classification(root, file: name)
+        let showIdentifiers = reader.privacy(root)
         let serveSection = reader.mapping(root, "serve", required: false)
-        if let serve = serveSection {
-            reader.expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts", "dicom_listener", "dicomweb", "dashboard"])
-            func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
-            if let state = reader.string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
-            if let database = reader.string(serve, "database", in: "serve") { service.databasePath = absolute(database) }
-            if let settle = serve["settle_seconds"] {
-                if let value = settle.plainDouble, value >= 0 { service.settleSeconds = value } else { reader.add(settle, "serve.settle_seconds", "expected a number of seconds") }
-            }
-            if let rescan = serve["rescan_seconds"] {
-                if let value = rescan.plainDouble, value >= 1 { service.rescanSeconds = value } else { reader.add(rescan, "serve.rescan_seconds", "expected a number of seconds, at least 1") }
-            }
-            for (index, folder) in reader.sequence(serve, "drop_folders", in: "serve").enumerated() {
-                let field = "serve.drop_folders[\(index)]"
-                reader.expectKeys(folder, field, ["path", "after"])
-                guard let path = reader.string(folder, "path", in: field, required: true) else { continue }
-                let afterText = reader.string(folder, "after", in: field) ?? "move"
-                guard let after = ServiceSettings.AfterProcessing(rawValue: afterText) else {
-                    reader.add(folder["after"] ?? folder, "\(field).after", "after must be move, leave or delete, not '\(afterText)'")
-                    continue
-                }
-                // Without a trailing slash: a file's folder is found by its path prefix.
-                var folderPath = absolute(path)
-                while folderPath.count > 1 && folderPath.hasSuffix("/") { folderPath.removeLast() }
-                service.dropFolders.append(ServiceSettings.DropFolder(path: folderPath, after: after))
-            }
-            if let dashboard = reader.mapping(serve, "dashboard", required: false) {
-                service.dashboard = reader.dashboard(dashboard, absolute: absolute)
-            }
-            if let listener = reader.mapping(serve, "dicom_listener", required: false) {
-                service.dicomListener = reader.dicomListener(listener)
-            }
-            for (index, node) in reader.sequence(serve, "dicomweb", in: "serve").enumerated() {
-                if let source = reader.dicomwebSource(node, index: index, absolute: absolute) {
-                    if service.dicomwebSources.contains(where: { $0.name == source.name }) {
-                        reader.add(node, "serve.dicomweb[\(index)].name", "'\(source.name)' is used twice; each source needs its own name")
-                    }
-                    service.dicomwebSources.append(source)
-                }
-            }
-            if let alerts = reader.mapping(serve, "alerts", required: false) {
-                reader.expectKeys(alerts, "serve.alerts", ["level", "file", "command", "webhook"])
-                if let level = reader.string(alerts, "level", in: "serve.alerts") {
-                    if ["aboveAchievable", "aboveDRL", "doseCheckOverride", "aboveAlert"].contains(level) { service.alertLevel = level }
-                    else { reader.add(alerts["level"] ?? alerts, "serve.alerts.level", "level must be aboveAchievable, aboveDRL, doseCheckOverride or aboveAlert") }
-                }
-                if let file = reader.string(alerts, "file", in: "serve.alerts") { service.alertFile = absolute(file) }
-                service.alertCommand = reader.string(alerts, "command", in: "serve.alerts")
-                if let webhook = reader.mapping(alerts, "webhook", required: false) {
-                    reader.expectKeys(webhook, "serve.alerts.webhook", ["url", "token_file", "max_backoff_seconds"])
-                    if let url = reader.string(webhook, "url", in: "serve.alerts.webhook", required: true) {
-                        if url.hasPrefix("http://") || url.hasPrefix("https://") { service.webhookURL = url }
-                        else { reader.add(webhook["url"] ?? webhook, "serve.alerts.webhook.url", "expected an http:// or https:// URL") }
-                    }
-                    if let token = reader.string(webhook, "token_file", in: "serve.alerts.webhook") { service.webhookTokenFile = absolute(token) }
-                    if let backoff = webhook["max_backoff_seconds"] {
-                        if let value = backoff.plainDouble, value >= 0.1 { service.webhookMaxBackoffSeconds = value }
-                        else { reader.add(backoff, "serve.alerts.webhook.max_backoff_seconds", "expected a number of seconds") }
-                    }
-                }
-            }
-        }
+        let service = serveSection.map { reader.serve($0, base: base) } ?? ServiceSettings()
         if !reader.problems.isEmpty { throw ConfigurationErrors(problems: reader.problems) }
         return DoseAuditConfiguration(
-            file: name, referenceDirectory: directory, referenceSetIDs: setIDs, allowAssumedPhantom: allowAssumed,
-            regionRules: regionRules, contrastRules: contrastRules, showPatientIdentifiers: showIdentifiers, service: service,
+            file: name, referenceDirectory: levels.directory, referenceSetIDs: levels.setIDs, allowAssumedPhantom: levels.allowAssumed,
+            regionRules: classification.regionRules, contrastRules: classification.contrastRules, showPatientIdentifiers: showIdentifiers, service: service,
             hasServeSection: serveSection != nil
         )
     }

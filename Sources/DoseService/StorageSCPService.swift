@@ -109,7 +109,7 @@ public struct StorageSCPService: Service {
             self.logger = logger
         }
 
-        func store(_ object: ReceivedObject) -> DCMTKBridge.StoreStatus {
+        func store(_ object: ReceivedObject) -> DIMSEStatus {
             let state = runtime.current
             let origin = "\(object.callingAETitle)@\(object.peerAddress)"
             let started = ContinuousClock.now

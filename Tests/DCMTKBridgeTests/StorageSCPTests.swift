@@ -15,7 +15,7 @@ struct StorageSCPTests {
     }
 
     /// Runs an SCP on its own thread for the body, then stops it and checks it ended.
-    static func withSCP(_ settings: StorageSCPSettings, answer: StoreStatus = .success, _ body: (Received) throws -> Void) throws {
+    static func withSCP(_ settings: StorageSCPSettings, answer: DIMSEStatus = .success, _ body: (Received) throws -> Void) throws {
         let received = Received()
         let scp = try StorageSCP(
             settings: settings,
