@@ -187,6 +187,35 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "DoseConfigurationTests",
+            dependencies: ["DoseConfiguration", "DoseEvaluation", "DoseTestSupport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseReportsTests",
+            dependencies: ["DoseReports", "DoseStore", "DoseIngest", "DoseConfiguration", "DoseEvaluation", "CTDoseReport", "DoseTestSupport", "DICOMEncoding"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseDashboardTests",
+            dependencies: [
+                "DoseDashboard", "DoseStore", "DoseIngest", "DoseConfiguration", "DoseEvaluation", "DoseTestSupport", "DICOMEncoding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DoseServiceTests",
+            dependencies: [
+                "DoseService", "DoseIngest", "DoseStore", "DoseReader", "DoseConfiguration", "DoseEvaluation", "CTDoseReport", "DoseTestSupport", "DICOMEncoding",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "DoseCommandsTests",
             dependencies: [
                 "DoseCommands", "DoseReader", "CTDoseReport", "DoseService", "DoseStore", "DoseConfiguration", "DoseTestSupport", "DICOMEncoding",

@@ -2,6 +2,7 @@
 """Ingest benchmarks for the DoseAudit daemon (release build), printing numbers.
 
   Benchmarks/ingest.py [--reports N] [--rate R] [--repeat K] [--skip-latency]
+                       [--compare OTHER_DOSEAUDIT] [--rss-reports M]
 
 1. Latency: starts `doseaudit serve` on a temporary drop folder, renames N
    distinct pediatric reports in at R per second (each one alerts), and
@@ -12,6 +13,13 @@
    prints both CPU times and how much two readers side by side get done
    against one (2.00 on two whole cores). Then the import's peak RSS (wait4)
    and the store's size.
+3. With --compare, each pair also runs OTHER_DOSEAUDIT's import (another
+   build, e.g. the previous main's release binary) on the same files right
+   before this build's, and prints this build's time over the other's and
+   both stores' bytes per report.
+4. With --rss-reports M, imports M reports (made for it) and samples the
+   import's resident set every 0.2 s: RSS at each quarter of the run and
+   its peak, so a growing set shows as a slope.
 """
 import argparse, os, resource, shutil, signal, subprocess, sys, tempfile, threading, time
 
@@ -24,6 +32,8 @@ def main():
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--repeat", type=int, default=3, help="import / reader pairs to run")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--compare", help="another build's doseaudit, run in turn with this one")
+    parser.add_argument("--rss-reports", type=int, default=0)
     args = parser.parse_args()
     subprocess.run(["swift", "build", "-c", "release", "--product", "doseaudit"], cwd=root, check=True, capture_output=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "make-pediatric-samples"], cwd=root, check=True, capture_output=True)
@@ -34,6 +44,10 @@ def main():
         if not args.skip_latency:
             latency(work, source, args)
         throughput(work, source, args)
+        if args.rss_reports:
+            many = os.path.join(work, "many")
+            subprocess.run([os.path.join(bin_dir, "make-pediatric-samples"), "--many", str(args.rss_reports), many], check=True, capture_output=True)
+            rss_over_time(work, many, args.rss_reports)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -151,13 +165,20 @@ def throughput(work, source, args):
     # taken within one pair.
     doseaudit = os.path.join(bin_dir, "doseaudit")
     database = os.path.join(work, "import.sqlite")
-    ratios, rates, reader_rates, factors = [], [], [], []
+    config = os.path.join(root, "config", "doseaudit.yaml")
+    ratios, rates, reader_rates, factors, against = [], [], [], [], []
+    other_bytes = None
     for run in range(args.repeat):
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(database + suffix):
-                os.remove(database + suffix)
-        seconds, _, cpu = run_measured([doseaudit, "import", "--database", database,
-                                        "--config", os.path.join(root, "config", "doseaudit.yaml"), source])
+        if args.compare:
+            other_db = os.path.join(work, "other.sqlite")
+            remove_store(other_db)
+            other_seconds, _, other_cpu = run_measured([args.compare, "import", "--database", other_db, "--config", config, source])
+            other_bytes = store_bytes(other_db)
+        remove_store(database)
+        seconds, _, cpu = run_measured([doseaudit, "import", "--database", database, "--config", config, source])
+        if args.compare:
+            against.append(seconds / other_seconds)
+            print(f"  the other build: {other_seconds:.2f} s ({other_cpu:.1f} s CPU); this build {seconds:.2f} s: {seconds / other_seconds:.2f}x its time")
         _, bench, reader_cpu = run_measured([doseaudit, "bench", "--files", str(args.reports), source])
         reader_rate = int(bench.strip().splitlines()[-1].split("files_per_s=")[1].split()[0])
         factor = two_core_factor(doseaudit, source, args.reports, reader_rate)
@@ -173,12 +194,49 @@ def throughput(work, source, args):
     print(f"import: median {sorted(rates)[len(rates) // 2]:.0f} reports/s, reader median {sorted(reader_rates)[len(reader_rates) // 2]} files/s, "
           f"median ratio {median * 100:.0f} % (range {min(ratios) * 100:.0f}-{max(ratios) * 100:.0f} %); "
           f"two readers side by side: median {sorted(factors)[len(factors) // 2]:.2f}x one (2.00 on two whole cores)")
+    if against:
+        print(f"this build's import time over the other build's: median {sorted(against)[len(against) // 2]:.2f}x "
+              f"(range {min(against):.2f}-{max(against):.2f}); stores: this {store_bytes(database) / args.reports / 1024:.2f} KiB per report, "
+              f"the other {other_bytes / args.reports / 1024:.2f} KiB")
+    remove_store(database)
+    rss = peak_rss_mb([doseaudit, "import", "--database", database, "--config", config, source])
+    print(f"import peak RSS over {args.reports} reports: {rss:.1f} MB; store {store_bytes(database) / 1e6:.0f} MB "
+          f"({store_bytes(database) / args.reports / 1024:.2f} KiB per report)")
+
+def remove_store(path):
     for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(database + suffix):
-            os.remove(database + suffix)
-    rss = peak_rss_mb([doseaudit, "import", "--database", database, "--config", os.path.join(root, "config", "doseaudit.yaml"), source])
-    print(f"import peak RSS over {args.reports} reports: {rss:.1f} MB; store {os.path.getsize(database) / 1e6:.0f} MB "
-          f"({os.path.getsize(database) / args.reports / 1024:.1f} KiB per report)")
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+def store_bytes(path):
+    """The store as it is left: the database and whatever WAL remains."""
+    return sum(os.path.getsize(path + suffix) for suffix in ("", "-wal") if os.path.exists(path + suffix))
+
+def rss_over_time(work, source, reports):
+    database = os.path.join(work, "rss.sqlite")
+    remove_store(database)
+    child = subprocess.Popen([os.path.join(bin_dir, "doseaudit"), "import", "--database", database,
+                              "--config", os.path.join(root, "config", "doseaudit.yaml"), source],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples = []
+    t0 = time.monotonic()
+    while child.poll() is None:
+        try:
+            with open(f"/proc/{child.pid}/status") as f:
+                kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            samples.append((time.monotonic() - t0, kb / 1024))
+        except (OSError, StopIteration):
+            pass
+        time.sleep(0.2)
+    if child.returncode != 0 or not samples:
+        sys.exit(f"import of {reports} failed: {child.returncode}")
+    total = samples[-1][0]
+    quarters = []
+    for q in (0.25, 0.5, 0.75, 1.0):
+        quarters.append(next(mb for t, mb in samples if t >= q * total))
+    print(f"import RSS over {reports} reports ({total:.0f} s, {len(samples)} samples): at 25/50/75/100 %: "
+          + " / ".join(f"{mb:.1f}" for mb in quarters) + f" MB; peak {max(mb for _, mb in samples):.1f} MB; "
+          f"store {store_bytes(database) / reports / 1024:.2f} KiB per report")
 
 if __name__ == "__main__":
     main()

@@ -88,15 +88,7 @@ extension DoseAuditCommand {
             let now = Date()
             let report: WeeklyReport
             do {
-                let data = try database.reportData(from: period.first, to: period.last, receivedFrom: period.startDate, receivedTo: period.endDate)
-                let weeks = period.trailingWeeks(12)
-                // One read for the 12 weeks of the trend, split by week.
-                let trendData = try database.examSSDE(from: weeks[0].first, to: weeks[weeks.count - 1].last)
-                let byWeek = Dictionary(grouping: trendData) { exam in weeks.first { $0.first <= exam.studyDate && exam.studyDate <= $0.last }?.label ?? "" }
-                report = WeeklyReport.build(
-                    period: period, data: data, trendWeeks: weeks.map { ($0, byWeek[$0.label] ?? []) }, referenceSet: chosen, allSets: sets,
-                    minimumExams: minExams, now: now
-                )
+                report = try WeeklyReport.build(period: period, store: database, referenceSet: chosen, allSets: sets, minimumExams: minExams, now: now)
             } catch {
                 StandardError.write("doseaudit report: cannot read the store: \(error)\n")
                 throw ExitStatus.unusableInput

@@ -1,7 +1,7 @@
 public import DoseConfiguration
 public import DoseStore
 import Foundation
-import Hummingbird
+public import Hummingbird
 public import Logging
 public import ServiceLifecycle
 
@@ -15,6 +15,15 @@ public enum Dashboard {
         settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus,
         onRunning: @escaping @Sendable () -> Void, logger: Logger
     ) throws -> any Service {
+        try application(settings: settings, reportsDirectory: reportsDirectory, store: store, status: status, onRunning: onRunning, logger: logger)
+    }
+
+    /// The Hummingbird application itself: what `service` runs, and what the
+    /// tests drive in process through HummingbirdTesting.
+    public static func application(
+        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus,
+        onRunning: @escaping @Sendable () -> Void = {}, logger: Logger
+    ) throws -> some ApplicationProtocol & Service {
         if !["127.0.0.1", "::1", "localhost"].contains(settings.host) {
             if settings.basicAuthFile == nil {
                 logger.warning("dashboard listens on \(settings.host):\(settings.port) WITHOUT A LOGIN: anyone who can reach this port sees studies, accession numbers and alerts; set serve.dashboard.basic_auth_file, or host: 127.0.0.1 behind a reverse proxy with TLS")

@@ -1,5 +1,6 @@
 @testable import DoseCommands
 import DoseService
+import DoseReader
 import Foundation
 import Testing
 

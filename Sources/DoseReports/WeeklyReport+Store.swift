@@ -1,0 +1,23 @@
+public import DoseEvaluation
+public import DoseStore
+public import Foundation
+
+extension WeeklyReport {
+    /// The number of weeks the SSDE trend looks back, the report's own week included.
+    public static let trendLength = 12
+
+    /// Reads the period and the trailing weeks of the trend from the store
+    /// (the trend in one read, split by week here) and builds the report.
+    public static func build(
+        period: ReportPeriod, store: SQLiteDoseStore, referenceSet: ReferenceSet, allSets: [ReferenceSet], minimumExams: Int, now: Date
+    ) throws(StoreError) -> WeeklyReport {
+        let data = try store.reportData(from: period.first, to: period.last, receivedFrom: period.startDate, receivedTo: period.endDate)
+        let weeks = period.trailingWeeks(trendLength)
+        let trendData = try store.examSSDE(from: weeks[0].first, to: weeks[weeks.count - 1].last)
+        let byWeek = Dictionary(grouping: trendData) { exam in weeks.first { $0.first <= exam.studyDate && exam.studyDate <= $0.last }?.label ?? "" }
+        return build(
+            period: period, data: data, trendWeeks: weeks.map { ($0, byWeek[$0.label] ?? []) }, referenceSet: referenceSet, allSets: allSets,
+            minimumExams: minimumExams, now: now
+        )
+    }
+}
