@@ -4,6 +4,7 @@ import PackageDescription
 // Layering: each module may import only modules listed above it, and only
 // those its target names below (scripts/check-layering.py checks both, in CI).
 //   CDCMTKShim         C++: the only code that includes DCMTK (reading, storage SCP, SCU)
+//   CZlib              zlib as the system ships it: the store deflates the objects it keeps
 //   StructuredReport   the generic SR content tree and codes, pure Swift
 //   DCMTKBridge        the only Swift importer of CDCMTKShim
 //   CTDoseReport       the typed TID 10011–10015 model, its decoder, JSON; pure Swift
@@ -57,6 +58,7 @@ let package = Package(
                 .linkedLibrary("z"),
             ]
         ),
+        .systemLibrary(name: "CZlib"),
         .target(name: "StructuredReport", swiftSettings: strictSwift),
         .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "DoseStore",
             dependencies: [
-                "CTDoseReport", "DoseEvaluation",
+                "CTDoseReport", "DoseEvaluation", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, in SQLiteDirect.swift only: ingest's row binds.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

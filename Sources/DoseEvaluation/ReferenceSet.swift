@@ -95,15 +95,20 @@ public struct Band: Sendable, Hashable {
         }
     }
 
-    public var variable: Variable
-    public var lower: Double
+    public let variable: Variable
+    public let lower: Double
     /// `.infinity` for an open-ended top band.
-    public var upper: Double
+    public let upper: Double
+    /// "age [5, 10) years": made once, as every explanation quotes it.
+    public let text: String
+
+    public init(variable: Variable, lower: Double, upper: Double) {
+        self.variable = variable
+        self.lower = lower
+        self.upper = upper
+        let top = upper.isInfinite ? "∞" : NumberText.rounded(upper, digits: 2)
+        text = "\(variable.description) [\(NumberText.rounded(lower, digits: 2)), \(top)) \(variable.unitName)"
+    }
 
     public func contains(_ value: Double) -> Bool { value >= lower && value < upper }
-
-    public var text: String {
-        let top = upper.isInfinite ? "∞" : NumberText.rounded(upper, digits: 2)
-        return "\(variable.description) [\(NumberText.rounded(lower, digits: 2)), \(top)) \(variable.unitName)"
-    }
 }

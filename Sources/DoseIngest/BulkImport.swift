@@ -145,22 +145,23 @@ public struct BulkImport: Sendable {
     }
 
     /// The rest of reading (typed reports) and each report judged against
-    /// its study's state: no DCMTK.
+    /// its study's state (the chunk's studies read in one go): no DCMTK.
     static func prepare(_ chunk: ParsedChunk, judge: Judge, store: SQLiteDoseStore) -> PreparedChunk {
-        var states: [String: StudyState] = [:]
-        let items = zip(chunk.loaded.arrivals, chunk.objects).map { loaded, object -> PreparedChunk.Item in
-            guard let object else {
+        let reads = chunk.objects.map { object in object.map { $0.flatMap(Reading.report(from:)) } }
+        var keys: Set<String> = []
+        for case .success(let report)? in reads { keys.insert(JudgedReport.studyKey(of: report)) }
+        // A failed read of the states is caught at recording: the studies'
+        // revisions will not match, and the chunk is judged again.
+        var states = (try? store.studyStates(keys)) ?? [:]
+        let items = zip(chunk.loaded.arrivals, reads).map { loaded, read -> PreparedChunk.Item in
+            guard let read else {
                 return PreparedChunk.Item(verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .knownBytes), read: .failure(ReadFailure(code: "known", message: "")))
             }
-            let read = object.flatMap(Reading.report(from:))
             guard case .success(let report) = read else {
                 return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, read: read, state: .empty("")), read: read)
             }
             let key = JudgedReport.studyKey(of: report)
-            // A failed read of the state is caught at recording: the study's
-            // revision will not match, and the chunk is judged again.
-            let state = states[key] ?? (try? store.studyState(key)) ?? .empty(key)
-            let merged = StudyReconciliation.merge(report, into: state)
+            let merged = StudyReconciliation.merge(report, into: states[key] ?? .empty(key))
             states[key] = StudyReconciliation.state(after: merged)
             return PreparedChunk.Item(
                 verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt))), read: read

@@ -54,11 +54,15 @@ public struct Verdict: Sendable {
     public var arrival: Arrival
     public var digest: String
     public var decision: Decision
+    /// The arrival's bytes as the store keeps them (deflated here, by
+    /// whoever makes the verdict); nil for known bytes, kept already.
+    public var object: StoredObject?
 
     public init(arrival: Arrival, digest: String, decision: Decision) {
         self.arrival = arrival
         self.digest = digest
         self.decision = decision
+        if case .knownBytes = decision { object = nil } else { object = StoredObject(arrival.bytes) }
     }
 }
 

@@ -55,7 +55,7 @@ extension SQLiteDoseStore {
                 """)
             objectID = try db.cachedStatement(sql: "SELECT id FROM objects WHERE sha256 = ?")
             countSOP = try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE sop_instance_uid = ?")
-            insertObject = try db.cachedStatement(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)")
+            insertObject = try db.cachedStatement(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes, encoding) VALUES (?, ?, ?, ?)")
             insertReport = try db.cachedStatement(sql: "INSERT INTO reports (sop_instance_uid, study_key, sha256, event_count, received_at) VALUES (?, ?, ?, ?, ?)")
             updateRole = try db.cachedStatement(sql: "UPDATE reports SET role = ? WHERE sop_instance_uid = ?")
             studyRevision = try db.cachedStatement(sql: "SELECT revision FROM studies WHERE study_key = ?")
@@ -110,7 +110,8 @@ extension SQLiteDoseStore {
         /// this runs, so the insert is ignored only if an object was kept
         /// without a ledger row naming it; the ledger then names it anyway.
         func storeObject() throws -> Int64? {
-            try db.execute(statements.insertObject, [.text(digest), .integer(Int64(arrival.bytes.count)), .blob(arrival.bytes)])
+            let object = verdict.object ?? StoredObject(arrival.bytes)
+            try db.execute(statements.insertObject, [.text(digest), .integer(Int64(object.size)), .blob(object.blob), SQLValue(object.encodingColumn)])
             if db.changesCount > 0 { return db.lastInsertedRowID }
             return try Int64.fetchOne(statements.objectID, arguments: [digest])
         }

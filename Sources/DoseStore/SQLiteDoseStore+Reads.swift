@@ -81,11 +81,26 @@ extension SQLiteDoseStore {
         }
     }
 
+    /// The states of several studies in one read (a chunk of an import);
+    /// a study the store does not have is `.empty`.
+    public func studyStates(_ keys: Set<String>) throws(StoreError) -> [String: StudyState] {
+        guard !keys.isEmpty else { return [:] }
+        return try StoreError.during("read the state of \(keys.count) studies", table: "events") {
+            try pool.read { db in
+                var states: [String: StudyState] = [:]
+                for key in keys { states[key] = try Self.studyState(key, db: db) }
+                return states
+            }
+        }
+    }
+
     static func studyState(_ key: String, db: Database) throws -> StudyState {
-        guard let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM studies WHERE study_key = ?", arguments: [key]) else {
+        let revisionStatement = try db.cachedStatement(sql: "SELECT revision FROM studies WHERE study_key = ?")
+        guard let revision = try Int64.fetchOne(revisionStatement, arguments: [key]) else {
             return .empty(key)
         }
-        let rows = try Row.fetchAll(db, sql: "SELECT irradiation_event_uid, content FROM events WHERE study_key = ? ORDER BY ordinal", arguments: [key])
+        let eventsStatement = try db.cachedStatement(sql: "SELECT irradiation_event_uid, content FROM events WHERE study_key = ? ORDER BY ordinal")
+        let rows = try Row.fetchAll(eventsStatement, arguments: [key])
         let events = try rows.map { row -> StoredEvent in
             let content: [UInt8] = (row["content"] as Data?).map(Array.init) ?? []
             let eventKey: String = row["irradiation_event_uid"]

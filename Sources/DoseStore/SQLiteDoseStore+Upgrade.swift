@@ -20,9 +20,11 @@ extension SQLiteDoseStore {
         try StoreError.during("read the objects of study \(studyKey)", table: "objects") {
             try pool.read { db in
                 let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM studies WHERE study_key = ?", arguments: [studyKey]) ?? 0
-                let objects = try Data.fetchAll(db, sql: """
-                    SELECT o.bytes FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? ORDER BY r.id
-                    """, arguments: [studyKey]).map(Array.init)
+                let objects = try Row.fetchAll(db, sql: """
+                    SELECT o.bytes, o.encoding, o.size FROM reports r JOIN objects o ON o.sha256 = r.sha256 WHERE r.study_key = ? ORDER BY r.id
+                    """, arguments: [studyKey]).map { row in
+                    try StoredObject.bytes(blob: Array(row["bytes"] as Data), encoding: row["encoding"], size: row["size"]).get()
+                }
                 return (revision, objects)
             }
         }

@@ -271,6 +271,11 @@ enum StoreSchema {
                 UPDATE studies SET revision = (SELECT COUNT(*) FROM reports r WHERE r.study_key = studies.study_key);
                 """)
         }
+        migrator.registerMigration("v9: objects deflated") { db in
+            // New objects are kept deflated (`StoredObject`); those stored
+            // before stay as they are (NULL), read as they were.
+            try db.execute(sql: "ALTER TABLE objects ADD COLUMN encoding TEXT")
+        }
         return migrator
     }
 

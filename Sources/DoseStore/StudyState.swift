@@ -44,8 +44,8 @@ public struct StoredEvent: Sendable {
 /// so a study is reconciled from values, never by parsing DICOM again.
 public enum EventContent {
     public static func encode(_ event: CTIrradiationEvent) -> [UInt8] {
-        // The model is plain values: encoding cannot fail.
-        (try? Array(encoder.encode(event))) ?? []
+        // The model is plain values with finite numbers: neither can fail.
+        event.codableJSON() ?? (try? Array(encoder.encode(event))) ?? []
     }
 
     public static func decode(_ bytes: [UInt8]) -> CTIrradiationEvent? {
