@@ -6,6 +6,7 @@
 #   dicom3tools   dciodvfy, the independent validator run over sample-dicom/
 #   g++           builds the bare DCMTK floor loop the benchmark compares against
 #   libsqlite3-dev  SQLite for GRDB (the embedded store)
+#   zlib1g-dev    zlib, which deflates the objects the store keeps
 #   systemd       systemd-analyze, to verify the unit file in the tests
 #   orthanc, orthanc-dicomweb  a real DICOM store the DICOMweb poller is tested against
 #   curl          waits for Orthanc's HTTP API in the tests
@@ -14,7 +15,7 @@
 #   strace        counts the syncs of every commit in the durability test
 #   iproute2      ss, to check the poller leaves no half-closed socket
 set -euo pipefail
-packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev systemd orthanc orthanc-dicomweb curl chromium wrk strace iproute2)
+packages=(libdcmtk-dev dcmtk dicom3tools g++ libsqlite3-dev zlib1g-dev systemd orthanc orthanc-dicomweb curl chromium wrk strace iproute2)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
