@@ -80,8 +80,10 @@ def fill(database, work, events, weeks):
             total += dlp
             ssde = ctdivol * (1.3 + (18 - age) * 0.05) if e else None
             event_rows.append((key, f"{key}.4.{e}", e, "Scout" if e == 0 else f"Ped {region} {e}", "constantAngle" if e == 0 else "spiral", region,
-                               ctdivol, phantom, dlp, ssde, "age" if e else None, 12 + age if e else None, 0 if e == 0 else 1, None))
-        study_rows.append((key, f"ACC{n}", day.strftime("%Y%m%d"), f"P-{n:016x}", "F", age, None, scanner, None, None, total, 4, None, "2026-11-20 10:00:00.000"))
+                               ctdivol, phantom, dlp, ssde, "age" if e else None, 12 + age if e else None, 0 if e == 0 else 1, None,
+                               # The decoded event as the store keeps it (a minimal CTIrradiationEvent).
+                               '{"irradiationEventUID":"%s.4.%d","parameters":{"sources":[]}}' % (key, e)))
+        study_rows.append((key, f"ACC{n}", day.strftime("%Y%m%d"), f"P-{n:016x}", "F", age, None, scanner, None, None, total, 4, None, "2026-11-20 10:00:00.000", 1))
         if n % 20 == 0:
             finding_rows.append((key, f"{key}.4.1", "event 2", "aboveDRL", "CTDIvol", "us-acr-kanal2022-age", "us-acr-kanal2022-age.csv:9", 40.0, 31.0, 1.29,
                                  "CTDIvol 40 mGy (16 cm) ≥ DRL 31 mGy, ratio 1.29 (synthetic benchmark finding)"))
@@ -96,8 +98,11 @@ def fill(database, work, events, weeks):
     return keys
 
 def flush(db, studies, events, findings):
-    db.executemany("INSERT INTO studies VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", studies)
-    db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", events)
+    db.executemany("""INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years,
+        patient_weight_kg, scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at, revision)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", studies)
+    db.executemany("""INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
+        ssde, ssde_method, size_cm, in_comparison, worst_level, content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", events)
     db.executemany("INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?)", findings)
     studies.clear(); events.clear(); findings.clear()
 

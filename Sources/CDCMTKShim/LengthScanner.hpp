@@ -7,9 +7,8 @@
 
 namespace cdcmtkshim {
 
-// A VR's two letters as one number. As a std::string built for every
-// element and compared with up to 13 literals, the VR test was 8 % of
-// the reader's CPU (2 % of an import's).
+// A VR's two letters as one number: every element's VR is tested against
+// up to 13 VRs, and as strings that test costs 8 % of the reader's CPU.
 constexpr uint16_t vrCode(char first, char second) {
     return static_cast<uint16_t>((static_cast<unsigned char>(first) << 8) | static_cast<unsigned char>(second));
 }

@@ -85,8 +85,8 @@ class Pool {
 };
 
 // DcmSequenceOfItems::getItem(i) and DcmItem::getElement(i) walk the list
-// from its head on every call, so an indexed loop is quadratic (10,000
-// events took seconds). nextInContainer keeps the list's cursor: O(1) a step.
+// from its head on every call, so an indexed loop is quadratic (seconds
+// for 10,000 events). nextInContainer keeps the list's cursor: O(1) a step.
 template <typename Container, typename Body>
 void forEachChild(Container *container, Body body) {
     for (DcmObject *child = container->nextInContainer(nullptr); child != nullptr;

@@ -11,8 +11,8 @@ import Glibc
 public enum DoseReportReader {
     /// The largest object read as a dose report. Real reports are tens of
     /// kilobytes; 10,000 events are 13.6 MB. Parsing holds about twenty
-    /// times the object in memory at its peak (a 183 MB report of 100,000
-    /// events took 3.7 GB), so anything larger is refused by name before
+    /// times the object in memory at its peak (3.7 GB for a 183 MB report of
+    /// 100,000 events), so anything larger is refused by name before
     /// DCMTK sees it.
     public static let maximumReportBytes = 16 << 20
 

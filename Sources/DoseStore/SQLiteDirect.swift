@@ -26,8 +26,8 @@ extension Database {
     /// `values` bound straight through SQLite's C API.
     ///
     /// GRDB's `execute(arguments:)` boxes every value as an existential,
-    /// converts it to a `DatabaseValue` and binds that: 40 % of the serial
-    /// writer's time during an import was Swift, most of it this. The
+    /// converts it to a `DatabaseValue` and binds that, which costs the
+    /// serial writer about a third of its time in an import. The
     /// statement is GRDB's (prepared once per connection, finalized by it)
     /// and runs inside GRDB's open transaction; only the bind and step are
     /// done here.
@@ -57,7 +57,7 @@ extension Database {
         case .real(let number): sqlite3_bind_double(handle, index, number)
         case .text(var text):
             // The UTF-8 in place: passing the String itself to a
-            // `const char *` made a NUL-terminated copy first (3 % of an
+            // `const char *` makes a NUL-terminated copy first (3 % of an
             // import's CPU). An empty buffer may have no address, and a
             // NULL pointer would bind NULL, not ''.
             text.withUTF8 { utf8 in

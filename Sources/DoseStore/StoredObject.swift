@@ -51,9 +51,9 @@ public struct StoredObject: Sendable, Equatable {
         }
     }
 
-    /// One zlib stream at level 1, its window no larger than the object
-    /// (zlib's default 32 KiB window and its 256 KiB of state, allocated and
-    /// cleared for every 5 KB report, took three times the deflating).
+    /// One zlib stream at level 1 (level 6 takes twice the CPU for objects
+    /// 10 % smaller), its window no larger than the object, so a 5 KB report
+    /// does not allocate zlib's default 256 KiB of state.
     private static func deflate(_ bytes: [UInt8]) -> [UInt8]? {
         guard !bytes.isEmpty else { return nil }
         let windowBits = Int32(max(9, min(15, Int.bitWidth - (bytes.count - 1).leadingZeroBitCount)))

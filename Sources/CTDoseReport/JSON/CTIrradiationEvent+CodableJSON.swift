@@ -4,7 +4,7 @@ extension CTIrradiationEvent {
     /// The event as JSON in exactly the layout of its synthesized `Codable`
     /// conformance, so `JSONDecoder` reads it back, written directly: the
     /// store keeps every event this way, and `JSONEncoder`'s generic
-    /// machinery took 43 µs per event (15 % of an import's CPU time) where
+    /// machinery takes 43 µs per event (15 % of an import's CPU time) where
     /// this takes a few. nil for a value JSON cannot hold (a non-finite
     /// number, which the decoder never lets into a report). The tests hold
     /// it to `JSONEncoder`'s output, value for value, on every event of the
