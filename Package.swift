@@ -8,7 +8,8 @@ import PackageDescription
 //   StructuredReport   the generic SR content tree and codes, pure Swift
 //   DCMTKBridge        the only Swift importer of CDCMTKShim
 //   CTDoseReport       the typed TID 10011–10015 model, its decoder, JSON; pure Swift
-//   DoseReader         files and bytes → a typed report or a named rejection
+//   CTImageSize        CT slices → water-equivalent diameter (AAPM 220), slice selection; pure Swift
+//   DoseReader         files and bytes → a typed report, an image size record, or a named rejection
 //   DoseEvaluation     size, SSDE, reference sets, findings, protocol validation; pure Swift, no I/O
 //   DoseConfiguration  the YAML configuration (the only Yams importer)
 //   DoseStore          persists verdicts and reads (the only GRDB importer; SQLite's C API only in SQLiteDirect.swift)
@@ -22,6 +23,7 @@ import PackageDescription
 // Test data, below everything: DICOMEncoding, make-pediatric-samples, DoseTestSupport.
 // A test target sits just above the module it tests, unless it says otherwise here:
 //   CTDoseReportTests: above DoseReader (it decodes real files)
+//   CTImageSizeTests: above DoseReader (it measures real images)
 //   DoseEvaluationTests: above DoseConfiguration (it judges with the shipped configuration)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -53,6 +55,8 @@ let package = Package(
         .target(
             name: "CDCMTKShim",
             linkerSettings: [
+                // dcmjpeg, dcmjpls: the image reader's JPEG and JPEG-LS decoders (RLE is in dcmdata).
+                .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmjpls"),
                 .linkedLibrary("dcmnet"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
                 // zlib: the pre-scan inflates a deflated dataset to check it before DCMTK does.
                 .linkedLibrary("z"),
@@ -62,7 +66,8 @@ let package = Package(
         .target(name: "StructuredReport", swiftSettings: strictSwift),
         .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
-        .target(name: "DoseEvaluation", dependencies: ["CTDoseReport", "StructuredReport"], swiftSettings: strictSwift),
+        .target(name: "CTImageSize", swiftSettings: strictSwift),
+        .target(name: "DoseEvaluation", dependencies: ["CTDoseReport", "StructuredReport", "CTImageSize"], swiftSettings: strictSwift),
         .target(
             name: "DoseStore",
             dependencies: [
@@ -128,13 +133,13 @@ let package = Package(
         ),
         .target(
             name: "DoseReader",
-            dependencies: ["DCMTKBridge", "CTDoseReport", "StructuredReport"],
+            dependencies: ["DCMTKBridge", "CTDoseReport", "StructuredReport", "CTImageSize"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "DoseCommands",
             dependencies: [
-                "DoseReader", "DCMTKBridge", "CTDoseReport", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseIngest", "DoseService", "DoseReports", "DoseDashboard", "DoseDaemon",
+                "DoseReader", "DCMTKBridge", "CTDoseReport", "CTImageSize", "StructuredReport", "DoseEvaluation", "DoseConfiguration", "DoseStore", "DoseIngest", "DoseService", "DoseReports", "DoseDashboard", "DoseDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +164,11 @@ let package = Package(
         .testTarget(
             name: "CTDoseReportTests",
             dependencies: ["CTDoseReport", "StructuredReport", "DoseReader", "DoseTestSupport", "DICOMEncoding"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CTImageSizeTests",
+            dependencies: ["CTImageSize", "DoseReader", "DCMTKBridge", "DoseTestSupport", "DICOMEncoding"],
             swiftSettings: strictSwift
         ),
         .testTarget(

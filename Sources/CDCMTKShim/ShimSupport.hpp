@@ -59,6 +59,41 @@ inline bool initializeOnce() {
     return dictionaryLoaded;
 }
 
+// Collects strings into one pool; records refer to it by offset.
+class Pool {
+  public:
+    Pool() { bytes_.reserve(16384); }
+
+    CDCMTKShim_Text put(const char *s, size_t n) {
+        // Trailing spaces and NULs are DICOM padding, never content.
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\0')) --n;
+        CDCMTKShim_Text t;
+        t.offset = static_cast<uint32_t>(bytes_.size());
+        t.length = static_cast<uint32_t>(n);
+        t.present = 1;
+        bytes_.append(s, n);
+        return t;
+    }
+
+    CDCMTKShim_Text putElement(DcmElement *element) {
+        if (element == nullptr) return CDCMTKShim_Text{0, 0, 0};
+        char *s = nullptr;
+        Uint32 length = 0;
+        // getString gives the raw value with every value of a multi-valued
+        // attribute, backslashes included.
+        if (element->getString(s, length).good() && s != nullptr) return put(s, length);
+        // Binary VRs (FD for FloatingPointValue, UN) fall back to DCMTK's text form.
+        OFString text;
+        if (element->getOFStringArray(text).good()) return put(text.c_str(), text.length());
+        return put("", 0);
+    }
+
+    const std::string &bytes() const { return bytes_; }
+
+  private:
+    std::string bytes_;
+};
+
 }  // namespace cdcmtkshim
 
 #endif

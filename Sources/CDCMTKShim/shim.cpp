@@ -12,7 +12,7 @@
 
 #include "CDCMTKShim.h"
 #include "ShimSupport.hpp"
-#include "LengthScanner.hpp"
+#include "ObjectParser.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -48,41 +48,6 @@ const DcmTagKey kHeaderTags[] = {
 };
 static_assert(sizeof(kHeaderTags) / sizeof(kHeaderTags[0]) == CDCMTKShim_HeaderFieldCount,
               "kHeaderTags must list every CDCMTKShim_HeaderField in order");
-
-// Collects strings into one pool; records refer to it by offset.
-class Pool {
-  public:
-    Pool() { bytes_.reserve(16384); }
-
-    CDCMTKShim_Text put(const char *s, size_t n) {
-        // Trailing spaces and NULs are DICOM padding, never content.
-        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\0')) --n;
-        CDCMTKShim_Text t;
-        t.offset = static_cast<uint32_t>(bytes_.size());
-        t.length = static_cast<uint32_t>(n);
-        t.present = 1;
-        bytes_.append(s, n);
-        return t;
-    }
-
-    CDCMTKShim_Text putElement(DcmElement *element) {
-        if (element == nullptr) return CDCMTKShim_Text{0, 0, 0};
-        char *s = nullptr;
-        Uint32 length = 0;
-        // getString gives the raw value with every value of a multi-valued
-        // attribute, backslashes included.
-        if (element->getString(s, length).good() && s != nullptr) return put(s, length);
-        // Binary VRs (FD for FloatingPointValue, UN) fall back to DCMTK's text form.
-        OFString text;
-        if (element->getOFStringArray(text).good()) return put(text.c_str(), text.length());
-        return put("", 0);
-    }
-
-    const std::string &bytes() const { return bytes_; }
-
-  private:
-    std::string bytes_;
-};
 
 // DcmSequenceOfItems::getItem(i) and DcmItem::getElement(i) walk the list
 // from its head on every call, so an indexed loop is quadratic (seconds
@@ -236,10 +201,6 @@ struct Walker {
     }
 };
 
-bool hasPreamble(const unsigned char *bytes, size_t length) {
-    return length >= 132 && std::memcmp(bytes + 128, "DICM", 4) == 0;
-}
-
 // Character sets Swift decodes itself (ASCII, Latin-1, UTF-8); any other set
 // is converted to UTF-8 here through DCMTK's iconv support.
 bool isDecodedInSwift(const OFString &charset) {
@@ -254,86 +215,11 @@ bool isDecodedInSwift(const OFString &charset) {
     return first == "ISO_IR 6" || first == "ISO_IR 100" || first == "ISO_IR 192" || first == "ISO 2022 IR 6";
 }
 
-bool isTruncation(const OFCondition &condition) {
-    return condition == EC_StreamNotifyClient || condition == EC_EndOfStream ||
-           condition == EC_ElemLengthLargerThanItem || condition == EC_SequDelimitationItemMissing ||
-           condition == EC_ItemDelimitationItemMissing || condition == EC_TooManyBytesRequested;
-}
-
 CDCMTKShim_Document *readBuffer(const void *bytes, size_t length, CDCMTKShim_Status *status) {
-    initializeOnce();
-    if (bytes == nullptr && length > 0) {
-        setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null buffer");
-        return nullptr;
-    }
-    if (length == 0) {
-        setStatus(status, CDCMTKShim_ErrorNotDICOM, 0, 0, "empty input (0 bytes)");
-        return nullptr;
-    }
-    if (length > 0xFFFFFFF0u) {
-        setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "input larger than 4 GiB");
-        return nullptr;
-    }
-    // DcmSCP::listen() turns this process-global off, after which valid UIDs
-    // with a trailing NUL pad fail; every read sets it back.
-    dcmEnableAutomaticInputDataCorrection.set(OFTrue);
-
-    const unsigned char *data = static_cast<const unsigned char *>(bytes);
-    const bool preamble = hasPreamble(data, length);
-
-    switch (preScan(data, length, preamble)) {
-    case PreScan::Plausible:
-        break;
-    case PreScan::Impossible:
-        if (preamble)
-            setStatus(status, CDCMTKShim_ErrorTruncated, 0, 0,
-                      "an element declares more bytes than the object contains (truncated or corrupt)");
-        else
-            setStatus(status, CDCMTKShim_ErrorNotDICOM, 0, 0,
-                      "no DICOM preamble, and read as a dataset an element declares more bytes than the object contains: not a DICOM object");
-        return nullptr;
-    case PreScan::NestedTooDeeply: {
-        const std::string message = "sequences nested more than " + std::to_string(kMaxSequenceNesting) +
-                                    " levels deep (refused before parsing: no real object nests so deep)";
-        setStatus(status, CDCMTKShim_ErrorParse, 0, 0, message.c_str());
-        return nullptr;
-    }
-    case PreScan::BadDeflate: {
-        const std::string message = "the deflated dataset does not inflate, or inflates beyond " +
-                                    std::to_string(kMaxInflatedBytes >> 20) + " MiB";
-        setStatus(status, CDCMTKShim_ErrorParse, 0, 0, message.c_str());
-        return nullptr;
-    }
-    }
-
-    DcmInputBufferStream stream;
-    stream.setBuffer(bytes, static_cast<offile_off_t>(length));
-    stream.setEos();
     DcmFileFormat fileFormat;
-    fileFormat.transferInit();
-    OFCondition condition = fileFormat.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-    fileFormat.transferEnd();
-
+    bool preamble = false;
+    if (!parseObject(bytes, length, fileFormat, preamble, status)) return nullptr;
     DcmDataset *dataset = fileFormat.getDataset();
-    if (condition.bad()) {
-        CDCMTKShim_ErrorKind kind = preamble ? (isTruncation(condition) ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorParse)
-                                             : CDCMTKShim_ErrorNotDICOM;
-        // A bare dataset (no preamble) that got far enough to have a SOP
-        // Class UID is DICOM that ended early, not random bytes.
-        if (!preamble && dataset != nullptr && dataset->tagExistsWithValue(DCM_SOPClassUID))
-            kind = isTruncation(condition) ? CDCMTKShim_ErrorTruncated : CDCMTKShim_ErrorParse;
-        setStatus(status, kind, condition.module(), condition.code(), condition.text());
-        return nullptr;
-    }
-    if (dataset == nullptr) {
-        setStatus(status, CDCMTKShim_ErrorParse, 0, 0, "DCMTK returned no dataset");
-        return nullptr;
-    }
-    if (!preamble && !dataset->tagExistsWithValue(DCM_SOPClassUID)) {
-        setStatus(status, CDCMTKShim_ErrorNotDICOM, 0, 0,
-                  "no DICOM preamble and no SOP Class UID: not a DICOM object");
-        return nullptr;
-    }
 
     uint32_t flags = 0;
     if (preamble) flags |= CDCMTKShim_DocHasMetaHeader;
@@ -359,16 +245,9 @@ CDCMTKShim_Document *readBuffer(const void *bytes, size_t length, CDCMTKShim_Sta
         else
             header[i] = CDCMTKShim_Text{0, 0, 0};
     }
-    CDCMTKShim_Text transferSyntax{0, 0, 0};
-    OFString xferUID;
-    if (fileFormat.getMetaInfo() != nullptr &&
-        fileFormat.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, xferUID).good() && !xferUID.empty()) {
-        transferSyntax = walker.pool.put(xferUID.c_str(), xferUID.length());
-    } else {
-        DcmXfer xfer(dataset->getOriginalXfer());
-        const char *id = xfer.getXferID();
-        if (id != nullptr) transferSyntax = walker.pool.put(id, std::strlen(id));
-    }
+    const OFString xferUID = transferSyntaxOf(fileFormat);
+    const CDCMTKShim_Text transferSyntax = xferUID.empty() ? CDCMTKShim_Text{0, 0, 0}
+                                                           : walker.pool.put(xferUID.c_str(), xferUID.length());
 
     if (flags & CDCMTKShim_DocHasContent) walker.walk(dataset, -1, 0);
 
@@ -426,41 +305,8 @@ CDCMTKShim_Document *CDCMTKShim_read_file(const char *path, CDCMTKShim_Status *s
             setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null path");
             return nullptr;
         }
-        // Read the whole file, then parse from memory: one parsing path for
-        // files, network buffers and the fuzzer.
-        // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
-        // refuses anything that is not a regular file.
-        const int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) {
-            std::string msg = std::string("cannot open file: ") + std::strerror(errno);
-            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
-            return nullptr;
-        }
-        struct stat info;
-        if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-            ::close(fd);
-            const char *what = S_ISFIFO(info.st_mode) ? "a FIFO" : S_ISDIR(info.st_mode) ? "a directory"
-                             : S_ISSOCK(info.st_mode) ? "a socket" : "not a regular file";
-            std::string msg = std::string("not a regular file: ") + what;
-            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
-            return nullptr;
-        }
-        FILE *file = ::fdopen(fd, "rb");
-        if (file == nullptr) {
-            ::close(fd);
-            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "cannot open file");
-            return nullptr;
-        }
         std::vector<unsigned char> bytes;
-        unsigned char chunk[65536];
-        size_t n;
-        while ((n = std::fread(chunk, 1, sizeof(chunk), file)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
-        const bool failed = std::ferror(file) != 0;
-        std::fclose(file);
-        if (failed) {
-            setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "read error");
-            return nullptr;
-        }
+        if (!readWholeFile(path, bytes, status)) return nullptr;
         static const unsigned char empty = 0;
         return readBuffer(bytes.empty() ? &empty : bytes.data(), bytes.size(), status);
     });

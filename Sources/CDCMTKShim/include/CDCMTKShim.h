@@ -197,6 +197,91 @@ void CDCMTKShim_Document_free(CDCMTKShim_Document *document);
 /// the catch paths are covered by tests. Returns the status's `ok`.
 int CDCMTKShim_test_exception_guard(int which, CDCMTKShim_Status *status);
 
+// MARK: - CT images (patient size from pixels)
+//
+// An image is parsed once and held by a CDCMTKShim_Image handle: its header
+// and per-frame geometry are copied out, and its pixels are decompressed in
+// place (RLE, JPEG baseline/lossless, JPEG-LS through DCMTK's own codecs) so
+// Swift reads them without a copy. The handle owns everything it points to;
+// CDCMTKShim_Image_free releases it.
+
+/// Image-level attributes, in a fixed order (keep in step with kImageTags in
+/// ImageReader.cpp; a static_assert checks the count).
+typedef enum CDCMTKShim_ImageField {
+    CDCMTKShim_ImageSOPClassUID = 0,
+    CDCMTKShim_ImageSOPInstanceUID,
+    CDCMTKShim_ImageModality,
+    CDCMTKShim_ImageStudyInstanceUID,
+    CDCMTKShim_ImageSeriesInstanceUID,
+    CDCMTKShim_ImageSeriesNumber,
+    CDCMTKShim_ImageSeriesDescription,
+    CDCMTKShim_ImageAccessionNumber,
+    CDCMTKShim_ImageFrameOfReferenceUID,
+    CDCMTKShim_ImageImageType,
+    CDCMTKShim_ImagePhotometricInterpretation,
+    CDCMTKShim_ImageBodyPartExamined,
+    CDCMTKShim_ImageStationName,
+    CDCMTKShim_ImageFieldCount
+} CDCMTKShim_ImageField;
+
+/// Which optional per-frame values were present.
+enum {
+    CDCMTKShim_FrameHasSpacing = 1u << 0,
+    CDCMTKShim_FrameHasPosition = 1u << 1,
+    CDCMTKShim_FrameHasOrientation = 1u << 2,
+    CDCMTKShim_FrameHasThickness = 1u << 3,
+    CDCMTKShim_FrameHasRescale = 1u << 4
+};
+
+/// One frame's geometry and value transformation: from the Per-Frame, then
+/// the Shared Functional Groups (Enhanced CT), else the top-level attributes.
+typedef struct CDCMTKShim_ImageFrame {
+    uint32_t present;
+    /// Pixel Spacing (0028,0030): row spacing, column spacing, in mm.
+    double pixelSpacing[2];
+    double imagePosition[3];
+    double imageOrientation[6];
+    double sliceThickness;
+    double rescaleSlope;
+    double rescaleIntercept;
+    CDCMTKShim_Text frameType;            // Frame Type (0008,9007), else Image Type
+    CDCMTKShim_Text irradiationEventUID;  // (0008,3010)
+    CDCMTKShim_Text acquisitionDateTime;  // Frame Acquisition DateTime, or Acquisition Date + Time
+} CDCMTKShim_ImageFrame;
+
+typedef struct CDCMTKShim_Image {
+    CDCMTKShim_Text transferSyntaxUID;
+    CDCMTKShim_Text header[CDCMTKShim_ImageFieldCount];
+    /// 0 when the attribute is absent.
+    uint32_t rows, columns, bitsAllocated, bitsStored, highBit, pixelRepresentation, samplesPerPixel;
+    /// Pixel Padding Value and Range Limit (0028,0120/0121) as stored values.
+    int32_t hasPaddingValue, hasPaddingRangeLimit;
+    int32_t paddingValue, paddingRangeLimit;
+    CDCMTKShim_ImageFrame *frames;
+    size_t frameCount;
+    /// The decoded pixel data (native little endian, 16-bit words when
+    /// bitsAllocated is 16), or NULL with `pixelProblem` saying why.
+    const void *pixels;
+    size_t pixelBytes;
+    char pixelProblem[256];
+    char *pool;
+    size_t poolSize;
+    /// The parsed object behind `pixels`; opaque.
+    void *internal;
+} CDCMTKShim_Image;
+
+/// Parses a CT image. NULL with `status` when the bytes are not a DICOM
+/// object at all; an image whose pixels cannot be decoded (JPEG 2000, a
+/// corrupt stream, no Pixel Data, not 16-bit greyscale) comes back with
+/// `pixels` NULL and the reason in `pixelProblem`.
+CDCMTKShim_Image *CDCMTKShim_read_image_buffer(const void *bytes, size_t length, CDCMTKShim_Status *status);
+
+/// As CDCMTKShim_read_image_buffer, reading the file at `path` first.
+CDCMTKShim_Image *CDCMTKShim_read_image_file(const char *path, CDCMTKShim_Status *status);
+
+/// Releases an image and its pixels. NULL is allowed.
+void CDCMTKShim_Image_free(CDCMTKShim_Image *image);
+
 // MARK: - Networking (DICOM upper layer through DCMTK's dcmnet)
 //
 // A storage SCP (C-STORE and C-ECHO receiver, a thread per association), and an

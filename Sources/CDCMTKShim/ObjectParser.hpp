@@ -1,0 +1,33 @@
+// Turning bytes into a DCMTK dataset, shared by the report and image readers.
+// Internal to the shim.
+#ifndef CDCMTKSHIM_OBJECT_PARSER_HPP
+#define CDCMTKSHIM_OBJECT_PARSER_HPP
+
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+
+#include "CDCMTKShim.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace cdcmtkshim {
+
+// Pre-scans `bytes` (lengths, nesting, deflate) and parses them into
+// `fileFormat`. False, with `status` naming the problem, when the object is
+// not DICOM, is truncated, or is refused before DCMTK sees it. `preamble`
+// tells whether a Part-10 preamble was present.
+bool parseObject(const void *bytes, size_t length, DcmFileFormat &fileFormat, bool &preamble,
+                 CDCMTKShim_Status *status);
+
+// Reads a regular file whole (never waits on a FIFO). False with `status`
+// filled when it cannot.
+bool readWholeFile(const char *path, std::vector<unsigned char> &bytes, CDCMTKShim_Status *status);
+
+// The transfer syntax the object was encoded in: the meta header's, else the
+// one DCMTK detected.
+OFString transferSyntaxOf(DcmFileFormat &fileFormat);
+
+}  // namespace cdcmtkshim
+
+#endif
