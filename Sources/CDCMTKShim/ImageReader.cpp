@@ -264,6 +264,7 @@ CDCMTKShim_Image *readImage(const void *bytes, size_t length, CDCMTKShim_Status 
     result->poolSize = poolBytes.size();
     if (!frames.empty()) std::memcpy(result->frames, frames.data(), frames.size() * sizeof(CDCMTKShim_ImageFrame));
     result->frameCount = frames.size();
+    result->declaredFrameCount = static_cast<size_t>(declaredFrames);
     result->internal = fileFormat.release();
     setOK(status);
     return result;

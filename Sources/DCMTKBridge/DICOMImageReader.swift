@@ -25,6 +25,8 @@ public struct DICOMImage: Sendable, Hashable {
     /// Pixel Padding Value … Range Limit (or the value alone), stored values.
     public var padding: ClosedRange<Int>?
     public var frames: [Frame]
+    /// Number of Frames as declared (`frames` stops where the pixel data ends).
+    public var declaredFrameCount: Int
     /// Why the pixels could not be decoded (JPEG 2000, a corrupt stream, no
     /// Pixel Data); nil when they were, or when the image is not 16-bit greyscale.
     public var pixelProblem: String?
@@ -139,6 +141,7 @@ public enum DICOMImageReader {
             rows: Int(image.rows), columns: Int(image.columns), bitsAllocated: Int(image.bitsAllocated),
             bitsStored: Int(image.bitsStored), pixelRepresentation: Int(image.pixelRepresentation),
             samplesPerPixel: Int(image.samplesPerPixel), padding: padding, frames: frames,
+            declaredFrameCount: image.declaredFrameCount,
             pixelProblem: problem.isEmpty ? nil : problem
         )
     }

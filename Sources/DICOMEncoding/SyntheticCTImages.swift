@@ -41,6 +41,9 @@ public struct CTPhantom: Sendable {
     public var outsideHU: Double = -3024
     /// Declare the outside value as Pixel Padding Value.
     public var declaresPadding = true
+    /// Pixel Representation 1 (two's complement); false writes unsigned
+    /// values, clamped at 0 (−1024 HU), as some scanners and encoders need.
+    public var signedPixels = true
 
     public init(shapes: [Ellipse]) {
         self.shapes = shapes
@@ -64,7 +67,7 @@ public struct CTPhantom: Sendable {
                     for shape in shapes where shape.contains(x, y) { hu = shape.hu }
                     if let gap = tableGapMM, y > bottom + gap, y < bottom + gap + 15, abs(x) < 200 { hu = 200 }
                 }
-                values[row * columns + column] = Int16(max(min(hu + 1024, 32767), -32768))
+                values[row * columns + column] = Int16(max(min(hu + 1024, 32767), signedPixels ? -32768 : 0))
             }
         }
         return values
@@ -73,7 +76,8 @@ public struct CTPhantom: Sendable {
     /// A CT Image Storage object (explicit VR little endian) of this phantom at `zMM`.
     public func file(studyUID: String, seriesUID: String, instanceUID: String, frameOfReferenceUID: String,
                      zMM: Double = 0, instanceNumber: Int = 1, accessionNumber: String = "PHANTOM",
-                     irradiationEventUID: String? = nil, imageType: String = "ORIGINAL\\PRIMARY\\AXIAL") -> [UInt8] {
+                     irradiationEventUID: String? = nil, imageType: String = "ORIGINAL\\PRIMARY\\AXIAL",
+                     replacing overrides: [DataElement] = [], removing removed: Set<UInt32> = []) -> [UInt8] {
         var pixels: [UInt8] = []
         pixels.reserveCapacity(rows * columns * 2)
         for value in storedValues() {
@@ -112,16 +116,19 @@ public struct CTPhantom: Sendable {
             DataElement(0x0028, 0x0100, "US", bytes: le16(16)),
             DataElement(0x0028, 0x0101, "US", bytes: le16(16)),
             DataElement(0x0028, 0x0102, "US", bytes: le16(15)),
-            DataElement(0x0028, 0x0103, "US", bytes: le16(1)),
+            DataElement(0x0028, 0x0103, "US", bytes: le16(signedPixels ? 1 : 0)),
             DataElement(0x0028, 0x1052, "DS", "-1024"),
             DataElement(0x0028, 0x1053, "DS", "1"),
             DataElement(0x7FE0, 0x0010, "OW", bytes: pixels),
         ]
         if declaresPadding {
-            let padding = Int16(max(min(outsideHU + 1024, 32767), -32768))
-            dataset.append(DataElement(0x0028, 0x0120, "SS", bytes: le16(UInt16(bitPattern: padding))))
+            let padding = Int16(max(min(outsideHU + 1024, 32767), signedPixels ? -32768 : 0))
+            dataset.append(DataElement(0x0028, 0x0120, signedPixels ? "SS" : "US", bytes: le16(UInt16(bitPattern: padding))))
         }
         if let irradiationEventUID { dataset.append(DataElement(0x0008, 0x3010, "UI", irradiationEventUID)) }
+        // Malformed variants for the tests: elements replaced or removed by tag.
+        let replaced = Set(overrides.map(\.tagKey))
+        dataset = dataset.filter { !replaced.contains($0.tagKey) && !removed.contains($0.tagKey) } + overrides
         return DICOMEncoder.file(dataset: dataset, sopClassUID: SyntheticCT.ctImageStorage, sopInstanceUID: instanceUID,
                                  transferSyntax: .explicitVRLittleEndian)
     }

@@ -64,9 +64,10 @@ public enum CTImageSizeReader {
         guard image.rows > 0, image.columns > 0 else { throw .invalid("no Rows/Columns") }
         guard let words else { throw .invalid("no decoded pixel data") }
         let frameWords = image.rows * image.columns
-        let needed = frameWords.multipliedReportingOverflow(by: image.frames.count)
-        if needed.overflow || words.count < needed.partialValue {
-            throw .invalid("Rows × Columns × frames (\(image.rows) × \(image.columns) × \(image.frames.count)) need \(frameWords * 2 * image.frames.count) bytes of pixels; the object holds \(words.count * 2)")
+        let frameCount = max(image.declaredFrameCount, image.frames.count)
+        let needed = (frameWords * 2).multipliedReportingOverflow(by: frameCount)
+        if needed.overflow || words.count * 2 < needed.partialValue {
+            throw .invalid("Rows × Columns × frames (\(image.rows) × \(image.columns) × \(frameCount)) need \(needed.overflow ? "more than \(Int.max)" : String(needed.partialValue)) bytes of pixels; the object holds \(words.count * 2)")
         }
 
         var frames: [FrameSize] = []

@@ -259,6 +259,9 @@ typedef struct CDCMTKShim_Image {
     int32_t paddingValue, paddingRangeLimit;
     CDCMTKShim_ImageFrame *frames;
     size_t frameCount;
+    /// Number of Frames as declared (frames beyond what the pixel data can
+    /// hold get no record).
+    size_t declaredFrameCount;
     /// The decoded pixel data (native little endian, 16-bit words when
     /// bitsAllocated is 16), or NULL with `pixelProblem` saying why.
     const void *pixels;
