@@ -130,6 +130,21 @@ public struct CTAcquisitionParameters: Sendable, Hashable, Codable {
     public var pitchFactor: Quantity?
     public var numberOfXRaySources: Int?
     public var sources: [CTXRaySourceParameters]
+    /// TID 10014's z range (113895–113898), in the Frame of Reference
+    /// `frameOfReferenceUID` (112227): how image slices are linked to this event.
+    public var topZOfReconstructableVolume: Quantity? = nil
+    public var bottomZOfReconstructableVolume: Quantity? = nil
+    public var topZOfScanningLength: Quantity? = nil
+    public var bottomZOfScanningLength: Quantity? = nil
+    public var frameOfReferenceUID: String? = nil
+
+    /// The z range scanned (scanning length, else the reconstructable volume), mm.
+    public var scannedZRange: ClosedRange<Double>? {
+        for (top, bottom) in [(topZOfScanningLength, bottomZOfScanningLength), (topZOfReconstructableVolume, bottomZOfReconstructableVolume)] {
+            if let a = top?.value, let b = bottom?.value, a.isFinite, b.isFinite { return min(a, b) ... max(a, b) }
+        }
+        return nil
+    }
 }
 
 /// 113831 CT X-Ray Source Parameters (one per tube).

@@ -62,6 +62,11 @@ public enum DCM {
     public static let scanningLength = code("113825", "Scanning Length")
     public static let lengthOfReconstructableVolume = code("113893", "Length of Reconstructable Volume")
     public static let exposedRange = code("113899", "Exposed Range")
+    public static let topZOfReconstructableVolume = code("113895", "Top Z Location of Reconstructable Volume")
+    public static let bottomZOfReconstructableVolume = code("113896", "Bottom Z Location of Reconstructable Volume")
+    public static let topZOfScanningLength = code("113897", "Top Z Location of Scanning Length")
+    public static let bottomZOfScanningLength = code("113898", "Bottom Z Location of Scanning Length")
+    public static let frameOfReferenceUID = code("112227", "Frame of Reference UID")
     // CT Dose container
     public static let ctDose = code("113829", "CT Dose")
     public static let meanCTDIvol = code("113830", "Mean CTDIvol")

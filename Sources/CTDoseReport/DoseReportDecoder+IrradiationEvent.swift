@@ -156,7 +156,12 @@ extension DoseReportDecoder {
             pitchFactor: quantity(item.child(named: DCM.pitchFactor), .ratio, where_),
             numberOfXRaySources: quantity(item.child(named: DCM.numberOfXRaySources), .count, where_)
                 .map { Int($0.value.rounded()) },
-            sources: sources
+            sources: sources,
+            topZOfReconstructableVolume: quantity(item.child(named: DCM.topZOfReconstructableVolume), .position, where_),
+            bottomZOfReconstructableVolume: quantity(item.child(named: DCM.bottomZOfReconstructableVolume), .position, where_),
+            topZOfScanningLength: quantity(item.child(named: DCM.topZOfScanningLength), .position, where_),
+            bottomZOfScanningLength: quantity(item.child(named: DCM.bottomZOfScanningLength), .position, where_),
+            frameOfReferenceUID: item.child(named: DCM.frameOfReferenceUID)?.uidValue
         )
     }
 

@@ -26,6 +26,7 @@ public enum QuantityKind: String, Sendable, Hashable, Codable {
     case doseLengthProduct  // mGy·cm
     case effectiveDose  // mSv
     case length  // mm
+    case position  // mm along an axis, signed (TID 10014 z locations)
     case time  // s
     case voltage  // kV
     case current  // mA
@@ -38,7 +39,7 @@ public enum QuantityKind: String, Sendable, Hashable, Codable {
         case .airKerma: "mGy"
         case .doseLengthProduct: "mGy.cm"
         case .effectiveDose: "mSv"
-        case .length: "mm"
+        case .length, .position: "mm"
         case .time: "s"
         case .voltage: "kV"
         case .current: "mA"
@@ -58,6 +59,7 @@ public enum QuantityKind: String, Sendable, Hashable, Codable {
         case .doseLengthProduct: 0...10_000_000  // 10,000 Gy·cm
         case .effectiveDose: 0...100_000  // 100 Sv
         case .length: 0...100_000  // 100 m
+        case .position: -100_000...100_000
         case .time: 0...100_000  // 28 h
         case .voltage: 0...1_000
         case .current: 0...100_000
@@ -99,7 +101,7 @@ public enum QuantityKind: String, Sendable, Hashable, Codable {
             case "uSv": return (0.001, false)
             default: return nil
             }
-        case .length:
+        case .length, .position:
             switch trimmed {
             case "mm": return (1, false)
             case "cm": return (10, false)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTDoseReport
+import CTImageSize
 import DoseConfiguration
 import DoseEvaluation
 import DoseReader
@@ -32,6 +33,9 @@ extension DoseAuditCommand {
         @Flag(help: "Include patient IDs in the output (off unless the configuration turns it on).")
         var includeIdentifiers = false
 
+        @Option(help: "CT images (files or directories, repeatable) to size each report's patient from (AAPM 220 Dw), matched by Study Instance UID.")
+        var images: [String] = []
+
         func run() async throws {
             guard let path = configurationOptions.resolvedPath() else {
                 StandardError.write("doseaudit: no configuration found; pass --config FILE (see config/doseaudit.yaml)\n")
@@ -51,6 +55,8 @@ extension DoseAuditCommand {
             let files = InputFiles.expand(inputs)
             guard !files.isEmpty else { throw ValidationError("no input files found in \(inputs.joined(separator: ", "))") }
 
+            let imageSeries = images.isEmpty ? [:] : Self.seriesByStudy(images)
+
             var output = StandardOutput()
             var results: [JSONValue] = []
             var unusable = 0
@@ -58,7 +64,8 @@ extension DoseAuditCommand {
             for file in files {
                 do {
                     let report = try DoseReportReader.read(contentsOf: file)
-                    let evaluation = evaluator.evaluate(report)
+                    let series = report.study.studyInstanceUID.flatMap { imageSeries[$0] } ?? []
+                    let evaluation = evaluator.evaluate(report, suppliedSize: series.isEmpty ? nil : SuppliedSize(images: series))
                     aboveDRL = aboveDRL || evaluation.allFindings.contains { $0.level.isAtOrAboveDRL }
                     switch format {
                     case .table: output.write(CheckTable(file: file, report: report, evaluation: evaluation).render())
@@ -80,6 +87,13 @@ extension DoseAuditCommand {
             output.flush()
             if unusable > 0 { throw ExitStatus.unusableInput }
             if aboveDRL { throw ExitStatus.aboveReference }
+        }
+
+        /// The images' series by study; an image that cannot be sized is named on stderr.
+        static func seriesByStudy(_ inputs: [String]) -> [String: [SeriesSize]] {
+            let measured = ImageSizes.measure(InputFiles.expand(inputs))
+            for (file, error) in measured.rejected { StandardError.write("doseaudit: \(file): \(error)\n") }
+            return Dictionary(grouping: SeriesSize.group(measured.records), by: { $0.studyInstanceUID ?? "" })
         }
     }
 }

@@ -33,6 +33,9 @@ struct CheckTable {
             line += ": \(event.worstLevel?.rawValue ?? "-")\n"
             out += line
             if let reason = event.exclusionReason { out += "       \(reason)\n" }
+            if let images = event.ssde.fromImages {
+                out += "       size from images: Dw \(NumberText.fixed(images.waterEquivalentDiameterCm, digits: 2)) cm, Deff \(NumberText.fixed(images.effectiveDiameterCm, digits: 2)) cm; \(images.explanation)\n"
+            }
             for finding in event.findings { out += "       [\(finding.level.rawValue)] \(finding.explanation)\n" }
         }
         for finding in evaluation.examFindings {

@@ -1,4 +1,5 @@
 public import CTDoseReport
+public import CTImageSize
 import StructuredReport
 
 /// What the evaluator needs from the configuration.
@@ -18,13 +19,22 @@ public struct EvaluationSettings: Sendable {
     }
 }
 
-/// Site-supplied size for an exam: the seam where image-based Dw will plug in.
+/// Size for an exam from outside its report: the study's CT images
+/// (sized per series, linked to each event) or a diameter the site supplied.
 public struct SuppliedSize: Sendable, Hashable {
     /// Water-equivalent diameter in cm, for every event of the exam.
-    public var waterEquivalentDiameterCm: Double
+    public var waterEquivalentDiameterCm: Double?
+    /// The study's CT image series, sized (`ImageEventLinker` ties them to events).
+    public var images: [SeriesSize]
 
     public init(waterEquivalentDiameterCm: Double) {
         self.waterEquivalentDiameterCm = waterEquivalentDiameterCm
+        self.images = []
+    }
+
+    public init(images: [SeriesSize]) {
+        self.waterEquivalentDiameterCm = nil
+        self.images = images
     }
 }
 
@@ -131,8 +141,15 @@ public struct DoseEvaluator: Sendable {
         }
         let (region, source, rule) = (classified.region, classified.source, classified.rule)
         let dw = suppliedSize?.waterEquivalentDiameterCm
-        let diameter = SSDECalculator.diameter(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw)
-        let ssde = SSDECalculator.ssde(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw)
+        let fromImages = suppliedSize.flatMap { supplied -> ImageDerivedSize? in
+            guard !supplied.images.isEmpty else { return nil }
+            let key = CTIrradiationEventLinkKey(irradiationEventUID: event.irradiationEventUID,
+                                                frameOfReferenceUID: event.parameters.frameOfReferenceUID,
+                                                scannedZRange: event.parameters.scannedZRange)
+            return ImageEventLinker.size(for: key, in: supplied.images)
+        }
+        let diameter = SSDECalculator.diameter(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw, fromImages: fromImages)
+        let ssde = SSDECalculator.ssde(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw, fromImages: fromImages)
         var evaluation = EventEvaluation(
             index: index, region: region, regionSource: source, regionRule: rule, contrast: nil,
             inReferenceComparison: true, exclusionReason: nil, ssde: ssde, diameter: diameter, findings: []
@@ -336,8 +353,10 @@ public struct DoseEvaluator: Sendable {
             value = report.patient.weightKg
             how = "weight \(NumberText.rounded(value ?? 0)) kg"
         case .effectiveDiameterCm:
-            value = diameter?.cm
-            if let diameter {
+            value = diameter?.effectiveCm ?? diameter?.cm
+            if let diameter, let deff = diameter.effectiveCm {
+                how = "effective diameter √(AP·LAT) \(NumberText.rounded(deff)) cm (\(diameter.source.rawValue))"
+            } else if let diameter {
                 how = "\(diameter.kind == .waterEquivalent ? "water-equivalent diameter used as effective diameter" : "effective diameter") \(NumberText.rounded(diameter.cm)) cm (\(diameter.source.rawValue)\(diameter.isEstimate ? ", estimate" : ""))"
             }
         case .waterEquivalentDiameterCm:

@@ -1,3 +1,4 @@
+import CTImageSize
 public import CTDoseReport
 
 /// The stable JSON form of `doseaudit check` (documented in README.md,
@@ -42,6 +43,20 @@ extension EventEvaluation {
             ("ssdeModel", .optional(ssde.model)),
             ("ssdeIsEstimate", .bool(ssde.isEstimate)),
             ("ssdeUnavailableReason", .optional(ssde.unavailableReason)),
+            ("sizeFromImages", ssde.fromImages.map { images in JSONValue.object([
+                ("seriesInstanceUID", .string(images.range.seriesInstanceUID)),
+                ("seriesNumber", .optional(images.range.seriesNumber)),
+                ("link", .string(images.link.rawValue)),
+                ("waterEquivalentDiameterCm", .number((images.waterEquivalentDiameterCm * 100).rounded() / 100)),
+                ("effectiveDiameterCm", .number((images.effectiveDiameterCm * 100).rounded() / 100)),
+                ("meanWaterEquivalentDiameterCm", .number((images.range.meanWaterEquivalentDiameterCm * 100).rounded() / 100)),
+                ("centreSliceZMM", .optional(images.range.centre.frame.zMM)),
+                ("slicesUsed", .number(Double(images.range.slicesUsed))),
+                ("slicesTruncated", .number(Double(images.range.slicesTruncated))),
+                ("slicesNotUsed", .number(Double(images.range.slicesNotUsed))),
+                ("method", .string(ImageSizeRecord.method)),
+                ("eventRule", .string(SizeMethod.eventDwRule)),
+            ]) } ?? .null),
         ]
         return .object([
             ("irradiationEventUID", .optional(event.irradiationEventUID)),

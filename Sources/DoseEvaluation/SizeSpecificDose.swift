@@ -1,4 +1,5 @@
 public import CTDoseReport
+public import CTImageSize
 
 /// Where an event's patient size (and so its SSDE) came from, best first.
 public enum SizeSource: String, Sendable, Hashable {
@@ -6,6 +7,8 @@ public enum SizeSource: String, Sendable, Hashable {
     case rdsr
     /// The scanner's water-equivalent diameter (113980) → AAPM 220 / 293.
     case waterEquivalentDiameter
+    /// Dw measured on the study's own CT images (AAPM 220) → AAPM 204 / 293.
+    case waterEquivalentDiameterFromImages
     /// Measured lateral/AP dimensions (113931/113932) or 113933 → AAPM 204.
     case measuredDimensions
     /// A diameter the site supplied for the exam (image-based Dw later).
@@ -29,6 +32,8 @@ public struct SizeSpecificDose: Sendable, Hashable {
     /// The report/model behind the factor: "AAPM 204 (32 cm)", "AAPM 293", "scanner".
     public var model: String?
     public var unavailableReason: String?
+    /// The images the size came from (series, slices used, truncation, link).
+    public var fromImages: ImageDerivedSize? = nil
 
     public enum DiameterKind: String, Sendable, Hashable { case effective, waterEquivalent }
 
@@ -55,20 +60,29 @@ public struct PatientDiameter: Sendable, Hashable {
     public var cm: Double
     public var kind: SizeSpecificDose.DiameterKind
     public var source: SizeSource
+    /// √(AP·LAT) from the same images, for effective-diameter bands.
+    public var effectiveCm: Double? = nil
+    public var fromImages: ImageDerivedSize? = nil
     public var isEstimate: Bool { source == .age }
 }
 
 /// Computes size and SSDE per event, best source first (issue order):
-/// scanner SSDE → scanner Dw → measured dimensions → site-supplied Dw → age.
+/// scanner SSDE → scanner Dw → Dw from the CT images → measured dimensions
+/// → site-supplied Dw → age.
 public enum SSDECalculator {
     /// The best diameter available for an event (also used for banding and
     /// for converting CTDIvol between phantoms), and the lateral width.
     public static func diameter(
-        for event: CTIrradiationEvent, patient: PatientInfo, region: BodyRegion, siteSuppliedDwCm: Double?
+        for event: CTIrradiationEvent, patient: PatientInfo, region: BodyRegion, siteSuppliedDwCm: Double?,
+        fromImages: ImageDerivedSize? = nil
     ) -> PatientDiameter? {
         let size = event.dose?.reportedSize
         if let dw = size?.waterEquivalentDiameter?.value {
             return PatientDiameter(cm: dw / 10, kind: .waterEquivalent, source: .waterEquivalentDiameter)
+        }
+        if let fromImages {
+            return PatientDiameter(cm: fromImages.waterEquivalentDiameterCm, kind: .waterEquivalent, source: .waterEquivalentDiameterFromImages,
+                                   effectiveCm: fromImages.effectiveDiameterCm, fromImages: fromImages)
         }
         if !region.isHead, let deff = measuredEffectiveDiameterCm(size) {
             return PatientDiameter(cm: deff, kind: .effective, source: .measuredDimensions)
@@ -99,7 +113,17 @@ public enum SSDECalculator {
 
     /// The event's SSDE.
     public static func ssde(
-        for event: CTIrradiationEvent, patient: PatientInfo, region: BodyRegion, siteSuppliedDwCm: Double?
+        for event: CTIrradiationEvent, patient: PatientInfo, region: BodyRegion, siteSuppliedDwCm: Double?,
+        fromImages: ImageDerivedSize? = nil
+    ) -> SizeSpecificDose {
+        var result = ssdeValue(for: event, patient: patient, region: region, siteSuppliedDwCm: siteSuppliedDwCm, fromImages: fromImages)
+        if result.source == .waterEquivalentDiameterFromImages { result.fromImages = fromImages }
+        return result
+    }
+
+    private static func ssdeValue(
+        for event: CTIrradiationEvent, patient: PatientInfo, region: BodyRegion, siteSuppliedDwCm: Double?,
+        fromImages: ImageDerivedSize?
     ) -> SizeSpecificDose {
         guard let dose = event.dose, let ctdivol = dose.meanCTDIvol?.value else {
             return .unavailable("no CTDIvol")
@@ -117,7 +141,7 @@ public enum SSDECalculator {
         guard let phantom = dose.phantom?.diameterCm else {
             return .unavailable("CTDIvol has no 16/32 cm phantom, so no conversion factor applies")
         }
-        guard let size = diameter(for: event, patient: patient, region: region, siteSuppliedDwCm: siteSuppliedDwCm) else {
+        guard let size = diameter(for: event, patient: patient, region: region, siteSuppliedDwCm: siteSuppliedDwCm, fromImages: fromImages) else {
             let reason: String
             if region.isHead {
                 reason = "head SSDE (AAPM 293) needs a water-equivalent diameter; none reported or supplied"
@@ -151,7 +175,8 @@ public enum SSDECalculator {
             return .unavailable("not available: size out of range (\(NumberText.rounded(size.cm)) cm; AAPM 204 tabulates \(range) for the \(phantom) cm phantom)",
                                 size: size.cm, source: size.source)
         }
-        let model = size.kind == .waterEquivalent ? "AAPM 220 (Dw in AAPM 204, \(phantom) cm)" : "AAPM 204 (\(phantom) cm)"
+        let model = size.source == .waterEquivalentDiameterFromImages ? "AAPM 220 (Dw from the CT images in AAPM 204, \(phantom) cm)"
+            : size.kind == .waterEquivalent ? "AAPM 220 (Dw in AAPM 204, \(phantom) cm)" : "AAPM 204 (\(phantom) cm)"
         return SizeSpecificDose(
             value: ctdivol * f, source: size.source, sizeCm: size.cm, diameterKind: size.kind,
             conversionFactor: f, isEstimate: size.source == .age, model: model, unavailableReason: nil

@@ -67,6 +67,11 @@ struct CodableLayoutWriter {
             writer.member("exposureTimePerRotation", source.exposureTimePerRotation)
             writer.close(start)
         }
+        member("topZOfReconstructableVolume", p.topZOfReconstructableVolume)
+        member("bottomZOfReconstructableVolume", p.bottomZOfReconstructableVolume)
+        member("topZOfScanningLength", p.topZOfScanningLength)
+        member("bottomZOfScanningLength", p.bottomZOfScanningLength)
+        member("frameOfReferenceUID", p.frameOfReferenceUID)
         close(start)
     }
 
