@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTDoseReport
+import CTImageSize
 import DoseConfiguration
 import DoseEvaluation
 import DoseReader
@@ -29,11 +30,15 @@ extension DoseAuditCommand {
         @Flag(help: "Also run the full evaluation (SSDE, classification, every configured reference set) and report its added cost.")
         var evaluate = false
 
+        @Flag(help: "Measure CT images instead: the full patient-size path (decode, HU, region, holes, table removal, truncation) per file.")
+        var images = false
+
         @OptionGroup var configurationOptions: ConfigurationOptions
 
         func run() async throws {
             let paths = InputFiles.expand(inputs)
             guard !paths.isEmpty else { throw ValidationError("no input files") }
+            if images { return benchImages(paths) }
             var reads = 0, reports = 0, events = 0, rejected = 0
             for i in 0..<warmup { _ = try? DoseReportReader.read(contentsOf: paths[i % paths.count]) }
             let start = now()
@@ -66,6 +71,24 @@ extension DoseAuditCommand {
             let perFileEvaluation = evaluationSeconds / Double(reads) * 1e6
             print("evaluation: reports=\(reads) findings=\(findings) seconds=\(NumberText.fixed(evaluationSeconds, digits: 3)) reports_per_s=\(Int(Double(reads) / evaluationSeconds))")
             print("per file: read \(NumberText.fixed(perFileRead, digits: 1)) us, evaluate \(NumberText.fixed(perFileEvaluation, digits: 1)) us: evaluation adds \(NumberText.fixed(perFileEvaluation / perFileRead * 100, digits: 1)) % to the reader's cost")
+        }
+
+        /// Images/s and the mean Dw, in the shape the bare DCMTK floor
+        /// (../shared/bench/dcmtk_pixel_floor.cpp) prints, so a script compares them.
+        private func benchImages(_ paths: [String]) {
+            for i in 0..<min(warmup, paths.count) { _ = try? CTImageSizeReader.read(contentsOf: paths[i]) }
+            var reads = 0, sized = 0, sumDw = 0.0
+            let start = now()
+            while reads < files {
+                let path = paths[reads % paths.count]
+                reads += 1
+                guard let record = try? CTImageSizeReader.read(contentsOf: path) else { continue }
+                for frame in record.frames {
+                    if let size = frame.size { sized += 1; sumDw += size.waterEquivalentDiameterCm }
+                }
+            }
+            let seconds = now() - start
+            print("images=\(reads) sized=\(sized) meanDw_cm=\(NumberText.fixed(sized > 0 ? sumDw / Double(sized) : 0, digits: 2)) seconds=\(NumberText.fixed(seconds, digits: 3)) images_per_s=\(Int(Double(reads) / seconds))")
         }
 
         private func now() -> Double {

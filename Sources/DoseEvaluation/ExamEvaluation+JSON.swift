@@ -34,7 +34,7 @@ extension ExamEvaluation {
 
 extension EventEvaluation {
     func json(event: CTIrradiationEvent) -> JSONValue {
-        let size: [(String, JSONValue)] = [
+        var size: [(String, JSONValue)] = [
             ("ssde", .optional(ssde.value.map { ($0 * 1000).rounded() / 1000 })),
             ("ssdeMethod", .optional(ssde.source?.rawValue)),
             ("sizeCm", .optional(ssde.sizeCm.map { ($0 * 100).rounded() / 100 })),
@@ -43,7 +43,10 @@ extension EventEvaluation {
             ("ssdeModel", .optional(ssde.model)),
             ("ssdeIsEstimate", .bool(ssde.isEstimate)),
             ("ssdeUnavailableReason", .optional(ssde.unavailableReason)),
-            ("sizeFromImages", ssde.fromImages.map { images in JSONValue.object([
+        ]
+        // Only where the size came from images: older outputs keep their shape.
+        if let images = ssde.fromImages {
+            size.append(("sizeFromImages", JSONValue.object([
                 ("seriesInstanceUID", .string(images.range.seriesInstanceUID)),
                 ("seriesNumber", .optional(images.range.seriesNumber)),
                 ("link", .string(images.link.rawValue)),
@@ -56,8 +59,8 @@ extension EventEvaluation {
                 ("slicesNotUsed", .number(Double(images.range.slicesNotUsed))),
                 ("method", .string(ImageSizeRecord.method)),
                 ("eventRule", .string(SizeMethod.eventDwRule)),
-            ]) } ?? .null),
-        ]
+            ]))) 
+        }
         return .object([
             ("irradiationEventUID", .optional(event.irradiationEventUID)),
             ("protocol", .optional(event.acquisitionProtocol)),

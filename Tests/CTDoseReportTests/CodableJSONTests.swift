@@ -53,7 +53,9 @@ struct CodableJSONTests {
                 sources: [
                     CTXRaySourceParameters(identification: "A", kvp: q(80, .voltage), maximumTubeCurrent: q(200, .current), tubeCurrent: q(150, .current), exposureTimePerRotation: q(0.5, .time)),
                     CTXRaySourceParameters(identification: "B", kvp: q(140, .voltage), maximumTubeCurrent: nil, tubeCurrent: q(1e-7, .current), exposureTimePerRotation: nil),
-                ]
+                ],
+                topZOfReconstructableVolume: q(-12.5, .position), bottomZOfReconstructableVolume: q(-292.5, .position),
+                topZOfScanningLength: q(-10, .position), bottomZOfScanningLength: q(-310, .position), frameOfReferenceUID: "1.2.3.4"
             ),
             dose: CTDose(
                 meanCTDIvol: q(2.675), phantom: .other(code), dlp: q(1234.5, .doseLengthProduct), effectiveDose: q(0.1, .effectiveDose),
