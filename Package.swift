@@ -37,6 +37,8 @@ let package = Package(
     products: [
         .executable(name: "doseaudit", targets: ["doseaudit"]),
         .library(name: "DoseReader", targets: ["DoseReader"]),
+        // For FuzzTesting's pixel-path fuzzer.
+        .library(name: "CTImageSize", targets: ["CTImageSize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -12,6 +12,16 @@ let package = Package(
             dependencies: [.product(name: "DoseReader", package: "DoseAudit")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        .executableTarget(
+            name: "FuzzCTImageSize",
+            dependencies: [.product(name: "DoseReader", package: "DoseAudit")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
+            name: "FuzzSliceMeasure",
+            dependencies: [.product(name: "CTImageSize", package: "DoseAudit")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
