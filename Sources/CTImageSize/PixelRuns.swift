@@ -58,64 +58,64 @@ struct PixelRuns {
         rows = slice.rows
         columns = slice.columns
         rowStart.reserveCapacity(rows + 1)
-        let shift = 16 - min(max(slice.bitsStored, 1), 16)
-        switch (slice.isSigned, shift) {
-        case (true, 0): build(slice, thresholds, Signed16.self, shift: 0)
-        case (false, 0): build(slice, thresholds, Unsigned16.self, shift: 0)
-        case (true, _): build(slice, thresholds, SignedBits.self, shift: shift)
-        case (false, _): build(slice, thresholds, UnsignedBits.self, shift: shift)
+        let shift = UInt16(16 - min(max(slice.bitsStored, 1), 16))
+        // Two plain loops, not one generic over the decoding: the generic
+        // version was not specialised and cost half of the whole size path.
+        if slice.isSigned {
+            build(slice, thresholds) { Int(Int16(bitPattern: $0 << shift) >> Int16(shift)) }
+        } else {
+            build(slice, thresholds) { Int(($0 << shift) >> shift) }
         }
     }
 
-    private mutating func build<D: StoredValueDecoding>(_ slice: StoredSlice, _ thresholds: Thresholds, _: D.Type, shift: Int) {
+    @inline(__always)
+    private mutating func build(_ slice: StoredSlice, _ thresholds: Thresholds, _ decode: (UInt16) -> Int) {
         let words = slice.words
         let columns = slice.columns
-        for row in 0 ..< slice.rows {
-            rowStart.append(start.count)
-            let base = row * columns
-            var column = 0
-            while column < columns {
-                let first = D.value(words[base + column], shift: shift)
-                let runClass = thresholds.classify(first)
-                var total = Int64(first)
-                var next = column + 1
-                while next < columns {
-                    let value = D.value(words[base + next], shift: shift)
-                    if thresholds.classify(value) != runClass { break }
-                    total &+= Int64(value)
-                    next += 1
+        let bodyMinimum = thresholds.bodyMinimum, outsideMaximum = thresholds.outsideMaximum
+        // An empty padding range when none is declared: one comparison pair per pixel, no optional.
+        let padLow = thresholds.padding?.lowerBound ?? 1, padHigh = thresholds.padding?.upperBound ?? 0
+        // Per row: classes first (branch-free, so the compiler vectorises it),
+        // then the runs from where the class changes, then each run's sum.
+        var classes = [UInt8](repeating: 0, count: columns)
+        // 32-bit lanes and no overflow checks in the class loop, so it vectorises.
+        let body32 = Int32(clamping: bodyMinimum), outside32 = Int32(clamping: outsideMaximum)
+        let padLow32 = Int32(clamping: padLow), padHigh32 = Int32(clamping: padHigh)
+        guard let wordBase = words.baseAddress else { return }
+        classes.withUnsafeMutableBufferPointer { rowClasses in
+            let classOut = rowClasses.baseAddress!
+            for row in 0 ..< slice.rows {
+                rowStart.append(start.count)
+                let base = row &* columns
+                let rowWords = wordBase + base
+                for column in 0 ..< columns {
+                    let value = Int32(truncatingIfNeeded: decode(rowWords[column]))
+                    let below: UInt8 = value <= outside32 ? 1 : 0
+                    let low: UInt8 = value >= padLow32 ? 1 : 0
+                    let high: UInt8 = value <= padHigh32 ? 1 : 0
+                    let outside = below | (low & high)
+                    let body: UInt8 = value >= body32 ? 1 : 0
+                    classOut[column] = (outside << 1) | (body & (outside ^ 1))
                 }
-                start.append(Int32(column))
-                end.append(Int32(next - 1))
-                pixelClass.append(runClass)
-                sum.append(total)
-                column = next
+                var column = 0
+                while column < columns {
+                    let runClass = rowClasses[column]
+                    var next = column + 1
+                    // Eight classes at a time while they all equal the run's.
+                    let eight = UInt64(runClass) &* 0x0101_0101_0101_0101
+                    let raw = UnsafeRawPointer(classOut)
+                    while next &+ 8 <= columns && raw.loadUnaligned(fromByteOffset: next, as: UInt64.self) == eight { next &+= 8 }
+                    while next < columns && classOut[next] == runClass { next &+= 1 }
+                    var total = 0
+                    for index in column ..< next { total &+= decode(rowWords[index]) }
+                    start.append(Int32(column))
+                    end.append(Int32(next - 1))
+                    pixelClass.append(PixelClass(rawValue: runClass)!)
+                    sum.append(Int64(total))
+                    column = next
+                }
             }
         }
         rowStart.append(start.count)
     }
-}
-
-protocol StoredValueDecoding {
-    static func value(_ word: UInt16, shift: Int) -> Int
-}
-
-enum Signed16: StoredValueDecoding {
-    @inline(__always) static func value(_ word: UInt16, shift: Int) -> Int { Int(Int16(bitPattern: word)) }
-}
-
-enum Unsigned16: StoredValueDecoding {
-    @inline(__always) static func value(_ word: UInt16, shift: Int) -> Int { Int(word) }
-}
-
-/// Bits Stored < 16, signed: the high bits are dropped and the sign extended.
-enum SignedBits: StoredValueDecoding {
-    @inline(__always) static func value(_ word: UInt16, shift: Int) -> Int {
-        Int(Int16(bitPattern: word << UInt16(shift)) >> Int16(shift))
-    }
-}
-
-/// Bits Stored < 16, unsigned: the high bits are dropped.
-enum UnsignedBits: StoredValueDecoding {
-    @inline(__always) static func value(_ word: UInt16, shift: Int) -> Int { Int((word << UInt16(shift)) >> UInt16(shift)) }
 }

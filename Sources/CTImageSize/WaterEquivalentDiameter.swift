@@ -26,11 +26,17 @@ public enum WaterEquivalentDiameter {
             connect(runs, previous: runs.runs(ofRow: row - 1), current: runs.runs(ofRow: row), into: &regions,
                     member: { runs.pixelClass[$0] == .body }, diagonal: true, start: { Int(runs.start[$0]) }, end: { Int(runs.end[$0]) })
         }
-        var pixelsByRoot: [Int: Int] = [:]
+        var pixelsByRoot = [Int](repeating: 0, count: runs.start.count)
+        var patient = -1, patientPixels = 0
         for run in runs.start.indices where runs.pixelClass[run] == .body {
-            pixelsByRoot[regions.root(run), default: 0] += runs.count(run)
+            let root = regions.root(run)
+            pixelsByRoot[root] += runs.count(run)
+            if pixelsByRoot[root] > patientPixels || (pixelsByRoot[root] == patientPixels && root < patient) {
+                patient = root
+                patientPixels = pixelsByRoot[root]
+            }
         }
-        guard let (patient, patientPixels) = pixelsByRoot.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
+        guard patient >= 0 else {
             return .failure(NotUsedForSize("no pixel above \(Int(SizeMethod.bodyThresholdHU)) HU: no patient in this slice (all air)"))
         }
         let patientAreaCm2 = Double(patientPixels) * pixelAreaMM2 / 100
@@ -39,15 +45,20 @@ public enum WaterEquivalentDiameter {
         }
 
         // 2. Per row: the patient's spans, and the gaps between and around them.
-        var patientSpans: [[Int]] = Array(repeating: [], count: runs.rows)  // run indices
+        // Run indices of the patient, row by row (flat: no array per row).
+        var patientRuns: [Int] = []
+        var patientRowStart: [Int] = []
+        patientRowStart.reserveCapacity(runs.rows + 1)
         var minRow = Int.max, maxRow = Int.min, minColumn = Int.max, maxColumn = Int.min
         for row in 0 ..< runs.rows {
+            patientRowStart.append(patientRuns.count)
             for run in runs.runs(ofRow: row) where runs.pixelClass[run] == .body && regions.root(run) == patient {
-                patientSpans[row].append(run)
+                patientRuns.append(run)
                 minRow = min(minRow, row); maxRow = max(maxRow, row)
                 minColumn = min(minColumn, Int(runs.start[run])); maxColumn = max(maxColumn, Int(runs.end[run]))
             }
         }
+        patientRowStart.append(patientRuns.count)
         let apMM = Double(maxRow - minRow + 1) * slice.rowSpacingMM
         let lateralMM = Double(maxColumn - minColumn + 1) * slice.columnSpacingMM
         let aspect = max(apMM / lateralMM, lateralMM / apMM)
@@ -78,7 +89,7 @@ public enum WaterEquivalentDiameter {
                 }
                 gaps.append(gap)
             }
-            for run in patientSpans[row] {
+            for run in patientRuns[patientRowStart[row] ..< patientRowStart[row + 1]] {
                 addGap(upTo: Int(runs.start[run]) - 1)
                 // Skip the patient run itself.
                 while runIndex < rowRuns.upperBound, Int(runs.end[runIndex]) <= Int(runs.end[run]) { runIndex += 1 }
@@ -92,26 +103,27 @@ public enum WaterEquivalentDiameter {
             connect(runs, previous: gapRowStart[row - 1] ..< gapRowStart[row], current: gapRowStart[row] ..< gapRowStart[row + 1],
                     into: &gapRegions, member: { _ in true }, diagonal: false, start: { gaps[$0].span.start }, end: { gaps[$0].span.end })
         }
-        var outsideRoots = Set<Int>()
-        for index in gaps.indices where gaps[index].touchesOutside { outsideRoots.insert(gapRegions.root(index)) }
+        var outsideRoot = [Bool](repeating: false, count: gaps.count)
+        for index in gaps.indices where gaps[index].touchesOutside { outsideRoot[gapRegions.root(index)] = true }
 
         // 4. Aw over the patient and its holes; the filled region per row.
         var storedSum: Int64 = 0
         var pixels = 0
-        var filled: [[Span]] = Array(repeating: [], count: runs.rows)
+        var filled = SpanRows(rows: runs.rows)
+        var pieces: [Span] = []
         for row in 0 ..< runs.rows {
-            var pieces: [Span] = []
-            for run in patientSpans[row] {
+            pieces.removeAll(keepingCapacity: true)
+            for run in patientRuns[patientRowStart[row] ..< patientRowStart[row + 1]] {
                 storedSum &+= runs.sum[run]
                 pixels += runs.count(run)
                 pieces.append(Span(start: Int(runs.start[run]), end: Int(runs.end[run])))
             }
-            for index in gapRowStart[row] ..< gapRowStart[row + 1] where !outsideRoots.contains(gapRegions.root(index)) {
+            for index in gapRowStart[row] ..< gapRowStart[row + 1] where !outsideRoot[gapRegions.root(index)] {
                 storedSum &+= gaps[index].sum
                 pixels += gaps[index].pixels
                 pieces.append(gaps[index].span)
             }
-            filled[row] = merged(pieces)
+            filled.appendRow(merging: &pieces)
         }
         let n = Double(pixels)
         let meanHUWeighted = (slice.rescaleSlope * Double(storedSum) + slice.rescaleIntercept * n) / 1000 + n
@@ -119,7 +131,7 @@ public enum WaterEquivalentDiameter {
         guard awMM2 > 0, awMM2.isFinite else {
             return .failure(NotUsedForSize("the patient region has no water-equivalent area"))
         }
-        let areaMM2 = Double(filled.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }) * pixelAreaMM2
+        let areaMM2 = Double(filled.spans.reduce(0) { $0 + $1.count }) * pixelAreaMM2
         let dwMM = 2 * (awMM2 / Double.pi).squareRoot()
 
         // 5. Truncation: the share of the contour on the image or field-of-view edge.
@@ -169,52 +181,59 @@ public enum WaterEquivalentDiameter {
 
     /// Sorted spans with touching neighbours joined.
     static func merged(_ spans: [Span]) -> [Span] {
-        let sorted = spans.sorted { $0.start < $1.start }
-        var result: [Span] = []
-        for span in sorted {
-            if let last = result.last, span.start <= last.end + 1 {
-                result[result.count - 1].end = max(last.end, span.end)
-            } else {
-                result.append(span)
-            }
-        }
-        return result
+        var rows = SpanRows(rows: 1)
+        var pieces = spans
+        rows.appendRow(merging: &pieces)
+        return rows.spans
     }
 
-    static func intersection(_ a: [Span], _ b: [Span]) -> [Span] {
-        var result: [Span] = []
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
+    /// a ∩ b into `result` (cleared first).
+    static func intersect<A: Collection<Span>, B: Collection<Span>>(_ a: A, _ b: B, into result: inout [Span]) where A.Index == Int, B.Index == Int {
+        result.removeAll(keepingCapacity: true)
+        var i = a.startIndex, j = b.startIndex
+        while i < a.endIndex, j < b.endIndex {
             let lo = max(a[i].start, b[j].start), hi = min(a[i].end, b[j].end)
             if lo <= hi { result.append(Span(start: lo, end: hi)) }
             if a[i].end < b[j].end { i += 1 } else { j += 1 }
         }
+    }
+
+    static func intersection(_ a: [Span], _ b: [Span]) -> [Span] {
+        var result: [Span] = []
+        intersect(a, b, into: &result)
         return result
     }
 
-    static func pixelCount(_ spans: [Span]) -> Int { spans.reduce(0) { $0 + $1.count } }
+    static func pixelCount<C: Collection<Span>>(_ spans: C) -> Int { spans.reduce(0) { $0 + $1.count } }
 
     /// Contour pixels of the filled region (a 4-neighbour outside it), and
     /// those of them on the image border or next to the outside of the field of view.
-    static func contour(_ filled: [[Span]], runs: PixelRuns) -> (border: Int, onEdge: Int) {
-        let rows = filled.count, columns = runs.columns
-        var outside: [[Span]] = []
-        outside.reserveCapacity(rows)
+    static func contour(_ filled: SpanRows, runs: PixelRuns) -> (border: Int, onEdge: Int) {
+        let rows = filled.rowCount, columns = runs.columns
+        var outside = SpanRows(rows: rows)
         for row in 0 ..< rows {
-            outside.append(runs.runs(ofRow: row).filter { runs.pixelClass[$0] == .outside }
-                .map { Span(start: Int(runs.start[$0]), end: Int(runs.end[$0])) })
+            for run in runs.runs(ofRow: row) where runs.pixelClass[run] == .outside {
+                outside.spans.append(Span(start: Int(runs.start[run]), end: Int(runs.end[run])))
+            }
+            outside.endRow()
         }
+        var eroded: [Span] = [], partial: [Span] = [], interior: [Span] = [], edge: [Span] = [], scratch: [Span] = []
         var border = 0, onEdge = 0
-        for row in 0 ..< rows where !filled[row].isEmpty {
+        for row in 0 ..< rows {
             let spans = filled[row]
-            let above = row > 0 ? filled[row - 1] : []
-            let below = row + 1 < rows ? filled[row + 1] : []
-            let eroded = spans.compactMap { $0.count > 2 ? Span(start: $0.start + 1, end: $0.end - 1) : nil }
-            let interior = intersection(intersection(eroded, above), below)
+            if spans.isEmpty { continue }
+            eroded.removeAll(keepingCapacity: true)
+            for span in spans where span.count > 2 { eroded.append(Span(start: span.start + 1, end: span.end - 1)) }
+            if row > 0, row + 1 < rows {
+                intersect(eroded, filled[row - 1], into: &partial)
+                intersect(partial, filled[row + 1], into: &interior)
+            } else {
+                interior.removeAll(keepingCapacity: true)
+            }
             border += pixelCount(spans) - pixelCount(interior)
 
             if row == 0 || row == rows - 1 { onEdge += pixelCount(spans); continue }
-            var edge: [Span] = []
+            edge.removeAll(keepingCapacity: true)
             for span in spans {
                 if span.start == 0 || runs.pixelClass(row: row, column: span.start - 1) == .outside {
                     edge.append(Span(start: span.start, end: span.start))
@@ -223,9 +242,15 @@ public enum WaterEquivalentDiameter {
                     edge.append(Span(start: span.end, end: span.end))
                 }
             }
-            edge += intersection(spans, outside[row - 1])
-            edge += intersection(spans, outside[row + 1])
-            onEdge += pixelCount(merged(edge))
+            intersect(spans, outside[row - 1], into: &scratch)
+            edge += scratch
+            intersect(spans, outside[row + 1], into: &scratch)
+            edge += scratch
+            if !edge.isEmpty {
+                var rowsOfEdge = SpanRows(rows: 1)
+                rowsOfEdge.appendRow(merging: &edge)
+                onEdge += pixelCount(rowsOfEdge.spans)
+            }
         }
         return (border, onEdge)
     }
@@ -234,6 +259,34 @@ public enum WaterEquivalentDiameter {
         guard value.isFinite else { return "\(value)" }
         let scaled = (value * 10).rounded() / 10
         return scaled == scaled.rounded() ? String(Int(scaled)) : String(scaled)
+    }
+}
+
+/// Spans row by row in one array (a row's spans are `spans[rowStart[r] ..< rowStart[r + 1]]`).
+struct SpanRows {
+    var spans: [WaterEquivalentDiameter.Span] = []
+    var rowStart: [Int] = [0]
+
+    init(rows: Int) { rowStart.reserveCapacity(rows + 1) }
+
+    var rowCount: Int { rowStart.count - 1 }
+
+    subscript(row: Int) -> ArraySlice<WaterEquivalentDiameter.Span> { spans[rowStart[row] ..< rowStart[row + 1]] }
+
+    mutating func endRow() { rowStart.append(spans.count) }
+
+    /// Appends `pieces` sorted and with touching spans joined, as the next row.
+    mutating func appendRow(merging pieces: inout [WaterEquivalentDiameter.Span]) {
+        pieces.sort { $0.start < $1.start }
+        let first = spans.count
+        for span in pieces {
+            if spans.count > first, span.start <= spans[spans.count - 1].end + 1 {
+                spans[spans.count - 1].end = max(spans[spans.count - 1].end, span.end)
+            } else {
+                spans.append(span)
+            }
+        }
+        endRow()
     }
 }
 

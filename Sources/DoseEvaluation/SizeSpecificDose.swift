@@ -1,5 +1,4 @@
 public import CTDoseReport
-public import CTImageSize
 
 /// Where an event's patient size (and so its SSDE) came from, best first.
 public enum SizeSource: String, Sendable, Hashable {

@@ -18,7 +18,7 @@ struct EncodedSliceTests {
     static let original: String = {
         let path = directory + "/original.dcm"
         let bytes = SyntheticCT.ellipseWithInserts.file(studyUID: "2.25.11", seriesUID: "2.25.12", instanceUID: "2.25.13", frameOfReferenceUID: "2.25.14")
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }()
 
@@ -55,7 +55,7 @@ struct EncodedSliceTests {
         phantom.declaresPadding = false
         let unsigned = Self.directory + "/unsigned.dcm"
         let bytes = phantom.file(studyUID: "2.25.11", seriesUID: "2.25.12", instanceUID: "2.25.15", frameOfReferenceUID: "2.25.14")
-        FileManager.default.createFile(atPath: unsigned, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: unsigned, contents: Data(bytes))
         let output = Self.directory + "/near.dcm"
         let result = try ProcessRunner.run("dcmcjpls", ["+en", "+md", "4", unsigned, output])
         try #require(result.status == 0, "\(result.stderr)")

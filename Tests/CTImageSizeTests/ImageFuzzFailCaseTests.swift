@@ -1,3 +1,4 @@
+import CTImageSize
 import DoseReader
 import DoseTestSupport
 import Foundation

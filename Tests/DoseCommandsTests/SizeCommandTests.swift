@@ -13,9 +13,9 @@ struct SizeCommandTests {
     /// A report and its 9-slice series of a 16 cm water cylinder (z −100…−60 mm).
     static func writeStudy(_ study: SyntheticSizedStudy, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory + "/images", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/report.dcm", contents: Data(study.report()))
+        _ = FileManager.default.createFile(atPath: directory + "/report.dcm", contents: Data(study.report()))
         for index in 0 ..< study.sliceCount {
-            FileManager.default.createFile(atPath: directory + "/images/slice\(index).dcm", contents: Data(study.slice(index)))
+            _ = FileManager.default.createFile(atPath: directory + "/images/slice\(index).dcm", contents: Data(study.slice(index)))
         }
     }
 
@@ -90,7 +90,7 @@ struct SizeCommandTests {
         for index in 0 ..< study.sliceCount {
             let bytes = study.phantom.file(studyUID: study.studyUID, seriesUID: study.seriesUID, instanceUID: "\(study.root).6.\(index + 1)",
                                            frameOfReferenceUID: "2.25.999", zMM: Double(index) * 5)
-            FileManager.default.createFile(atPath: directory + "/images/slice\(index).dcm", contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: directory + "/images/slice\(index).dcm", contents: Data(bytes))
         }
         let result = try ProcessRunner.run(Self.doseaudit, ["check", "--config", Self.config, "--images", directory + "/images", directory + "/report.dcm"])
         #expect(result.stdout.contains("size from images: Dw 12.00 cm, Deff 12.03 cm; series 2 (2.25.7003.2), 5 slices used"), "\(result.stdout)")
