@@ -285,10 +285,12 @@ CDCMTKShim_Image *CDCMTKShim_read_image_file(const char *path, CDCMTKShim_Status
             setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null path");
             return nullptr;
         }
-        std::vector<unsigned char> bytes;
-        if (!readWholeFile(path, bytes, status)) return nullptr;
-        static const unsigned char empty = 0;
-        return readImage(bytes.empty() ? &empty : bytes.data(), bytes.size(), status);
+        // Mapped, not read: DCMTK copies what it keeps while parsing, and the
+        // mapping is gone when readImage returns. (A file truncated while
+        // mapped would fault; drop folders take files only once they are complete.)
+        MappedFile file;
+        if (!file.open(path, status)) return nullptr;
+        return readImage(file.bytes(), file.size(), status);
     });
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +145,43 @@ bool readWholeFile(const char *path, std::vector<unsigned char> &bytes, CDCMTKSh
         setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "read error");
         return false;
     }
+    return true;
+}
+
+MappedFile::~MappedFile() {
+    if (mapping_ != nullptr) ::munmap(mapping_, size_);
+}
+
+bool MappedFile::open(const char *path, CDCMTKShim_Status *status) {
+    const int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        std::string msg = std::string("cannot open file: ") + std::strerror(errno);
+        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+        return false;
+    }
+    struct stat info;
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(fd);
+        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "not a regular file");
+        return false;
+    }
+    size_ = static_cast<size_t>(info.st_size);
+    if (size_ == 0) {
+        ::close(fd);
+        static const unsigned char empty = 0;
+        bytes_ = &empty;
+        return true;
+    }
+    void *mapping = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (mapping == MAP_FAILED) {
+        std::string msg = std::string("cannot map file: ") + std::strerror(errno);
+        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+        size_ = 0;
+        return false;
+    }
+    mapping_ = mapping;
+    bytes_ = static_cast<const unsigned char *>(mapping);
     return true;
 }
 
