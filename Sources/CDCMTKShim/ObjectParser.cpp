@@ -29,6 +29,28 @@ bool isTruncation(const OFCondition &condition) {
            condition == EC_ItemDelimitationItemMissing || condition == EC_TooManyBytesRequested;
 }
 
+// Opens `path` for reading without waiting on a FIFO, and refuses anything
+// that is not a regular file. -1 with `status` filled on failure.
+int openRegularFile(const char *path, struct stat &info, CDCMTKShim_Status *status) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+    // refuses anything that is not a regular file.
+    const int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        std::string msg = std::string("cannot open file: ") + std::strerror(errno);
+        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+        return -1;
+    }
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(fd);
+        const char *what = S_ISFIFO(info.st_mode) ? "a FIFO" : S_ISDIR(info.st_mode) ? "a directory"
+                         : S_ISSOCK(info.st_mode) ? "a socket" : "not a regular file";
+        std::string msg = std::string("not a regular file: ") + what;
+        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
+        return -1;
+    }
+    return fd;
+}
+
 }  // namespace
 
 bool parseObject(const void *bytes, size_t length, DcmFileFormat &fileFormat, bool &preamble,
@@ -112,23 +134,9 @@ bool parseObject(const void *bytes, size_t length, DcmFileFormat &fileFormat, bo
 bool readWholeFile(const char *path, std::vector<unsigned char> &bytes, CDCMTKShim_Status *status) {
     // Read the whole file, then parse from memory: one parsing path for
     // files, network buffers and the fuzzer.
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
-    // refuses anything that is not a regular file.
-    const int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        std::string msg = std::string("cannot open file: ") + std::strerror(errno);
-        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
-        return false;
-    }
     struct stat info;
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
-        const char *what = S_ISFIFO(info.st_mode) ? "a FIFO" : S_ISDIR(info.st_mode) ? "a directory"
-                         : S_ISSOCK(info.st_mode) ? "a socket" : "not a regular file";
-        std::string msg = std::string("not a regular file: ") + what;
-        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
-        return false;
-    }
+    const int fd = openRegularFile(path, info, status);
+    if (fd < 0) return false;
     FILE *file = ::fdopen(fd, "rb");
     if (file == nullptr) {
         ::close(fd);
@@ -153,18 +161,9 @@ MappedFile::~MappedFile() {
 }
 
 bool MappedFile::open(const char *path, CDCMTKShim_Status *status) {
-    const int fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        std::string msg = std::string("cannot open file: ") + std::strerror(errno);
-        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, msg.c_str());
-        return false;
-    }
     struct stat info;
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
-        setStatus(status, CDCMTKShim_ErrorIO, 0, 0, "not a regular file");
-        return false;
-    }
+    const int fd = openRegularFile(path, info, status);
+    if (fd < 0) return false;
     size_ = static_cast<size_t>(info.st_size);
     if (size_ == 0) {
         ::close(fd);

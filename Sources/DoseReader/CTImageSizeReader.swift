@@ -16,25 +16,20 @@ public enum CTImageSizeReader {
     public static func read(contentsOf path: String) throws(ImageReadError) -> ImageSizeRecord {
         var info = stat()
         if stat(path, &info) == 0, info.st_size > maximumImageBytes { throw .tooLarge(size: Int(info.st_size)) }
-        do {
-            return try DICOMImageReader.withImage(contentsOf: path) { image, words throws(ImageReadError) in
-                try measure(image, words)
-            }
-        } catch let error as ImageReadError {
-            throw error
-        } catch let error as DCMTKError {
-            throw .unreadable(error)
-        } catch {
-            throw .unreadable(DCMTKError(kind: .exception, message: "\(error)"))
-        }
+        return try measuring { try DICOMImageReader.withImage(contentsOf: path, $0) }
     }
 
     public static func read(bytes: UnsafeRawBufferPointer) throws(ImageReadError) -> ImageSizeRecord {
         guard bytes.count <= maximumImageBytes else { throw .tooLarge(size: bytes.count) }
+        return try measuring { try DICOMImageReader.withImage(bytes: bytes, $0) }
+    }
+
+    /// Runs one of the bridge's reads with `measure` as its body, every error as an `ImageReadError`.
+    private static func measuring(
+        _ read: ((DICOMImage, UnsafeBufferPointer<UInt16>?) throws -> ImageSizeRecord) throws -> ImageSizeRecord
+    ) throws(ImageReadError) -> ImageSizeRecord {
         do {
-            return try DICOMImageReader.withImage(bytes: bytes) { image, words throws(ImageReadError) in
-                try measure(image, words)
-            }
+            return try read { image, words in try measure(image, words) }
         } catch let error as ImageReadError {
             throw error
         } catch let error as DCMTKError {
