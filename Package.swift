@@ -180,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseEvaluationTests",
-            dependencies: ["DoseEvaluation", "DoseConfiguration", "CTDoseReport", "DoseReader", "DoseTestSupport", "StructuredReport"],
+            dependencies: ["DoseEvaluation", "DoseConfiguration", "CTDoseReport", "CTImageSize", "DoseReader", "DoseTestSupport", "StructuredReport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -11,11 +11,14 @@ public struct ImageSizeRecord: Sendable, Hashable, Codable {
     public var accessionNumber: String?
     public var frameOfReferenceUID: String?
     public var transferSyntaxUID: String?
+    /// Body Part Examined (0018,0015), as written.
+    public var bodyPartExamined: String? = nil
     public var frames: [FrameSize]
 
     public init(sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String?, seriesInstanceUID: String?,
                 seriesNumber: String?, seriesDescription: String?, accessionNumber: String?, frameOfReferenceUID: String?,
-                transferSyntaxUID: String?, frames: [FrameSize]) {
+                transferSyntaxUID: String?, bodyPartExamined: String? = nil, frames: [FrameSize]) {
+        self.bodyPartExamined = bodyPartExamined
         self.sopClassUID = sopClassUID
         self.sopInstanceUID = sopInstanceUID
         self.studyInstanceUID = studyInstanceUID

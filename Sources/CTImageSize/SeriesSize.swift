@@ -5,12 +5,30 @@ public struct SeriesSize: Sendable, Hashable, Codable {
     public var seriesNumber: String?
     public var seriesDescription: String?
     public var frameOfReferenceUID: String?
+    /// Body Part Examined of the series' first image.
+    public var bodyPartExamined: String? = nil
     /// Every frame of the series, sorted by z (frames without z last).
     public var slices: [Slice]
 
     public struct Slice: Sendable, Hashable, Codable {
         public var sopInstanceUID: String
         public var frame: FrameSize
+
+        public init(sopInstanceUID: String, frame: FrameSize) {
+            self.sopInstanceUID = sopInstanceUID
+            self.frame = frame
+        }
+    }
+
+    public init(studyInstanceUID: String?, seriesInstanceUID: String, seriesNumber: String?, seriesDescription: String?,
+                frameOfReferenceUID: String?, bodyPartExamined: String? = nil, slices: [Slice]) {
+        self.studyInstanceUID = studyInstanceUID
+        self.seriesInstanceUID = seriesInstanceUID
+        self.seriesNumber = seriesNumber
+        self.seriesDescription = seriesDescription
+        self.frameOfReferenceUID = frameOfReferenceUID
+        self.bodyPartExamined = bodyPartExamined
+        self.slices = slices
     }
 
     public var usedSlices: [Slice] { slices.filter(\.frame.isUsable) }
@@ -62,7 +80,8 @@ public struct SeriesSize: Sendable, Hashable, Codable {
                 order.append(key)
                 bySeries[key] = SeriesSize(
                     studyInstanceUID: record.studyInstanceUID, seriesInstanceUID: key, seriesNumber: record.seriesNumber,
-                    seriesDescription: record.seriesDescription, frameOfReferenceUID: record.frameOfReferenceUID, slices: []
+                    seriesDescription: record.seriesDescription, frameOfReferenceUID: record.frameOfReferenceUID,
+                    bodyPartExamined: record.bodyPartExamined, slices: []
                 )
             }
             bySeries[key]!.slices += record.frames.map { Slice(sopInstanceUID: record.sopInstanceUID, frame: $0) }

@@ -145,7 +145,7 @@ public struct DoseEvaluator: Sendable {
             guard !supplied.images.isEmpty else { return nil }
             let key = CTIrradiationEventLinkKey(irradiationEventUID: event.irradiationEventUID,
                                                 frameOfReferenceUID: event.parameters.frameOfReferenceUID,
-                                                scannedZRange: event.parameters.scannedZRange)
+                                                scannedZRange: event.parameters.scannedZRange, region: region)
             return ImageEventLinker.size(for: key, in: supplied.images)
         }
         let diameter = SSDECalculator.diameter(for: event, patient: report.patient, region: region, siteSuppliedDwCm: dw, fromImages: fromImages)

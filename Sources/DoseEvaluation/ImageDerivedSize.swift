@@ -58,8 +58,14 @@ public enum ImageEventLinker {
             let candidates = series.filter { $0.frameOfReferenceUID == frame }
             if let best = bestSized(candidates, over: range) { return ImageDerivedSize(link: .frameOfReferenceAndZ, range: best) }
         }
-        // 3. The study's axial series (they are axial: only axial slices are sized).
-        if let best = bestSized(series, over: nil) { return ImageDerivedSize(link: .study, range: best) }
+        // 3. The study's axial series (only axial slices are sized) of the
+        // event's region: a series whose Body Part Examined names another
+        // region is never used; one that names none is.
+        let sameRegion = series.filter { s in
+            guard let region = event.region, let part = s.bodyPartExamined.flatMap(BodyRegion.init(bodyPartExamined:)) else { return true }
+            return part.overlaps(region)
+        }
+        if let best = bestSized(sameRegion, over: nil) { return ImageDerivedSize(link: .study, range: best) }
         return nil
     }
 
@@ -76,10 +82,37 @@ public struct CTIrradiationEventLinkKey: Sendable, Hashable {
     public var irradiationEventUID: String?
     public var frameOfReferenceUID: String?
     public var scannedZRange: ClosedRange<Double>?
+    /// The event's region, for linking by study.
+    public var region: BodyRegion?
 
-    public init(irradiationEventUID: String?, frameOfReferenceUID: String?, scannedZRange: ClosedRange<Double>?) {
+    public init(irradiationEventUID: String?, frameOfReferenceUID: String?, scannedZRange: ClosedRange<Double>?, region: BodyRegion? = nil) {
         self.irradiationEventUID = irradiationEventUID
         self.frameOfReferenceUID = frameOfReferenceUID
         self.scannedZRange = scannedZRange
+        self.region = region
+    }
+}
+
+extension BodyRegion {
+    /// From Body Part Examined (PS3.16 Annex L defined terms), or nil for a term it does not know.
+    public init?(bodyPartExamined: String) {
+        switch bodyPartExamined.uppercased().filter({ $0.isLetter }) {
+        case "HEAD", "BRAIN", "SKULL": self = .head
+        case "NECK", "HEADNECK": self = .neck
+        case "CHEST", "THORAX", "LUNG": self = .chest
+        case "ABDOMEN": self = .abdomen
+        case "PELVIS", "ABDOMENPELVIS", "ABDPELV": self = .abdomenPelvis
+        case "CHESTABDPELVIS", "CHESTABDOMENPELVIS", "TORSO": self = .chestAbdomenPelvis
+        default: return nil
+        }
+    }
+
+    /// Whether an image series of this region can size an event of `other`
+    /// (a chest-abdomen-pelvis series covers each of its parts, and they it).
+    func overlaps(_ other: BodyRegion) -> Bool {
+        if self == other { return true }
+        let torso: Set<BodyRegion> = [.chest, .abdomen, .abdomenPelvis, .chestAbdomenPelvis]
+        if self == .chestAbdomenPelvis || other == .chestAbdomenPelvis { return torso.contains(self) && torso.contains(other) }
+        return (self == .abdomen && other == .abdomenPelvis) || (self == .abdomenPelvis && other == .abdomen)
     }
 }

@@ -104,7 +104,8 @@ public enum CTImageSizeReader {
             sopClassUID: sopClass, sopInstanceUID: sopInstance, studyInstanceUID: image.studyInstanceUID,
             seriesInstanceUID: image.seriesInstanceUID, seriesNumber: image.seriesNumber,
             seriesDescription: image.seriesDescription, accessionNumber: image.accessionNumber,
-            frameOfReferenceUID: image.frameOfReferenceUID, transferSyntaxUID: image.transferSyntaxUID, frames: frames
+            frameOfReferenceUID: image.frameOfReferenceUID, transferSyntaxUID: image.transferSyntaxUID,
+            bodyPartExamined: image.bodyPartExamined, frames: frames
         )
     }
 
