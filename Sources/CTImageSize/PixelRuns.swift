@@ -46,12 +46,6 @@ struct PixelRuns {
             outsideMaximum = Int(max(min(outside, 1e9), -1e9))
             self.padding = padding
         }
-
-        @inline(__always) func classify(_ value: Int) -> PixelClass {
-            if let padding, padding.contains(value) { return .outside }
-            if value >= bodyMinimum { return .body }
-            return value <= outsideMaximum ? .outside : .background
-        }
     }
 
     init(_ slice: StoredSlice, thresholds: Thresholds) {
@@ -59,8 +53,9 @@ struct PixelRuns {
         columns = slice.columns
         rowStart.reserveCapacity(rows + 1)
         let shift = UInt16(16 - min(max(slice.bitsStored, 1), 16))
-        // Two plain loops, not one generic over the decoding: the generic
-        // version was not specialised and cost half of the whole size path.
+        // The decoding as a closure inlined into one loop per signedness: a loop
+        // generic over a decoding protocol is not specialised here and costs
+        // half of the whole size path.
         if slice.isSigned {
             build(slice, thresholds) { Int(Int16(bitPattern: $0 << shift) >> Int16(shift)) }
         } else {

@@ -23,7 +23,7 @@ public enum WaterEquivalentDiameter {
         // 1. The patient: the largest 8-connected region of body runs.
         var regions = UnionFind(count: runs.start.count)
         for row in 1 ..< max(runs.rows, 1) {
-            connect(runs, previous: runs.runs(ofRow: row - 1), current: runs.runs(ofRow: row), into: &regions,
+            connect(previous: runs.runs(ofRow: row - 1), current: runs.runs(ofRow: row), into: &regions,
                     member: { runs.pixelClass[$0] == .body }, diagonal: true, start: { Int(runs.start[$0]) }, end: { Int(runs.end[$0]) })
         }
         var pixelsByRoot = [Int](repeating: 0, count: runs.start.count)
@@ -100,7 +100,7 @@ public enum WaterEquivalentDiameter {
         gapRowStart.append(gaps.count)
         var gapRegions = UnionFind(count: gaps.count)
         for row in 1 ..< max(runs.rows, 1) {
-            connect(runs, previous: gapRowStart[row - 1] ..< gapRowStart[row], current: gapRowStart[row] ..< gapRowStart[row + 1],
+            connect(previous: gapRowStart[row - 1] ..< gapRowStart[row], current: gapRowStart[row] ..< gapRowStart[row + 1],
                     into: &gapRegions, member: { _ in true }, diagonal: false, start: { gaps[$0].span.start }, end: { gaps[$0].span.end })
         }
         var outsideRoot = [Bool](repeating: false, count: gaps.count)
@@ -167,7 +167,7 @@ public enum WaterEquivalentDiameter {
 
     /// Unions the members of two adjacent rows' spans that touch (8-connected
     /// when `diagonal`, else 4-connected).
-    static func connect(_ runs: PixelRuns, previous: Range<Int>, current: Range<Int>, into sets: inout UnionFind,
+    static func connect(previous: Range<Int>, current: Range<Int>, into sets: inout UnionFind,
                         member: (Int) -> Bool, diagonal: Bool, start: (Int) -> Int, end: (Int) -> Int) {
         var i = previous.lowerBound, j = current.lowerBound
         let reach = diagonal ? 1 : 0
@@ -179,14 +179,6 @@ public enum WaterEquivalentDiameter {
         }
     }
 
-    /// Sorted spans with touching neighbours joined.
-    static func merged(_ spans: [Span]) -> [Span] {
-        var rows = SpanRows(rows: 1)
-        var pieces = spans
-        rows.appendRow(merging: &pieces)
-        return rows.spans
-    }
-
     /// a ∩ b into `result` (cleared first).
     static func intersect<A: Collection<Span>, B: Collection<Span>>(_ a: A, _ b: B, into result: inout [Span]) where A.Index == Int, B.Index == Int {
         result.removeAll(keepingCapacity: true)
@@ -196,12 +188,6 @@ public enum WaterEquivalentDiameter {
             if lo <= hi { result.append(Span(start: lo, end: hi)) }
             if a[i].end < b[j].end { i += 1 } else { j += 1 }
         }
-    }
-
-    static func intersection(_ a: [Span], _ b: [Span]) -> [Span] {
-        var result: [Span] = []
-        intersect(a, b, into: &result)
-        return result
     }
 
     static func pixelCount<C: Collection<Span>>(_ spans: C) -> Int { spans.reduce(0) { $0 + $1.count } }
