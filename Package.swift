@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "StructuredReport", swiftSettings: strictSwift),
         .target(name: "DCMTKBridge", dependencies: ["CDCMTKShim", "StructuredReport"], swiftSettings: strictSwift),
         .target(name: "CTDoseReport", dependencies: ["StructuredReport"], swiftSettings: strictSwift),
-        .target(name: "CTImageSize", swiftSettings: strictSwift),
+        .target(name: "CTImageSize", dependencies: ["CTDoseReport"], swiftSettings: strictSwift),
         .target(name: "DoseEvaluation", dependencies: ["CTDoseReport", "StructuredReport", "CTImageSize"], swiftSettings: strictSwift),
         .target(
             name: "DoseStore",

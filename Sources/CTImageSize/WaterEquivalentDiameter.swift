@@ -1,3 +1,4 @@
+import CTDoseReport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,7 +42,7 @@ public enum WaterEquivalentDiameter {
         }
         let patientAreaCm2 = Double(patientPixels) * pixelAreaMM2 / 100
         if patientAreaCm2 < SizeMethod.minimumBodyAreaCm2 {
-            return .failure(NotUsedForSize("the largest object above \(Int(SizeMethod.bodyThresholdHU)) HU is \(format(patientAreaCm2)) cm², below the \(Int(SizeMethod.minimumBodyAreaCm2)) cm² of any patient"))
+            return .failure(NotUsedForSize("the largest object above \(Int(SizeMethod.bodyThresholdHU)) HU is \(NumberText.rounded(patientAreaCm2)) cm², below the \(Int(SizeMethod.minimumBodyAreaCm2)) cm² of any patient"))
         }
 
         // 2. Per row: the patient's spans, and the gaps between and around them.
@@ -63,7 +64,7 @@ public enum WaterEquivalentDiameter {
         let lateralMM = Double(maxColumn - minColumn + 1) * slice.columnSpacingMM
         let aspect = max(apMM / lateralMM, lateralMM / apMM)
         if aspect > SizeMethod.maximumAspectRatio {
-            return .failure(NotUsedForSize("the largest object above \(Int(SizeMethod.bodyThresholdHU)) HU is \(format(lateralMM / 10)) × \(format(apMM / 10)) cm: too flat for a patient (a table or board), no patient in this slice"))
+            return .failure(NotUsedForSize("the largest object above \(Int(SizeMethod.bodyThresholdHU)) HU is \(NumberText.rounded(lateralMM / 10)) × \(NumberText.rounded(apMM / 10)) cm: too flat for a patient (a table or board), no patient in this slice"))
         }
 
         // 3. Holes: gaps not 4-connected to the image border or the outside of the field of view.
@@ -157,7 +158,7 @@ public enum WaterEquivalentDiameter {
             return NotUsedForSize("Rows × Columns (\(slice.rows) × \(slice.columns)) need \(slice.rows * slice.columns) pixels; the frame holds \(slice.words.count)")
         }
         for spacing in [slice.rowSpacingMM, slice.columnSpacingMM] where !(spacing.isFinite && spacing > 0 && spacing <= 10) {
-            return NotUsedForSize("Pixel Spacing \(format(slice.rowSpacingMM))\\\(format(slice.columnSpacingMM)) mm is not a positive spacing of at most 10 mm")
+            return NotUsedForSize("Pixel Spacing \(NumberText.rounded(slice.rowSpacingMM))\\\(NumberText.rounded(slice.columnSpacingMM)) mm is not a positive spacing of at most 10 mm")
         }
         if !(slice.rescaleSlope.isFinite && slice.rescaleSlope > 0) || !slice.rescaleIntercept.isFinite {
             return NotUsedForSize("Rescale Slope \(slice.rescaleSlope) / Intercept \(slice.rescaleIntercept) do not map stored values to HU")
@@ -239,12 +240,6 @@ public enum WaterEquivalentDiameter {
             }
         }
         return (border, onEdge)
-    }
-
-    static func format(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        let scaled = (value * 10).rounded() / 10
-        return scaled == scaled.rounded() ? String(Int(scaled)) : String(scaled)
     }
 }
 
