@@ -8,10 +8,10 @@ import Testing
 
 /// Hostile and broken inputs: each must give a typed error or a correct
 /// result, never a crash or a hang. Elapsed times are printed; the hang
-/// guard is deliberately loose (speed is measured by the benchmark).
-@Suite("Malformed input")
+/// guard is the suite's time limit, loose enough for a sanitizer build on a
+/// busy machine (speed is measured by the benchmark, not here).
+@Suite("Malformed input", .timeLimit(.minutes(2)))
 struct MalformedInputTests {
-    static let hangGuardSeconds = 10.0
 
     static let realFiles: [String] =
         CorpusCase.all.map { Fixtures.corpusFile($0.file) } + SampleCase.all.map { Fixtures.sampleFile($0.file) }
@@ -44,7 +44,6 @@ struct MalformedInputTests {
         let full = try? DoseReportReader.read(bytes: bytes)
         for step in 1...10 {
             let length = bytes.count * step / 11
-            let start = Date()
             do {
                 let report = try DoseReportReader.read(bytes: Array(bytes[0..<length]))
                 // A cut that still parses must give the whole report (only
@@ -54,7 +53,6 @@ struct MalformedInputTests {
             } catch {
                 #expect(!error.description.isEmpty)
             }
-            #expect(Date().timeIntervalSince(start) < Self.hangGuardSeconds)
         }
     }
 
@@ -117,7 +115,6 @@ struct MalformedInputTests {
         #expect(abs(report.eventDLPSum - 100_000) < 1e-6)
         #expect(report.accumulated.declaredEventCount == 10_000)
         #expect(report.notes.isEmpty, "\(report.notes)")
-        #expect(elapsed < Self.hangGuardSeconds)
     }
 
     @Test func illegalValuesBecomeNotesNotFailures() throws {
