@@ -54,7 +54,7 @@ int openRegularFile(const char *path, struct stat &info, CDCMTKShim_Status *stat
 }  // namespace
 
 bool parseObject(const void *bytes, size_t length, DcmFileFormat &fileFormat, bool &preamble,
-                 CDCMTKShim_Status *status) {
+                 CDCMTKShim_Status *status, const DcmTagKey &stopBefore) {
     initializeOnce();
     if (bytes == nullptr && length > 0) {
         setStatus(status, CDCMTKShim_ErrorInvalidArgument, 0, 0, "null buffer");
@@ -104,7 +104,9 @@ bool parseObject(const void *bytes, size_t length, DcmFileFormat &fileFormat, bo
     stream.setBuffer(bytes, static_cast<offile_off_t>(length));
     stream.setEos();
     fileFormat.transferInit();
-    OFCondition condition = fileFormat.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+    OFCondition condition = stopBefore == DCM_UndefinedTagKey
+                                ? fileFormat.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength)
+                                : fileFormat.readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, stopBefore);
     fileFormat.transferEnd();
 
     DcmDataset *dataset = fileFormat.getDataset();

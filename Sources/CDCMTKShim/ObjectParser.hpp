@@ -16,9 +16,10 @@ namespace cdcmtkshim {
 // Pre-scans `bytes` (lengths, nesting, deflate) and parses them into
 // `fileFormat`. False, with `status` naming the problem, when the object is
 // not DICOM, is truncated, or is refused before DCMTK sees it. `preamble`
-// tells whether a Part-10 preamble was present.
+// tells whether a Part-10 preamble was present. With `stopBefore` set, DCMTK
+// stops parsing at that element (the header of a 500 MB image without its pixels).
 bool parseObject(const void *bytes, size_t length, DcmFileFormat &fileFormat, bool &preamble,
-                 CDCMTKShim_Status *status);
+                 CDCMTKShim_Status *status, const DcmTagKey &stopBefore = DCM_UndefinedTagKey);
 
 // Reads a regular file whole (never waits on a FIFO). False with `status`
 // filled when it cannot.

@@ -48,6 +48,24 @@ const char *const kTransferSyntaxes[] = {
     UID_DeflatedExplicitVRLittleEndianTransferSyntax,
     UID_BigEndianExplicitTransferSyntax,
 };
+// The CT image classes a patient's size is measured on.
+const char *const kImageClasses[] = {
+    UID_CTImageStorage,                        // 1.2.840.10008.5.1.4.1.1.2
+    UID_EnhancedCTImageStorage,                // 1.2.840.10008.5.1.4.1.1.2.1
+    UID_LegacyConvertedEnhancedCTImageStorage, // 1.2.840.10008.5.1.4.1.1.2.2
+};
+// Images also in the compressed syntaxes the shim has DCMTK decoders for.
+// JPEG 2000 is not offered (DCMTK 3.6.7 cannot decode it), so a sender
+// falls back to one of these or to an uncompressed syntax.
+const char *const kImageTransferSyntaxes[] = {
+    UID_JPEGProcess14SV1TransferSyntax,        // 1.2.840.10008.1.2.4.70 JPEG lossless SV1
+    UID_JPEGProcess14TransferSyntax,           // .57 JPEG lossless
+    UID_JPEGLSLosslessTransferSyntax,          // .80
+    UID_JPEGLSLossyTransferSyntax,             // .81 near-lossless
+    UID_RLELosslessTransferSyntax,             // .5
+    UID_JPEGProcess1TransferSyntax,            // .50 baseline
+    UID_JPEGProcess2_4TransferSyntax,          // .51 extended (12-bit)
+};
 
 // DIMSE status codes (PS3.4 B.2.3, PS3.7 C).
 const Uint16 kStatusOutOfResources = 0xA700;
@@ -71,13 +89,17 @@ std::string hostPart(const char *address) {
 // Serialises a received dataset as a Part-10 file (explicit VR little
 // endian, meta header recomputed), the form every other source delivers.
 bool part10Bytes(DcmDataset *dataset, std::vector<uint8_t> &out, std::string &error) {
+    // Compressed pixel data is kept as received (the image reader decodes
+    // it); everything else is written explicit VR little endian.
+    const E_TransferSyntax received = dataset->getOriginalXfer();
+    const E_TransferSyntax written = DcmXfer(received).isEncapsulated() ? received : EXS_LittleEndianExplicit;
     DcmFileFormat file(dataset, OFFalse);  // takes ownership of the dataset
     std::vector<char> buffer(1 << 16);
     DcmOutputBufferStream stream(buffer.data(), buffer.size());
     file.transferInit();
     OFCondition condition;
     for (;;) {
-        condition = file.write(stream, EXS_LittleEndianExplicit, EET_ExplicitLength, nullptr);
+        condition = file.write(stream, written, EET_ExplicitLength, nullptr);
         void *chunk = nullptr;
         offile_off_t length = 0;
         stream.flushBuffer(chunk, length);
@@ -342,6 +364,11 @@ bool configure(CDCMTKShim_SCP &scp, const CDCMTKShim_SCPSettings &settings, std:
     OFCondition condition = config.addPresentationContext(kVerification, syntaxes);
     for (const char *sopClass : kStorageClasses) {
         if (condition.good()) condition = config.addPresentationContext(sopClass, syntaxes);
+    }
+    OFList<OFString> imageSyntaxes = syntaxes;
+    for (const char *uid : kImageTransferSyntaxes) imageSyntaxes.push_back(uid);
+    for (const char *sopClass : kImageClasses) {
+        if (condition.good()) condition = config.addPresentationContext(sopClass, imageSyntaxes);
     }
     if (condition.bad()) {
         error = std::string("cannot configure presentation contexts: ") + condition.text();

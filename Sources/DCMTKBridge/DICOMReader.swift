@@ -35,6 +35,16 @@ public enum DICOMReader {
         return try convert(document, status)
     }
 
+    /// The object's SOP Class UID, read from its header alone (a CT image's
+    /// pixels are not parsed): what chooses the reader for an arrival.
+    public static func sopClassUID(bytes: UnsafeRawBufferPointer) throws(DCMTKError) -> String {
+        var status = CDCMTKShim_Status()
+        var out = [CChar](repeating: 0, count: 72)
+        let length = out.withUnsafeMutableBufferPointer { CDCMTKShim_sop_class_uid(bytes.baseAddress, bytes.count, $0.baseAddress, $0.count, &status) }
+        guard length > 0 else { throw DCMTKError(status) }
+        return String(decoding: out[0 ..< length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Runs the shim's exception guard around a throwing body (1: std::exception,
     /// 2: std::bad_alloc, 3: a non-exception type) so tests can check that every
     /// C++ exception becomes a `DCMTKError` and none reaches Swift.

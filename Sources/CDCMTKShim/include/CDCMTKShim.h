@@ -186,6 +186,12 @@ int CDCMTKShim_initialize(CDCMTKShim_Status *status);
 /// NULL and fills `status`.
 CDCMTKShim_Document *CDCMTKShim_read_buffer(const void *bytes, size_t length, CDCMTKShim_Status *status);
 
+/// The SOP Class UID of the object in `bytes` (its (0008,0016), else the
+/// meta header's Media Storage SOP Class UID), read from the header alone.
+/// Writes it NUL-terminated into `out` and returns its length; 0 with
+/// `status` filled when the bytes are not DICOM or carry none.
+size_t CDCMTKShim_sop_class_uid(const void *bytes, size_t length, char *out, size_t capacity, CDCMTKShim_Status *status);
+
 /// As CDCMTKShim_read_buffer, reading the file at `path` first.
 CDCMTKShim_Document *CDCMTKShim_read_file(const char *path, CDCMTKShim_Status *status);
 
