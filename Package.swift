@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "DoseStore",
             dependencies: [
-                "CTDoseReport", "DoseEvaluation", "CZlib",
+                "CTDoseReport", "CTImageSize", "DoseEvaluation", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, in SQLiteDirect.swift only: ingest's row binds.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -83,13 +83,13 @@ let package = Package(
         ),
         .target(
             name: "DoseIngest",
-            dependencies: ["DoseStore", "DoseReader", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport"],
+            dependencies: ["DoseStore", "DoseReader", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "CTImageSize", "StructuredReport"],
             swiftSettings: strictSwift
         ),
         .target(
             name: "DoseService",
             dependencies: [
-                "DoseIngest", "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "StructuredReport",
+                "DoseIngest", "DoseStore", "DoseReader", "DCMTKBridge", "DoseEvaluation", "DoseConfiguration", "CTDoseReport", "CTImageSize", "StructuredReport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 // DICOMweb polling and the webhook: cancellable requests, and no
                 // FoundationNetworking (its URLSession hung on a 401).

@@ -13,6 +13,17 @@ public struct SyntheticSizedStudy: Sendable {
     public var ctdivol = "6.0"
     public var dlp = "120.0"
     public var accessionNumber = "ACC-SIZE-1"
+    /// The event's Target Region (SNOMED CT) and its protocol name.
+    public var region = Region.abdomen
+
+    public struct Region: Sendable {
+        public var code: String
+        public var meaning: String
+        public var protocolName: String
+
+        public static let abdomen = Region(code: "818981001", meaning: "Abdomen", protocolName: "Ped Abdomen")
+        public static let chest = Region(code: "816094009", meaning: "Chest", protocolName: "Ped Chest")
+    }
 
     public init(root: String, sliceCount: Int, phantom: CTPhantom) {
         self.root = root
@@ -29,13 +40,13 @@ public struct SyntheticSizedStudy: Sendable {
 
     static func c(_ v: String, _ s: String, _ m: String) -> Concept { Concept(v, s, m) }
 
-    /// The dose report: a 5-year-old's abdomen spiral on the 32 cm phantom, with
+    /// The dose report: a 5-year-old's spiral (abdomen unless `region` says otherwise) on the 32 cm phantom, with
     /// TID 10014's scan range and Frame of Reference, and no patient size.
     public func report() -> [UInt8] {
         let c = Self.c
         let event = SRItem.container("CONTAINS", c("113819", "DCM", "CT Acquisition"), [
-            .text("CONTAINS", c("125203", "DCM", "Acquisition Protocol"), "Ped Abdomen"),
-            .code("CONTAINS", c("123014", "DCM", "Target Region"), c("818981001", "SCT", "Abdomen")),
+            .text("CONTAINS", c("125203", "DCM", "Acquisition Protocol"), region.protocolName),
+            .code("CONTAINS", c("123014", "DCM", "Target Region"), c(region.code, "SCT", region.meaning)),
             .code("CONTAINS", c("113820", "DCM", "CT Acquisition Type"), c("116152004", "SCT", "Spiral Acquisition")),
             .uidref("CONTAINS", c("113769", "DCM", "Irradiation Event UID"), eventUID),
             .container("CONTAINS", c("113822", "DCM", "CT Acquisition Parameters"), [

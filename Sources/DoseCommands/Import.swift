@@ -90,6 +90,9 @@ extension DoseAuditCommand {
                         StandardError.write("\rimporting \(done)/\(max(total, done))  stored \(tally.stored)  duplicates \(tally.duplicates)  rejected \(tally.rejectedTotal)")
                     }
                 }
+                // CT images that came after their study's report: the study is
+                // judged again with their size now, not after a settle time.
+                tally.rejudged = try IngestPipeline(store: importer.store, judge: importer.judge).rejudgeDue(now: .distantFuture).studies
                 // What an import promises: each chunk is one transaction, so a
                 // crash loses nothing committed and never part of a chunk; at
                 // the end every commit is on disk, or the import says it is not.
@@ -113,6 +116,11 @@ struct ImportTally {
     var rejected: [String: Int] = [:]
     var unreadable = 0
     var alerts = 0
+    /// CT images whose size was recorded (and of those, with no frame sized).
+    var images = 0
+    var imagesUnsized = 0
+    /// Studies judged again at the end with the size of images that came after their report.
+    var rejudged = 0
 
     var rejectedTotal: Int { rejected.values.reduce(0, +) }
 
@@ -122,6 +130,9 @@ struct ImportTally {
             stored += 1
             byReconciliation[report.reconciliation, default: 0] += 1
             alerts += report.newAlerts.count
+        case .image(let image):
+            images += 1
+            if image.framesSized == 0 { imagesUnsized += 1 }
         case .duplicate: duplicates += 1
         case .rejected(let code, _): rejected[code, default: 0] += 1
         }
@@ -134,6 +145,10 @@ struct ImportTally {
         ]
         var lines = ["\(files) files in \(NumberText.fixed(seconds, digits: 1)) s into \(database)"]
         lines.append("  stored:     \(stored) (" + kinds.map { "\(byReconciliation[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ") + ")")
+        if images > 0 {
+            lines.append("  CT images:  \(images) sized for patient size\(imagesUnsized > 0 ? " (\(imagesUnsized) with no frame usable)" : "")"
+                + (rejudged > 0 ? "; \(rejudged) studies judged again with them" : ""))
+        }
         lines.append("  duplicates: \(duplicates)")
         let reasons = rejected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         lines.append("  rejected:   \(rejectedTotal)\(reasons.isEmpty ? "" : " (\(reasons))")")

@@ -80,12 +80,17 @@ extension YAMLReader {
     mutating func serve(_ serve: Node, base: String) -> ServiceSettings {
         var service = ServiceSettings()
         do {
-            expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "alerts", "dicom_listener", "dicomweb", "dashboard"])
+            expectKeys(serve, "serve", ["state_directory", "database", "drop_folders", "settle_seconds", "rescan_seconds", "image_settle_seconds", "alerts",
+                                        "dicom_listener", "dicomweb", "dashboard"])
             func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : base + "/" + path }
             if let state = string(serve, "state_directory", in: "serve") { service.stateDirectory = absolute(state) }
             if let database = string(serve, "database", in: "serve") { service.databasePath = absolute(database) }
             if let settle = serve["settle_seconds"] {
                 if let value = settle.plainDouble, value >= 0 { service.settleSeconds = value } else { add(settle, "serve.settle_seconds", "expected a number of seconds") }
+            }
+            if let settle = serve["image_settle_seconds"] {
+                if let value = settle.plainDouble, value >= 0, value <= 3600 { service.imageSettleSeconds = value }
+                else { add(settle, "serve.image_settle_seconds", "expected a number of seconds, 0 to 3600") }
             }
             if let rescan = serve["rescan_seconds"] {
                 if let value = rescan.plainDouble, value >= 1 { service.rescanSeconds = value } else { add(rescan, "serve.rescan_seconds", "expected a number of seconds, at least 1") }
@@ -119,7 +124,22 @@ extension YAMLReader {
                 }
             }
             if let alerts = mapping(serve, "alerts", required: false) {
-                expectKeys(alerts, "serve.alerts", ["level", "file", "command", "webhook"])
+                expectKeys(alerts, "serve.alerts", ["level", "file", "command", "webhook", "size_wait_seconds", "size_wait_by_scanner"])
+                func waitSeconds(_ node: Node, _ field: String) -> Double? {
+                    if let value = node.plainDouble, value >= 0, value <= 86_400 { return value }
+                    add(node, field, "expected a number of seconds, 0 to 86400")
+                    return nil
+                }
+                if let wait = alerts["size_wait_seconds"], let value = waitSeconds(wait, "serve.alerts.size_wait_seconds") { service.sizeWaitSeconds = value }
+                if let byScanner = mapping(alerts, "size_wait_by_scanner", required: false), let pairs = byScanner.mapping {
+                    for (key, value) in pairs {
+                        guard let scanner = key.string, !scanner.isEmpty else {
+                            add(key, "serve.alerts.size_wait_by_scanner", "expected a scanner name")
+                            continue
+                        }
+                        if let seconds = waitSeconds(value, "serve.alerts.size_wait_by_scanner.\(scanner)") { service.sizeWaitByScanner[scanner] = seconds }
+                    }
+                }
                 if let level = string(alerts, "level", in: "serve.alerts") {
                     if ["aboveAchievable", "aboveDRL", "doseCheckOverride", "aboveAlert"].contains(level) { service.alertLevel = level }
                     else { add(alerts["level"] ?? alerts, "serve.alerts.level", "level must be aboveAchievable, aboveDRL, doseCheckOverride or aboveAlert") }

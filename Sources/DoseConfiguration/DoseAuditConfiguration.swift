@@ -47,6 +47,15 @@ public struct ServiceSettings: Sendable, Equatable {
     public var webhookTokenFile: String?
     /// The longest wait between retries while the endpoint is down.
     public var webhookMaxBackoffSeconds: Double = 300
+    /// How long a report's alerts wait for its CT images when the report
+    /// carries no size from the scanner (`serve.alerts.size_wait_seconds`);
+    /// 0 sends them at once. Per scanner in `sizeWaitByScanner` (by the
+    /// scanner's station name, "manufacturer model" or Device Observer UID).
+    public var sizeWaitSeconds: Double = 0
+    public var sizeWaitByScanner: [String: Double] = [:]
+    /// A study is judged again with its images' size once no image of it
+    /// has arrived for this long (`serve.image_settle_seconds`).
+    public var imageSettleSeconds: Double = 5
     /// The C-STORE receiver; nil when the daemon does not listen.
     public var dicomListener: DICOMListenerSettings?
     /// The read-only dashboard; nil when not served.

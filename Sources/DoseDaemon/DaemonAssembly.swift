@@ -72,7 +72,10 @@ public enum DaemonAssembly {
         if settings.dashboard != nil { parts.append("dashboard") }
         let gate = StartupGate(parts: parts, notifier: notifier, logger: logger)
         let metrics = ServiceMetrics()
-        var services: [any Service] = [ReloadService(runtime: runtime, notifier: notifier, logger: logger)]
+        var services: [any Service] = [
+            ReloadService(runtime: runtime, notifier: notifier, logger: logger),
+            SizeJudgementService(runtime: runtime, alerts: alerts, health: health, logger: logger),
+        ]
         if !settings.dropFolders.isEmpty {
             services.append(DropFolderService(
                 runtime: runtime, alerts: alerts, notifier: notifier, gate: gate, metrics: metrics, health: health, inHand: inHand, logger: logger

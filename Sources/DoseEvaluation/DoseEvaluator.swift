@@ -363,8 +363,17 @@ public struct DoseEvaluator: Sendable {
             value = diameter?.kind == .waterEquivalent ? diameter?.cm : nil
             if let value { how = "water-equivalent diameter \(NumberText.rounded(value)) cm (\(diameter!.source.rawValue))" }
         case .bodyWidthCm:
-            value = event.dose?.reportedSize?.lateralDimension.map { $0.value / 10 }
-            if let value { how = "body width (lateral) \(NumberText.rounded(value)) cm" }
+            // The scanner's measured lateral dimension, else the lateral
+            // extent of the body contour on the images' centre slice.
+            if let reported = event.dose?.reportedSize?.lateralDimension.map({ $0.value / 10 }) {
+                value = reported
+                how = "body width (lateral) \(NumberText.rounded(reported)) cm"
+            } else if let lateral = diameter?.fromImages?.range.centre.frame.size?.lateralCm {
+                value = lateral
+                how = "body width (lateral, CT images' centre slice) \(NumberText.rounded(lateral)) cm"
+            } else {
+                value = nil
+            }
         }
         let sample = rows[0]
         guard let value else {

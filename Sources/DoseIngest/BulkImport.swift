@@ -1,4 +1,5 @@
 import CTDoseReport
+import CTImageSize
 public import DoseReader
 public import DoseStore
 import Foundation
@@ -85,9 +86,10 @@ public struct BulkImport: Sendable {
             let pipeline = IngestPipeline(store: store, judge: judge)
             var outcomes: [IngestOutcome] = []
             for item in prepared.items {
-                if case .knownBytes = item.verdict.decision {
+                switch item.verdict.decision {
+                case .knownBytes, .image, .rejectedImage:
                     outcomes += try store.record([item.verdict])
-                } else {
+                case .report, .rejected:
                     outcomes.append(try pipeline.ingest(item.verdict.arrival, digest: item.verdict.digest, read: item.read))
                 }
             }
@@ -106,7 +108,14 @@ public struct BulkImport: Sendable {
     /// A chunk parsed by DCMTK (objects the store already has are not).
     struct ParsedChunk: Sendable {
         var loaded: LoadedChunk
-        var objects: [Result<DICOMObject, ReadFailure>?]
+        var objects: [Parsed?]
+    }
+
+    /// One file as DCMTK left it: a parsed object (a report, or what it is
+    /// instead), or a CT image already sized.
+    enum Parsed: Sendable {
+        case object(Result<DICOMObject, ReadFailure>)
+        case image(Result<ImageSizeRecord, ReadFailure>)
     }
 
     struct PreparedChunk: Sendable {
@@ -124,7 +133,7 @@ public struct BulkImport: Sendable {
         var chunk = LoadedChunk()
         var arrivals: [(Arrival, String)] = []
         for file in files {
-            switch ObjectFile.read(file, limit: DoseReportReader.maximumReportBytes) {
+            switch ObjectFile.readArrival(file) {
             case .success(let bytes):
                 let arrival = Arrival(source: "import", origin: file.description, bytes: bytes, receivedAt: Date())
                 arrivals.append((arrival, arrival.digest))
@@ -141,19 +150,32 @@ public struct BulkImport: Sendable {
 
     /// DCMTK's half of reading a chunk, on the calling thread.
     static func parse(_ chunk: LoadedChunk) -> ParsedChunk {
-        ParsedChunk(loaded: chunk, objects: chunk.arrivals.map { $0.known ? nil : Reading.parse($0.arrival.bytes) })
+        ParsedChunk(loaded: chunk, objects: chunk.arrivals.map { loaded in
+            if loaded.known { return nil }
+            return ObjectKind.of(bytes: loaded.arrival.bytes) == .ctImage
+                ? .image(Reading.image(loaded.arrival.bytes)) : .object(Reading.parse(loaded.arrival.bytes))
+        })
     }
 
     /// The rest of reading (typed reports) and each report judged against
     /// its study's state (the chunk's studies read in one go): no DCMTK.
     static func prepare(_ chunk: ParsedChunk, judge: Judge, store: SQLiteDoseStore) -> PreparedChunk {
-        let reads = chunk.objects.map { object in object.map { $0.flatMap(Reading.report(from:)) } }
+        let reads: [Result<CTRadiationDoseReport, ReadFailure>?] = chunk.objects.map { parsed in
+            switch parsed {
+            case .object(let object)?: object.flatMap(Reading.report(from:))
+            case .image?, nil: nil
+            }
+        }
         var keys: Set<String> = []
         for case .success(let report)? in reads { keys.insert(JudgedReport.studyKey(of: report)) }
         // A failed read of the states is caught at recording: the studies'
         // revisions will not match, and the chunk is judged again.
         var states = (try? store.studyStates(keys)) ?? [:]
-        let items = zip(chunk.loaded.arrivals, reads).map { loaded, read -> PreparedChunk.Item in
+        let items = zip(chunk.loaded.arrivals, zip(reads, chunk.objects)).map { loaded, both -> PreparedChunk.Item in
+            let (read, parsed) = both
+            if case .image(let image)? = parsed {
+                return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, image: image), read: .failure(ReadFailure(code: "image", message: "")))
+            }
             guard let read else {
                 return PreparedChunk.Item(verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .knownBytes), read: .failure(ReadFailure(code: "known", message: "")))
             }
@@ -161,10 +183,14 @@ public struct BulkImport: Sendable {
                 return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, read: read, state: .empty("")), read: read)
             }
             let key = JudgedReport.studyKey(of: report)
-            let merged = StudyReconciliation.merge(report, into: states[key] ?? .empty(key))
-            states[key] = StudyReconciliation.state(after: merged)
+            let state = states[key] ?? .empty(key)
+            let merged = StudyReconciliation.merge(report, into: state)
+            var after = StudyReconciliation.state(after: merged)
+            after.images = state.images
+            after.alerts = state.alerts
+            states[key] = after
             return PreparedChunk.Item(
-                verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt))), read: read
+                verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt, state: state))), read: read
             )
         }
         return PreparedChunk(items: items, notRead: chunk.loaded.notRead)

@@ -1,6 +1,7 @@
 public import CTDoseReport
+import DoseReader
 public import DoseStore
-import Foundation
+public import Foundation
 
 /// One arrival's way, in one direction: read (DoseReader) → typed report →
 /// its study's state from the store (decoded, read-only) → merged and judged
@@ -29,7 +30,64 @@ public struct IngestPipeline: Sendable {
         if try store.knownDigests(among: [digest]).contains(digest) {
             return try store.record([Verdict(arrival: arrival, digest: digest, decision: .knownBytes)])[0]
         }
+        if ObjectKind.of(bytes: arrival.bytes) == .ctImage {
+            return try store.record([judge.verdict(arrival, digest: digest, image: Reading.image(arrival.bytes))])[0]
+        }
         return try ingest(arrival, digest: digest, read: Reading.report(arrival.bytes))
+    }
+
+    /// An object that was in hand when the process died, quarantined
+    /// unread with `failure`. One that carries Pixel Data (7FE0,0010) is
+    /// taken for an image and recorded without its bytes; it is not parsed
+    /// to find out, since parsing it may be what killed the process.
+    public func quarantine(_ arrival: Arrival, failure: ReadFailure) throws(StoreError) -> IngestOutcome {
+        if Self.carriesPixelData(arrival.bytes) {
+            return try store.record([judge.verdict(arrival, digest: arrival.digest, image: .failure(failure))])[0]
+        }
+        return try ingest(arrival, digest: arrival.digest, read: .failure(failure))
+    }
+
+    /// Whether the bytes hold the Pixel Data tag (7FE0,0010), little endian.
+    static func carriesPixelData(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 4 else { return false }
+        for index in 0 ... bytes.count - 4 where bytes[index] == 0xE0 && bytes[index + 1] == 0x7F && bytes[index + 2] == 0x10 && bytes[index + 3] == 0x00 {
+            return true
+        }
+        return false
+    }
+
+    /// Judges again each study whose images have stopped arriving (due by
+    /// `now`), with the size they give; returns the alerts for the sinks.
+    /// A study that moved on meanwhile is read and judged again.
+    public func rejudgeDue(now: Date = Date()) throws(StoreError) -> (studies: Int, alerts: [AlertRecord]) {
+        var alerts: [AlertRecord] = []
+        var studies = 0
+        // Each study leaves the queue (judged, or dropped without a header)
+        // or the call throws, so this ends.
+        var batch = try store.studiesDueForRejudgement(now: now)
+        while !batch.isEmpty {
+            for due in batch { try rejudge(due, studies: &studies, alerts: &alerts) }
+            batch = try store.studiesDueForRejudgement(now: now)
+        }
+        return (studies, alerts)
+    }
+
+    private func rejudge(_ due: (studyKey: String, dueAt: String), studies: inout Int, alerts: inout [AlertRecord]) throws(StoreError) {
+        var attempt = 1
+        while true {
+            let state = try store.studyState(due.studyKey)
+            guard let judged = judge.rejudged(state) else {
+                try store.dropRejudgement(due.studyKey, dueAt: due.dueAt)
+                return
+            }
+            do {
+                alerts += try store.recordRejudgement(judged, dueAt: due.dueAt)
+                studies += 1
+                return
+            } catch where error.kind == .studyChanged && attempt < Self.attempts {
+                attempt += 1
+            }
+        }
     }
 
     /// As `ingest(_:)` with the object already read (or refused unread).

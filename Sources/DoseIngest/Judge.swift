@@ -1,32 +1,40 @@
 public import CTDoseReport
+public import CTImageSize
 public import DoseConfiguration
 public import DoseEvaluation
 public import DoseStore
 public import Foundation
 
 /// What a site judges with, built from its configuration: the evaluator
-/// (reference sets, rules), the alert threshold, the patient pseudonyms and
-/// whether new alerts are news. It turns a report and its study's state
-/// into the verdict the store persists.
+/// (reference sets, rules), the alert threshold, the patient pseudonyms,
+/// whether new alerts are news, and how long alerts wait for a size. It
+/// turns an arrival and its study's state into the verdict the store
+/// persists.
 public struct Judge: Sendable {
-    /// The evaluation of a (merged) study: a `DoseEvaluator`'s, or a test's.
-    public var evaluate: @Sendable (CTRadiationDoseReport) -> ExamEvaluation
+    /// The evaluation of a (merged) study with the size its images give: a
+    /// `DoseEvaluator`'s, or a test's.
+    public var evaluate: @Sendable (CTRadiationDoseReport, SuppliedSize?) -> ExamEvaluation
     public var threshold: AlertThreshold
     public var pseudonymizer: Pseudonymizer
     public var delivery: AlertDelivery
+    public var sizeWait: SizeWait
+    /// A study is judged again once none of its images arrived for this long.
+    public var imageSettleSeconds: Double
 
     public init(
-        evaluate: @escaping @Sendable (CTRadiationDoseReport) -> ExamEvaluation, threshold: AlertThreshold, pseudonymizer: Pseudonymizer,
-        delivery: AlertDelivery = .notify
+        evaluate: @escaping @Sendable (CTRadiationDoseReport, SuppliedSize?) -> ExamEvaluation, threshold: AlertThreshold, pseudonymizer: Pseudonymizer,
+        delivery: AlertDelivery = .notify, sizeWait: SizeWait = .none, imageSettleSeconds: Double = 5
     ) {
         self.evaluate = evaluate
         self.threshold = threshold
         self.pseudonymizer = pseudonymizer
         self.delivery = delivery
+        self.sizeWait = sizeWait
+        self.imageSettleSeconds = imageSettleSeconds
     }
 
     public init(evaluator: DoseEvaluator, threshold: AlertThreshold, pseudonymizer: Pseudonymizer, delivery: AlertDelivery = .notify) {
-        self.init(evaluate: { evaluator.evaluate($0) }, threshold: threshold, pseudonymizer: pseudonymizer, delivery: delivery)
+        self.init(evaluate: { evaluator.evaluate($0, suppliedSize: $1) }, threshold: threshold, pseudonymizer: pseudonymizer, delivery: delivery)
     }
 
     /// From a loaded configuration and its reference sets; the site key is
@@ -37,18 +45,40 @@ public struct Judge: Sendable {
             threshold: AlertThreshold(alertLevel),
             pseudonymizer: try Pseudonymizer.loadingOrCreatingKey(at: keyPath)
         )
+        let service = configuration.service
+        sizeWait = SizeWait(seconds: service.sizeWaitSeconds, byScanner: service.sizeWaitByScanner)
+        imageSettleSeconds = service.imageSettleSeconds
     }
 
-    /// Merges `report` into its study as `state` holds it and judges the result.
+    /// Merges `report` into its study as `state` holds it and judges the
+    /// result with the size of the study's images.
     public func judge(_ report: CTRadiationDoseReport, state: StudyState, received: Date) -> JudgedReport {
-        judged(report, merged: StudyReconciliation.merge(report, into: state), received: received)
+        judged(report, merged: StudyReconciliation.merge(report, into: state), received: received, state: state)
     }
 
     /// Judges a study with `report` already merged in.
-    public func judged(_ report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, received: Date = Date()) -> JudgedReport {
-        JudgedReport(
-            report: report, merged: merged, evaluation: evaluate(merged.report), threshold: threshold,
-            pseudonymizer: pseudonymizer, delivery: delivery, received: received
+    public func judged(_ report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, received: Date = Date(), state: StudyState? = nil) -> JudgedReport {
+        let evaluation = evaluate(merged.report, state?.suppliedSize)
+        let wait = sizeWait.seconds(for: merged.report)
+        let hold = wait > 0 && !SizeWait.isSizedBeyondAge(evaluation) ? received.addingTimeInterval(wait) : nil
+        return JudgedReport(
+            report: report, merged: merged, evaluation: evaluation, threshold: threshold,
+            pseudonymizer: pseudonymizer, delivery: delivery, received: received, state: state, holdUntil: hold
+        )
+    }
+
+    /// The study judged again as it stands (its size arrived after its
+    /// report); nil when the store holds no header for it (a study from
+    /// before schema v10, judged again when its next report arrives).
+    public func rejudged(_ state: StudyState, at now: Date = Date()) -> JudgedReport? {
+        guard var study = state.header, !state.events.isEmpty else { return nil }
+        study.events = state.events.map(\.event)
+        let merged = StudyReconciliation.Merged(
+            report: study, events: state.events, reconciliation: .subset, newEvents: 0, basedOnRevision: state.revision
+        )
+        return JudgedReport(
+            report: study, merged: merged, evaluation: evaluate(study, state.suppliedSize), threshold: threshold,
+            pseudonymizer: pseudonymizer, delivery: delivery, received: now, state: state
         )
     }
 
@@ -59,6 +89,16 @@ public struct Judge: Sendable {
         case .failure(let failure): Verdict(arrival: arrival, digest: digest, decision: .rejected(failure))
         }
     }
+
+    /// The verdict on one CT image read as `read`.
+    public func verdict(_ arrival: Arrival, digest: String, image read: Result<ImageSizeRecord, ReadFailure>) -> Verdict {
+        switch read {
+        case .success(let record):
+            Verdict(arrival: arrival, digest: digest, decision: .image(record, rejudgeAt: arrival.receivedAt.addingTimeInterval(imageSettleSeconds)))
+        case .failure(let failure):
+            Verdict(arrival: arrival, digest: digest, decision: .rejectedImage(failure))
+        }
+    }
 }
 
 extension Judge {
@@ -67,5 +107,38 @@ extension Judge {
         var judge = self
         judge.delivery = .recordOnly
         return judge
+    }
+}
+
+/// How long a report's alerts wait for the study's CT images when nothing
+/// better than age sizes it (`serve.alerts.size_wait_seconds`, per scanner
+/// `size_wait_by_scanner`): a site that routes images to DoseAudit then gets
+/// one alert judged with the child's measured size, not one from age and a
+/// withdrawal a minute later.
+public struct SizeWait: Sendable, Equatable {
+    public var seconds: Double
+    /// By station name, "manufacturer model", or Device Observer UID.
+    public var byScanner: [String: Double]
+
+    public init(seconds: Double, byScanner: [String: Double] = [:]) {
+        self.seconds = seconds
+        self.byScanner = byScanner
+    }
+
+    public static let none = SizeWait(seconds: 0)
+
+    public func seconds(for report: CTRadiationDoseReport) -> Double {
+        let names: [String?] = [report.study.stationName, report.device.observerUID,
+                     [report.device.manufacturer, report.device.modelName].compactMap { $0 }.joined(separator: " ")]
+        for case let name? in names where !name.isEmpty {
+            if let seconds = byScanner[name] { return seconds }
+        }
+        return seconds
+    }
+
+    /// Whether some compared event has a size better than an age estimate
+    /// (the scanner's, the images', measured dimensions or the site's).
+    public static func isSizedBeyondAge(_ evaluation: ExamEvaluation) -> Bool {
+        evaluation.events.contains { $0.inReferenceComparison && $0.ssde.source != nil && $0.ssde.source != .age }
     }
 }

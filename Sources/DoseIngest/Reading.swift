@@ -1,4 +1,5 @@
 public import CTDoseReport
+public import CTImageSize
 public import DoseReader
 public import DoseStore
 public import StructuredReport
@@ -8,6 +9,11 @@ public enum Reading {
     /// Reads a whole object (DCMTK, then the typed decode).
     public static func report(_ bytes: [UInt8]) -> Result<CTRadiationDoseReport, ReadFailure> {
         Result { () throws(DoseReadError) in try DoseReportReader.read(bytes: bytes) }.mapError(ReadFailure.init)
+    }
+
+    /// Sizes a CT image (DCMTK decodes the pixels, CTImageSize measures them).
+    public static func image(_ bytes: [UInt8]) -> Result<ImageSizeRecord, ReadFailure> {
+        Result { () throws(ImageReadError) in try CTImageSizeReader.read(bytes: bytes) }.mapError(ReadFailure.init)
     }
 
     /// DCMTK's half of reading, for a bulk reader that runs these one at a
@@ -24,6 +30,11 @@ public enum Reading {
 }
 
 extension ReadFailure {
+    /// How the store records an `ImageReadError`.
+    public init(_ error: ImageReadError) {
+        self.init(code: error.code, message: error.description)
+    }
+
     /// How the store records a `DoseReadError`.
     public init(_ error: DoseReadError) {
         self.init(code: error.code, message: error.description)

@@ -19,6 +19,11 @@ public enum CTImageSizeReader {
         return try measuring { try DICOMImageReader.withImage(contentsOf: path, $0) }
     }
 
+    public static func read(bytes: [UInt8]) throws(ImageReadError) -> ImageSizeRecord {
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(ImageReadError) in try read(bytes: buffer) } }
+        return try result.get()
+    }
+
     public static func read(bytes: UnsafeRawBufferPointer) throws(ImageReadError) -> ImageSizeRecord {
         guard bytes.count <= maximumImageBytes else { throw .tooLarge(size: bytes.count) }
         return try measuring { try DICOMImageReader.withImage(bytes: bytes, $0) }
@@ -126,6 +131,16 @@ public enum ImageReadError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A CT image whose header or pixels cannot be sized (the reason names what).
     case invalid(String)
     case tooLarge(size: Int)
+
+    /// Stable machine-readable reason for the ledger and the metrics.
+    public var code: String {
+        switch self {
+        case .unreadable(let error): DoseReadError.unreadable(error).code
+        case .notCTImage: "notCTImage"
+        case .invalid: "imageNotSizable"
+        case .tooLarge: "tooLarge"
+        }
+    }
 
     public var description: String {
         switch self {

@@ -92,6 +92,6 @@ public final class AlertDispatcher: Sendable {
             ("irradiationEventUID", .optional(alert.irradiationEventUID)),
             ("explanation", .string(alert.explanation)),
             ("key", .string(alert.key)),
-        ]).serialized(pretty: false)
+        ] + (alert.withdraws.map { [("withdraws", JSONValue.string($0))] } ?? [])).serialized(pretty: false)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CTDoseReport
+import CTImageSize
 public import DoseConfiguration
 import DoseIngest
 import DoseReader
@@ -94,10 +95,10 @@ public struct DICOMwebPollingService: Service {
     }
 
     struct Counts {
-        var stored = 0, duplicates = 0, rejected = 0, history = 0
-        var total: Int { stored + duplicates + rejected }
+        var stored = 0, images = 0, duplicates = 0, rejected = 0, history = 0
+        var total: Int { stored + images + duplicates + rejected }
         var summary: String {
-            "\(stored) stored\(history > 0 ? " (\(history) as history: older than the alert age)" : ""), \(duplicates) duplicates, \(rejected) rejected"
+            "\(stored) stored\(history > 0 ? " (\(history) as history: older than the alert age)" : "")\(images > 0 ? ", \(images) CT images sized" : ""), \(duplicates) duplicates, \(rejected) rejected"
         }
     }
 
@@ -119,7 +120,9 @@ public struct DICOMwebPollingService: Service {
                 for (instance, origin) in zip(page, origins) where !known.contains(origin) {
                     let bytes: [UInt8]
                     do {
-                        bytes = try await client.retrieve(instance, limit: DoseReportReader.maximumReportBytes)
+                        // A CT image class (configured to size patients) may be far larger than any report.
+                        let limit = SliceSelection.sizedSOPClasses.contains(sopClass) ? ObjectKind.maximumBytes : DoseReportReader.maximumReportBytes
+                        bytes = try await client.retrieve(instance, limit: limit)
                     } catch DICOMwebClient.Failure.http(let status, let url) where status == 404 || status == 410 {
                         logger.warning("dicomweb \(source.name): \(url) gone (HTTP \(status)) between search and retrieve; skipped")
                         continue
@@ -146,6 +149,9 @@ public struct DICOMwebPollingService: Service {
                         if isHistory { counts.history += 1 }
                         logger.info("dicomweb \(source.name): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events\(isHistory ? ", history: alerts recorded, not sent" : ""))")
                         alerts.deliver(report.newAlerts)
+                    case .image(let image):
+                        counts.images += 1
+                        logger.debug("dicomweb \(source.name): image \(image.sopInstanceUID): \(image.framesSized) of \(image.frames) frames sized")
                     case .duplicate(let reason, _):
                         counts.duplicates += 1
                         logger.info("dicomweb \(source.name): \(instance.sopInstanceUID) duplicate (\(reason))")

@@ -232,7 +232,7 @@ public struct DropFolderService: Service {
         let stamp = folder.after == .leave && info.st_mode & S_IFMT == S_IFREG ? LeftFiles.Stamp(info) : nil
         let started = ContinuousClock.now
         let bytes: [UInt8]
-        switch ObjectFile.read(path, limit: DoseReportReader.maximumReportBytes) {
+        switch ObjectFile.readArrival(path) {
         case .success(let read):
             bytes = read
         case .failure(.gone):
@@ -277,6 +277,10 @@ public struct DropFolderService: Service {
             counts.processed += 1
             logger.info("\(shown): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(NumberText.rounded(report.studyTotalDLP, digits: 2)) mGy·cm)")
             alerts.deliver(report.newAlerts)
+            file(path, shown: shown, as: .processed, folder: folder, filing: filing, stamp: stamp)
+        case .image(let image):
+            counts.processed += 1
+            logger.info("\(shown): CT image \(image.sopInstanceUID): \(image.framesSized) of \(image.frames) frames sized\(image.notUsed.map { "; not used: \($0)" } ?? "")\(image.rejudgeScheduled ? "; its study is judged again once its images settle" : "")")
             file(path, shown: shown, as: .processed, folder: folder, filing: filing, stamp: stamp)
         case .duplicate(let reason, nil):
             counts.duplicates += 1

@@ -19,7 +19,7 @@ extension ObjectsInHand {
                         ? "the service crashed while reading this object"
                         : "the service stopped \(object.attempts) times while reading this object"
                     let failure = ReadFailure(code: "crashedWhileReading", message: "\(why); quarantined so it cannot stop the service again")
-                    let outcome = try pipeline.ingest(object.arrival, digest: object.arrival.digest, read: .failure(failure))
+                    let outcome = try pipeline.quarantine(object.arrival, failure: failure)
                     discard(object)
                     switch outcome {
                     case .rejected: logger.error("\(origin): quarantined: \(failure.message)")
@@ -30,6 +30,7 @@ extension ObjectsInHand {
                     let outcome = try pipeline.ingest(object.arrival)
                     release(held)
                     if case .stored(let report) = outcome { alerts.deliver(report.newAlerts) }
+                    if case .image(let image) = outcome { logger.notice("\(origin): image \(image.sopInstanceUID) sized") }
                     logger.notice("\(origin): read again after the service stopped while reading it (attempt \(object.attempts + 1))")
                 }
             } catch {

@@ -27,6 +27,7 @@ public final class ServiceMetrics: Sendable {
             for alert in report.newAlerts {
                 registry.makeCounter(descriptor: Self.name("alerts", unit: "total", "Alerts emitted, by finding level"), labels: [("level", alert.level.rawValue)]).increment()
             }
+        case .image: result = "image"
         case .duplicate: result = "duplicate"
         case .rejected(let code, _):
             result = "rejected"

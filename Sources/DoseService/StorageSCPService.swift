@@ -1,4 +1,5 @@
 import CTDoseReport
+import CTImageSize
 import DCMTKBridge
 public import DoseConfiguration
 import DoseIngest
@@ -132,6 +133,9 @@ public struct StorageSCPService: Service {
                 logger.info("C-STORE from \(origin): stored \(report.sopInstanceUID) (\(report.reconciliation.rawValue), \(report.newEvents) new events, study DLP \(NumberText.rounded(report.studyTotalDLP, digits: 2)) mGy·cm)")
                 alerts.deliver(report.newAlerts)
                 return .success
+            case .image(let image):
+                logger.debug("C-STORE from \(origin): CT image \(image.sopInstanceUID): \(image.framesSized) of \(image.frames) frames sized")
+                return .success
             case .duplicate(let reason, nil):
                 logger.info("C-STORE from \(origin): \(object.sopInstanceUID) duplicate (\(reason))")
                 return .success
@@ -153,7 +157,10 @@ public struct StorageSCPService: Service {
             let base = directory + "/" + (safe.isEmpty ? "unnamed" : safe)
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                try Data(object.bytes).write(to: URL(fileURLWithPath: base + ".dcm"))
+                // Image pixels are never kept: a refused CT image leaves only its reason.
+                if !SliceSelection.sizedSOPClasses.contains(object.sopClassUID) {
+                    try Data(object.bytes).write(to: URL(fileURLWithPath: base + ".dcm"))
+                }
                 try "\(reason)\nfrom \(object.callingAETitle)@\(object.peerAddress), SOP class \(object.sopClassUID)\n".write(toFile: base + ".dcm.reason", atomically: true, encoding: .utf8)
             } catch {
                 logger.error("cannot write quarantine copy \(base).dcm: \(error)")

@@ -13,7 +13,7 @@ extension AlertRecord {
             key: row["key"], level: Finding.Level(rawValue: row["level"]) ?? .aboveDRL, studyKey: row["study_key"],
             accessionNumber: row["accession_number"], patientPseudonym: row["patient_pseudonym"], scanner: row["scanner"],
             protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["whole_explanation"],
-            createdAt: row["created_at"], notify: row["notify"]
+            createdAt: row["created_at"], notify: row["notify"], withdraws: row["withdraws"]
         )
     }
 }

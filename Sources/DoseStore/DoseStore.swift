@@ -1,4 +1,5 @@
 import CTDoseReport
+public import CTImageSize
 public import DoseEvaluation
 public import Foundation
 
@@ -47,6 +48,13 @@ public struct Verdict: Sendable {
         case report(JudgedReport)
         /// Not a usable dose report: kept in quarantine with the reason.
         case rejected(ReadFailure)
+        /// A CT image, sized (or with each frame's reason for no size). If
+        /// its study has a report, the study is judged again at `rejudgeAt`
+        /// (once the series has stopped arriving).
+        case image(ImageSizeRecord, rejudgeAt: Date)
+        /// A CT image that gives no size record: kept as a ledger row with
+        /// the reason, never its bytes (pixels are not stored).
+        case rejectedImage(ReadFailure)
         /// Same bytes as an object already recorded, seen before reading it.
         case knownBytes
     }
@@ -62,7 +70,10 @@ public struct Verdict: Sendable {
         self.arrival = arrival
         self.digest = digest
         self.decision = decision
-        if case .knownBytes = decision { object = nil } else { object = StoredObject(arrival.bytes) }
+        switch decision {
+        case .knownBytes, .image, .rejectedImage: object = nil
+        case .report, .rejected: object = StoredObject(arrival.bytes)
+        }
     }
 }
 
@@ -100,6 +111,8 @@ public struct ReadFailure: Error, Sendable, Equatable {
 /// What happened to one arrival.
 public enum IngestOutcome: Sendable, Equatable {
     case stored(StoredReport)
+    /// A CT image's size record kept (its pixels are not).
+    case image(StoredImage)
     /// Already recorded (same bytes or same SOP Instance UID); nothing
     /// changed. `rejection` is set when the earlier object was rejected: a
     /// sender gets the same answer for the same object, so a duplicate of a
@@ -122,6 +135,17 @@ public enum Reconciliation: String, Sendable, Equatable {
     case continues
     /// Some known, some new.
     case overlaps
+}
+
+public struct StoredImage: Sendable, Equatable {
+    public var sopInstanceUID: String
+    public var studyInstanceUID: String?
+    public var framesSized: Int
+    public var frames: Int
+    /// Why frames give no size (first reason), for the log.
+    public var notUsed: String?
+    /// The study has a report and is judged again once its images settle.
+    public var rejudgeScheduled: Bool
 }
 
 public struct StoredReport: Sendable, Equatable {
@@ -149,6 +173,8 @@ public struct AlertRecord: Sendable, Equatable {
     public var createdAt: Date
     /// False for history (`AlertDelivery.recordOnly`): never sent.
     public var notify: Bool = true
+    /// Set on the follow-up that withdraws an earlier alert: that alert's key.
+    public var withdraws: String? = nil
 }
 
 public struct StoreStatus: Sendable {

@@ -18,10 +18,26 @@ public struct JudgedReport: Sendable {
     public var totalDLP: Double
     /// Events in the new report (the reports table's count).
     var reportEventCount: Int
+    /// Sized CT images of the study the judgement saw: recorded only if the
+    /// store still has that many (an image recorded meanwhile is judged too).
+    public var imageCount: Int
+    /// Until when the new alerts wait for the study's size before they are
+    /// sent (`size_wait_seconds`); nil to send them at once.
+    public var holdUntil: Date?
+    /// Alerts of the study this judgement no longer supports.
+    public var withdrawals: [Withdrawal]
     /// `SQLiteDoseStore.Statements.insertEvent` column order.
     var events: [[SQLValue]]
     var findings: [FindingRow]
     var study: [SQLValue]
+
+    /// An earlier alert the study's new judgement no longer supports: marked
+    /// withdrawn, and, if anyone was told of it, followed by one alert
+    /// saying so (`followUp`, raised once under its own key).
+    public struct Withdrawal: Sendable {
+        public var key: String
+        var followUp: AlertRow?
+    }
 
     struct FindingRow: Sendable {
         /// The columns before `reference_text_id`, which is known only in
@@ -48,9 +64,11 @@ public struct JudgedReport: Sendable {
     ///   - merged: the study with it merged in (`StudyReconciliation.merge`).
     ///   - evaluation: the merged study judged.
     ///   - delivery: whether new alerts are news for the sinks.
+    ///   - state: the study as it was read (its images and alerts).
+    ///   - holdUntil: when the new alerts may be sent, if they wait for size.
     public init(
         report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, evaluation: ExamEvaluation, threshold: AlertThreshold,
-        pseudonymizer: Pseudonymizer, delivery: AlertDelivery, received: Date
+        pseudonymizer: Pseudonymizer, delivery: AlertDelivery, received: Date, state: StudyState? = nil, holdUntil: Date? = nil
     ) {
         let study = merged.report
         let studyKey = Self.studyKey(of: study)
@@ -63,6 +81,8 @@ public struct JudgedReport: Sendable {
         newEvents = merged.newEvents
         basedOnRevision = merged.basedOnRevision
         reportEventCount = report.events.count
+        imageCount = state?.images.count ?? 0
+        self.holdUntil = delivery == .notify ? holdUntil : nil
         events = evaluation.events.map { eventEvaluation in
             let stored = merged.events[eventEvaluation.index]
             let event = stored.event
@@ -72,6 +92,7 @@ public struct JudgedReport: Sendable {
                 SQLValue(event.dose?.meanCTDIvol?.value), SQLValue(event.dose?.phantom?.name), SQLValue(event.dose?.dlp?.value),
                 SQLValue(eventEvaluation.ssde.value), SQLValue(eventEvaluation.ssde.source?.rawValue), SQLValue(eventEvaluation.ssde.sizeCm),
                 SQLValue(eventEvaluation.inReferenceComparison), SQLValue(eventEvaluation.worstLevel?.rawValue), .blob(stored.content),
+                SQLValue(eventEvaluation.ssde.fromImages?.explanation),
             ]
         }
         findings = evaluation.allFindings.map { finding in
@@ -117,8 +138,47 @@ public struct JudgedReport: Sendable {
             .text(studyKey), SQLValue(study.study.accessionNumber), SQLValue(study.study.studyDate), SQLValue(pseudonym),
             SQLValue(study.patient.sex), SQLValue(study.patient.age?.decimalYears), SQLValue(study.patient.weightKg), .text(scanner),
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
-            SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText),
+            SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)), .integer(Int64(imageCount)),
         ]
+        let supported = Set(findings.compactMap { $0.alert?.record.key })
+        withdrawals = (state?.alerts ?? []).filter { !supported.contains($0.record.key) }.map { earlier in
+            guard earlier.told else { return Withdrawal(key: earlier.record.key, followUp: nil) }
+            return Withdrawal(key: earlier.record.key, followUp: Self.followUp(
+                withdrawing: earlier.record, evaluation: evaluation, merged: merged, received: received, delivery: delivery
+            ))
+        }
+    }
+
+    /// The one alert that says an earlier one is withdrawn, and why: what
+    /// the study's judgement now rests on (the size and its source, or a
+    /// later report).
+    static func followUp(
+        withdrawing earlier: AlertRecord, evaluation: ExamEvaluation, merged: StudyReconciliation.Merged, received: Date, delivery: AlertDelivery
+    ) -> AlertRow {
+        let event = earlier.irradiationEventUID.flatMap { uid in merged.events.firstIndex { $0.key == uid } }.map { evaluation.events[$0] }
+        let now: String
+        if let event {
+            let size = event.ssde.fromImages.map { "Dw \(NumberText.rounded($0.waterEquivalentDiameterCm, digits: 1)) cm from the CT images (\($0.explanation))" }
+                ?? event.ssde.source.map { "size from \($0.rawValue)" } ?? "no size"
+            now = "the event is now \(event.worstLevel?.rawValue ?? "within every level") with \(size)"
+        } else {
+            now = "the study is now \(evaluation.worstLevel?.rawValue ?? "within every level")"
+        }
+        let text = "withdrawn: the \(earlier.level.rawValue) alert of \(StoreTimestamp.text(earlier.createdAt)) no longer holds; \(now). It said: \(earlier.explanation)"
+        var record = earlier
+        record.key = "W-" + contentDigest(Array(earlier.key.utf8)).prefix(32)
+        record.explanation = text
+        record.createdAt = received
+        record.notify = delivery == .notify
+        record.withdraws = earlier.key
+        return AlertRow(
+            values: [
+                .text(record.key), .text(record.studyKey), .text(record.level.rawValue), SQLValue(record.accessionNumber), SQLValue(record.patientPseudonym),
+                SQLValue(record.scanner), SQLValue(record.protocolName), SQLValue(record.irradiationEventUID), .text(text), .text(StoreTimestamp.text(received)),
+                SQLValue(record.notify),
+            ],
+            record: record
+        )
     }
 
     static func scopeText(_ scope: Finding.Scope) -> String {

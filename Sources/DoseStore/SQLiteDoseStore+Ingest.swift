@@ -1,4 +1,5 @@
 import CTDoseReport
+import CTImageSize
 public import Foundation
 import GRDB
 import Synchronization
@@ -41,6 +42,8 @@ extension SQLiteDoseStore {
     struct Statements {
         let insertLedger, earlierSameBytes, objectID, countSOP, insertObject, insertReport, updateRole: Statement
         let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
+        let imageSameBytes, imageSameSOP, insertImage, insertImageLedger, studyImageCount, scheduleRejudge, studyExists: Statement
+        let withdraw, holdAlerts, markFollowUp: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
@@ -64,8 +67,8 @@ extension SQLiteDoseStore {
             deleteEvents = try db.cachedStatement(sql: "DELETE FROM events WHERE study_key = ?")
             insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (study_key, irradiation_event_uid, ordinal, protocol, acquisition_type, region, ctdivol, phantom, dlp,
-                                    ssde, ssde_method, size_cm, in_comparison, worst_level, content)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    ssde, ssde_method, size_cm, in_comparison, worst_level, content, size_detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             insertFinding = try db.cachedStatement(sql: """
                 INSERT INTO findings (study_key, irradiation_event_uid, scope, level, quantity, reference_set, reference_row, value, limit_value, ratio,
@@ -81,14 +84,41 @@ extension SQLiteDoseStore {
                 """)
             upsertStudy = try db.cachedStatement(sql: """
                 INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
-                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at, header, image_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
                     patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
                     patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
                     station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
-                    worst_level = excluded.worst_level, updated_at = excluded.updated_at
+                    worst_level = excluded.worst_level, updated_at = excluded.updated_at, header = excluded.header,
+                    image_count = excluded.image_count
                 """)
+            imageSameBytes = try db.cachedStatement(sql: "SELECT id, rejection FROM images WHERE sha256 = ?")
+            imageSameSOP = try db.cachedStatement(sql: "SELECT id FROM images WHERE sop_instance_uid = ? AND record IS NOT NULL")
+            insertImage = try db.cachedStatement(sql: """
+                INSERT INTO images (sha256, sop_instance_uid, study_key, series_instance_uid, frame_of_reference_uid, frames, frames_sized, record,
+                                    rejection, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insertImageLedger = try db.cachedStatement(sql: """
+                INSERT INTO ingest_ledger (source, origin, content_sha256, size, sop_instance_uid, status, reason, received_at, finished_at, image_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            studyImageCount = try db.cachedStatement(sql: "SELECT COUNT(*) FROM images WHERE study_key = ? AND record IS NOT NULL")
+            studyExists = try db.cachedStatement(sql: "SELECT 1 FROM studies WHERE study_key = ?")
+            // A later image of the series moves the judgement later again.
+            scheduleRejudge = try db.cachedStatement(sql: """
+                INSERT INTO size_rejudge (study_key, due_at) VALUES (?, ?) ON CONFLICT(study_key) DO UPDATE SET due_at = excluded.due_at
+                """)
+            // A held alert nobody was told of is withdrawn silently: it is
+            // no longer meant for the sinks.
+            withdraw = try db.cachedStatement(sql: """
+                UPDATE alerts SET withdrawn_at = ?, notify = CASE WHEN hold_until IS NOT NULL AND delivered_at IS NULL THEN 0 ELSE notify END,
+                    hold_until = NULL
+                WHERE study_key = ? AND key = ?
+                """)
+            holdAlerts = try db.cachedStatement(sql: "UPDATE alerts SET hold_until = ? WHERE study_key = ? AND key = ?")
+            markFollowUp = try db.cachedStatement(sql: "UPDATE alerts SET withdraws = ? WHERE study_key = ? AND key = ?")
         }
     }
 
@@ -115,6 +145,19 @@ extension SQLiteDoseStore {
             if db.changesCount > 0 { return db.lastInsertedRowID }
             return try Int64.fetchOne(statements.objectID, arguments: [digest])
         }
+        switch verdict.decision {
+        case .image(let record, let rejudgeAt):
+            return try recordImage(verdict, record: record, rejudgeAt: rejudgeAt, statements: statements, db: db)
+        case .rejectedImage(let failure):
+            return try recordImage(verdict, failure: failure, statements: statements, db: db)
+        case .knownBytes:
+            // Known as an image (no object): recorded as its duplicate.
+            if try Row.fetchOne(statements.imageSameBytes, arguments: [digest]) != nil {
+                return try recordImage(verdict, statements: statements, db: db)
+            }
+        case .report, .rejected:
+            break
+        }
         if let earlier = try Row.fetchOne(statements.earlierSameBytes, arguments: [digest]) {
             let status: String = earlier["status"]
             let reason = "same bytes as ledger entry \(earlier["id"] as Int64) (\(status))"
@@ -135,6 +178,8 @@ extension SQLiteDoseStore {
             return .rejected(code: failure.code, message: failure.message)
         case .report(let value):
             judged = value
+        case .image, .rejectedImage:
+            preconditionFailure("recorded above")
         }
         if try Int.fetchOne(statements.countSOP, arguments: [judged.sopInstanceUID]) ?? 0 > 0 {
             let reason = "SOP Instance UID \(judged.sopInstanceUID) already stored"
@@ -149,6 +194,7 @@ extension SQLiteDoseStore {
                 message: "study \(judged.studyKey) is at revision \(revision), the report was judged at \(judged.basedOnRevision)"
             )
         }
+        try requireImages(judged, statements: statements, operation: "record \(judged.sopInstanceUID)")
         let object = try storeObject()
         try db.execute(statements.insertReport, [
             .text(judged.sopInstanceUID), .text(judged.studyKey), .text(digest), .integer(Int64(judged.reportEventCount)), .text(receivedText),
@@ -156,8 +202,35 @@ extension SQLiteDoseStore {
         if judged.reconciliation == .supersedes || judged.reconciliation == .subset {
             try db.execute(statements.updateRole, [.text(judged.reconciliation == .subset ? "subset" : "current"), .text(judged.sopInstanceUID)])
         }
-        // Events and findings are only ever written with a report of their
-        // study: a study's first report has none to replace.
+        let newAlerts = try writeJudgement(judged, revision: revision, texts: &texts, statements: statements, db: db)
+        try ledger(
+            "processed", sop: judged.sopInstanceUID,
+            reason: "\(judged.reconciliation.rawValue): \(judged.newEvents) new of \(judged.reportEventCount) events", object: object
+        )
+        return .stored(StoredReport(
+            studyKey: judged.studyKey, sopInstanceUID: judged.sopInstanceUID, reconciliation: judged.reconciliation, newEvents: judged.newEvents,
+            studyEventCount: judged.eventCount, studyTotalDLP: judged.totalDLP, newAlerts: newAlerts
+        ))
+    }
+
+    /// A judgement counts only the images it saw: one recorded since is
+    /// judged too (the writer reads the state again).
+    func requireImages(_ judged: JudgedReport, statements: Statements, operation: String) throws {
+        let images = try Int.fetchOne(statements.studyImageCount, arguments: [judged.studyKey]) ?? 0
+        guard images == judged.imageCount else {
+            throw StoreError(
+                kind: .studyChanged, operation: operation, table: "images",
+                message: "study \(judged.studyKey) has \(images) sized images, the judgement saw \(judged.imageCount)"
+            )
+        }
+    }
+
+    /// A study's judgement, written over its earlier one: events, findings,
+    /// the study row and its revision; new alerts (held if it says so),
+    /// withdrawals with their follow-ups. Returns the alerts for the sinks
+    /// now (held ones are sent when their hold ends).
+    func writeJudgement(_ judged: JudgedReport, revision: Int64, texts: inout ReferenceTexts, statements: Statements, db: Database) throws -> [AlertRecord] {
+        // A study's first report has nothing to replace.
         if revision > 0 {
             try db.execute(statements.deleteFindings, [.text(judged.studyKey)])
             try db.execute(statements.deleteEvents, [.text(judged.studyKey)])
@@ -172,17 +245,77 @@ extension SQLiteDoseStore {
             guard let alert = finding.alert else { continue }
             try db.execute(statements.insertAlert, alert.values, then: referenceTextID)
             // One alert per key, ever: a re-merged study does not alert again.
-            if db.changesCount > 0 { newAlerts.append(alert.record) }
+            guard db.changesCount > 0 else { continue }
+            if let hold = judged.holdUntil, alert.record.notify {
+                try db.execute(statements.holdAlerts, [.text(StoreTimestamp.text(hold)), .text(judged.studyKey), .text(alert.record.key)])
+            } else {
+                newAlerts.append(alert.record)
+            }
+        }
+        let now = StoreTimestamp.text(Date())
+        for withdrawal in judged.withdrawals {
+            try db.execute(statements.withdraw, [.text(now), .text(judged.studyKey), .text(withdrawal.key)])
+            guard let followUp = withdrawal.followUp else { continue }
+            try db.execute(statements.insertAlert, followUp.values, then: .null)
+            guard db.changesCount > 0 else { continue }
+            try db.execute(statements.markFollowUp, [SQLValue(followUp.record.withdraws), .text(judged.studyKey), .text(followUp.record.key)])
+            newAlerts.append(followUp.record)
         }
         try db.execute(statements.upsertStudy, judged.study)
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
-        try ledger(
-            "processed", sop: judged.sopInstanceUID,
-            reason: "\(judged.reconciliation.rawValue): \(judged.newEvents) new of \(judged.reportEventCount) events", object: object
-        )
-        return .stored(StoredReport(
-            studyKey: judged.studyKey, sopInstanceUID: judged.sopInstanceUID, reconciliation: judged.reconciliation, newEvents: judged.newEvents,
-            studyEventCount: judged.eventCount, studyTotalDLP: judged.totalDLP, newAlerts: newAlerts
+        return newAlerts
+    }
+
+    /// A CT image's size record, once: the same bytes, or the SOP Instance
+    /// UID of an image already sized, is a duplicate. No object is kept.
+    private func recordImage(_ verdict: Verdict, record: ImageSizeRecord? = nil, rejudgeAt: Date? = nil, failure: ReadFailure? = nil,
+                             statements: Statements, db: Database) throws -> IngestOutcome {
+        let arrival = verdict.arrival
+        let receivedText = StoreTimestamp.text(arrival.receivedAt)
+        func ledger(_ status: String, sop: String?, reason: String, image: Int64?) throws {
+            try db.execute(statements.insertImageLedger, [
+                .text(arrival.source), SQLValue(arrival.origin), .text(verdict.digest), .integer(Int64(arrival.bytes.count)), SQLValue(sop),
+                .text(status), .text(reason), .text(receivedText), .text(StoreTimestamp.text(Date())), SQLValue(image),
+            ])
+        }
+        if let earlier = try Row.fetchOne(statements.imageSameBytes, arguments: [verdict.digest]) {
+            let rejection: String? = earlier["rejection"]
+            let reason = "same bytes as image \(earlier["id"] as Int64) (\(rejection == nil ? "sized" : "rejected"))"
+            try ledger("duplicate", sop: record?.sopInstanceUID, reason: reason, image: earlier["id"])
+            return .duplicate(reason: reason, rejection: rejection.map { ReadFailure(ledgerReason: $0) })
+        }
+        guard let record, let rejudgeAt else {
+            let failure = failure ?? ReadFailure(code: "image", message: "no size record")
+            let reason = "\(failure.code): \(failure.message)"
+            try db.execute(statements.insertImage, [
+                .text(verdict.digest), .null, .null, .null, .null, .integer(0), .integer(0), .null, .text(reason), .text(receivedText),
+            ])
+            try ledger("rejected", sop: nil, reason: reason, image: db.lastInsertedRowID)
+            return .rejected(code: failure.code, message: failure.message)
+        }
+        if let earlier = try Int64.fetchOne(statements.imageSameSOP, arguments: [record.sopInstanceUID]) {
+            let reason = "SOP Instance UID \(record.sopInstanceUID) already sized (image \(earlier))"
+            try ledger("duplicate", sop: record.sopInstanceUID, reason: reason, image: earlier)
+            return .duplicate(reason: reason)
+        }
+        let sized = record.frames.filter { $0.size != nil }.count
+        try db.execute(statements.insertImage, [
+            .text(verdict.digest), .text(record.sopInstanceUID), SQLValue(record.studyInstanceUID), SQLValue(record.seriesInstanceUID),
+            SQLValue(record.frameOfReferenceUID), .integer(Int64(record.frames.count)), .integer(Int64(sized)),
+            .blob(ImageRecordContent.encode(record)), .null, .text(receivedText),
+        ])
+        let imageID = db.lastInsertedRowID
+        var scheduled = false
+        if let study = record.studyInstanceUID, try Int.fetchOne(statements.studyExists, arguments: [study]) != nil {
+            try db.execute(statements.scheduleRejudge, [.text(study), .text(StoreTimestamp.text(rejudgeAt))])
+            scheduled = true
+        }
+        let notUsed = record.frames.first { $0.notUsed != nil }?.notUsed
+        try ledger("processed", sop: record.sopInstanceUID,
+                   reason: "image: \(sized) of \(record.frames.count) frames sized" + (notUsed.map { "; not used: \($0)" } ?? ""), image: imageID)
+        return .image(StoredImage(
+            sopInstanceUID: record.sopInstanceUID, studyInstanceUID: record.studyInstanceUID, framesSized: sized,
+            frames: record.frames.count, notUsed: notUsed, rejudgeScheduled: scheduled
         ))
     }
 }

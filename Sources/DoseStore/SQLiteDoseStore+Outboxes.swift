@@ -11,7 +11,7 @@ extension SQLiteDoseStore {
     public func pendingAlerts() throws(StoreError) -> [AlertRecord] {
         try StoreError.during("read the alerts not yet delivered", table: "alerts") {
             try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(AlertRecord.columns) WHERE a.delivered_at IS NULL AND a.notify ORDER BY a.created_at, a.key").map(AlertRecord.init(row:))
+                try Row.fetchAll(db, sql: "SELECT \(AlertRecord.columns) WHERE a.delivered_at IS NULL AND a.notify AND a.hold_until IS NULL ORDER BY a.created_at, a.key").map(AlertRecord.init(row:))
             }
         }
     }
@@ -51,7 +51,7 @@ extension SQLiteDoseStore {
             let since = try Date.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'webhook_since'") ?? now
             return try Row.fetchAll(db, sql: """
                 SELECT \(AlertRecord.columns) LEFT JOIN webhook_deliveries w ON w.key = a.key
-                WHERE a.created_at >= ? AND a.notify AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
+                WHERE a.created_at >= ? AND a.notify AND a.hold_until IS NULL AND w.delivered_at IS NULL AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
                 ORDER BY a.created_at, a.key LIMIT ?
                 """, arguments: [since, now, limit]).map(AlertRecord.init(row:))
         }

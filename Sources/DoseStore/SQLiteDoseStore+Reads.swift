@@ -1,3 +1,4 @@
+public import CTImageSize
 public import Foundation
 import GRDB
 
@@ -46,7 +47,7 @@ extension SQLiteDoseStore {
     }
 
     static func alertsPendingDelivery(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL AND notify") ?? 0
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL AND notify AND hold_until IS NULL") ?? 0
     }
 
     /// Alerts since the webhook was enabled and not yet delivered by it (0,
@@ -95,10 +96,23 @@ extension SQLiteDoseStore {
     }
 
     static func studyState(_ key: String, db: Database) throws -> StudyState {
-        let revisionStatement = try db.cachedStatement(sql: "SELECT revision FROM studies WHERE study_key = ?")
-        guard let revision = try Int64.fetchOne(revisionStatement, arguments: [key]) else {
-            return .empty(key)
+        let imageRows = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT sop_instance_uid, record FROM images WHERE study_key = ? AND record IS NOT NULL ORDER BY id"),
+            arguments: [key]
+        )
+        let images = try imageRows.map { row -> ImageSizeRecord in
+            guard let record = ImageRecordContent.decode((row["record"] as Data?).map(Array.init) ?? []) else {
+                throw StoreError(kind: .sqlite, operation: "read the state of study \(key)", table: "images",
+                                 message: "image \(row["sop_instance_uid"] as String? ?? "?") has a size record that does not decode")
+            }
+            return record
         }
+        let studyStatement = try db.cachedStatement(sql: "SELECT revision, header FROM studies WHERE study_key = ?")
+        guard let study = try Row.fetchOne(studyStatement, arguments: [key]) else {
+            return .empty(key, images: images)
+        }
+        let revision: Int64 = study["revision"]
+        let header = (study["header"] as Data?).flatMap { HeaderContent.decode(Array($0)) }
         let eventsStatement = try db.cachedStatement(sql: "SELECT irradiation_event_uid, content FROM events WHERE study_key = ? ORDER BY ordinal")
         let rows = try Row.fetchAll(eventsStatement, arguments: [key])
         let events = try rows.map { row -> StoredEvent in
@@ -112,11 +126,38 @@ extension SQLiteDoseStore {
             }
             return StoredEvent(key: eventKey, event: event, content: content)
         }
-        return StudyState(studyKey: key, revision: revision, events: events)
+        let alerts = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT \(AlertRecord.columns) WHERE a.study_key = ? AND a.withdraws IS NULL AND a.withdrawn_at IS NULL ORDER BY a.id"),
+            arguments: [key]
+        ).map { row in
+            StoredAlert(record: AlertRecord(row: row), told: (row["notify"] as Bool? ?? false) && (row["hold_until"] as String?) == nil)
+        }
+        return StudyState(studyKey: key, revision: revision, events: events, header: header, images: images, alerts: alerts)
+    }
+
+    /// Studies whose images have stopped arriving and that are to be judged
+    /// again, with the time each was due (recorded with the judgement).
+    public func studiesDueForRejudgement(now: Date, limit: Int = 20) throws(StoreError) -> [(studyKey: String, dueAt: String)] {
+        try StoreError.during("read the studies due to be judged again", table: "size_rejudge") {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT study_key, due_at FROM size_rejudge WHERE due_at <= ? ORDER BY due_at LIMIT ?",
+                                 arguments: [StoreTimestamp.text(now), limit]).map { ($0["study_key"], $0["due_at"]) }
+            }
+        }
+    }
+
+    /// The size records of a study's CT images (the dashboard's chart, `size`).
+    public func imageRecords(studyKey: String) throws(StoreError) -> [ImageSizeRecord] {
+        try StoreError.during("read the images of study \(studyKey)", table: "images") {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT record FROM images WHERE study_key = ? AND record IS NOT NULL ORDER BY id", arguments: [studyKey])
+                    .compactMap { ImageRecordContent.decode(($0["record"] as Data?).map(Array.init) ?? []) }
+            }
+        }
     }
 
     /// Which of `digests` the store already holds as a processed or rejected
-    /// object: those need not be read again (the ledger records them as
+    /// object or CT image: those need not be read again (the ledger records them as
     /// duplicates when they are recorded).
     public func knownDigests(among digests: [String]) throws(StoreError) -> Set<String> {
         guard !digests.isEmpty else { return [] }
@@ -126,7 +167,10 @@ extension SQLiteDoseStore {
                 let statement = try db.cachedStatement(sql: """
                     SELECT 1 FROM objects o JOIN ingest_ledger l ON l.object_id = o.id WHERE o.sha256 = ? AND l.status IN ('processed', 'rejected') LIMIT 1
                     """)
-                for digest in digests where try Int.fetchOne(statement, arguments: [digest]) != nil { known.insert(digest) }
+                let image = try db.cachedStatement(sql: "SELECT 1 FROM images WHERE sha256 = ?")
+                for digest in digests where try Int.fetchOne(statement, arguments: [digest]) != nil || Int.fetchOne(image, arguments: [digest]) != nil {
+                    known.insert(digest)
+                }
                 return known
             }
         }

@@ -276,6 +276,53 @@ enum StoreSchema {
             // before stay as they are (NULL), read as they were.
             try db.execute(sql: "ALTER TABLE objects ADD COLUMN encoding TEXT")
         }
+        migrator.registerMigration("v10: CT images sized, studies re-judged, alerts held and withdrawn") { db in
+            // One row per CT image object received: its size record (typed
+            // values, `ImageSizeRecord` as JSON), or why it gives none. The
+            // pixels are never kept: an image has no `objects` row, and its
+            // digest here is what finds the same bytes again. Only a sized
+            // image claims its SOP Instance UID (a J2K image refused, then
+            // sent again decompressed, is not a duplicate).
+            // A study's header (the latest report with its events left out)
+            // is kept so that a study can be judged again from values when
+            // its size arrives after its report. `size_rejudge` is the queue
+            // of studies to judge again once their images stop arriving.
+            // Alerts: `hold_until` while a report waits for its size
+            // (`size_wait_seconds`), `withdrawn_at` when a later judgement no
+            // longer supports one, and `withdraws` on the follow-up saying so.
+            try db.execute(sql: """
+                CREATE TABLE images (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    sop_instance_uid TEXT,
+                    study_key TEXT,
+                    series_instance_uid TEXT,
+                    frame_of_reference_uid TEXT,
+                    frames INTEGER NOT NULL DEFAULT 0,
+                    frames_sized INTEGER NOT NULL DEFAULT 0,
+                    record BLOB,
+                    rejection TEXT,
+                    received_at DATETIME NOT NULL,
+                    CHECK ((record IS NULL) <> (rejection IS NULL))
+                );
+                CREATE UNIQUE INDEX images_sop ON images (sop_instance_uid) WHERE record IS NOT NULL;
+                CREATE INDEX images_study ON images (study_key) WHERE record IS NOT NULL;
+                ALTER TABLE ingest_ledger ADD COLUMN image_id INTEGER REFERENCES images (id);
+                ALTER TABLE studies ADD COLUMN header BLOB;
+                ALTER TABLE studies ADD COLUMN image_count INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE size_rejudge (
+                    study_key TEXT PRIMARY KEY,
+                    due_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                ALTER TABLE alerts ADD COLUMN hold_until DATETIME;
+                ALTER TABLE alerts ADD COLUMN withdrawn_at DATETIME;
+                ALTER TABLE alerts ADD COLUMN withdraws TEXT;
+                ALTER TABLE events ADD COLUMN size_detail TEXT;
+                DROP INDEX alerts_pending;
+                CREATE INDEX alerts_pending ON alerts (created_at, key) WHERE delivered_at IS NULL AND notify AND hold_until IS NULL;
+                CREATE INDEX alerts_held ON alerts (hold_until) WHERE hold_until IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

@@ -25,6 +25,14 @@ public enum StudyReconciliation {
         /// The state this was merged from (recorded only if still current).
         public var basedOnRevision: Int64
         public var eventKeys: [String] { events.map(\.key) }
+
+        public init(report: CTRadiationDoseReport, events: [StoredEvent], reconciliation: Reconciliation, newEvents: Int, basedOnRevision: Int64) {
+            self.report = report
+            self.events = events
+            self.reconciliation = reconciliation
+            self.newEvents = newEvents
+            self.basedOnRevision = basedOnRevision
+        }
     }
 
     /// Merges `report` into the study as the store holds it.

@@ -1,4 +1,6 @@
 public import CTDoseReport
+public import CTImageSize
+public import DoseEvaluation
 import Foundation
 
 /// A study as the store holds it, in decoded form: what reconciling a new
@@ -12,16 +14,74 @@ public struct StudyState: Sendable {
     public var revision: Int64
     /// The reconciled study's events, in order.
     public var events: [StoredEvent]
+    /// The latest report's header (its events left out), to judge the study
+    /// again when its size arrives; nil for a study the store does not have
+    /// (or one stored before schema v10 until a report of it arrives).
+    public var header: CTRadiationDoseReport?
+    /// The study's sized CT images (Study Instance UID), in arrival order.
+    public var images: [ImageSizeRecord]
+    /// The study's alerts so far (not the withdrawals), to tell which a new
+    /// judgement no longer supports.
+    public var alerts: [StoredAlert]
 
-    public init(studyKey: String, revision: Int64, events: [StoredEvent]) {
+    public init(studyKey: String, revision: Int64, events: [StoredEvent], header: CTRadiationDoseReport? = nil,
+                images: [ImageSizeRecord] = [], alerts: [StoredAlert] = []) {
         self.studyKey = studyKey
         self.revision = revision
         self.events = events
+        self.header = header
+        self.images = images
+        self.alerts = alerts
     }
 
-    /// A study the store does not have yet.
-    public static func empty(_ studyKey: String) -> StudyState {
-        StudyState(studyKey: studyKey, revision: 0, events: [])
+    /// A study the store does not have yet (its images may have come first).
+    public static func empty(_ studyKey: String, images: [ImageSizeRecord] = []) -> StudyState {
+        StudyState(studyKey: studyKey, revision: 0, events: [], images: images)
+    }
+
+    /// The size the study's images give, for the evaluator; nil without images.
+    public var suppliedSize: SuppliedSize? {
+        images.isEmpty ? nil : SuppliedSize(images: SeriesSize.group(images))
+    }
+}
+
+/// An alert already recorded for a study, as a later judgement of the study
+/// sees it.
+public struct StoredAlert: Sendable, Equatable {
+    public var record: AlertRecord
+    /// Sent, or due to be sent (not held, not withdrawn): withdrawing it
+    /// takes a follow-up alert. A held alert nobody was told of is
+    /// withdrawn without one.
+    public var told: Bool
+
+    public init(record: AlertRecord, told: Bool) {
+        self.record = record
+        self.told = told
+    }
+}
+
+/// The study header as stored (`studies.header`): the report's typed value
+/// as JSON, its events left out (they are kept one by one).
+public enum HeaderContent {
+    public static func encode(_ report: CTRadiationDoseReport) -> [UInt8] {
+        var header = report
+        header.events = []
+        return (try? Array(JSONEncoder().encode(header))) ?? []
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> CTRadiationDoseReport? {
+        try? JSONDecoder().decode(CTRadiationDoseReport.self, from: Data(bytes))
+    }
+}
+
+/// A size record as stored (`images.record`).
+public enum ImageRecordContent {
+    public static func encode(_ record: ImageSizeRecord) -> [UInt8] {
+        (try? Array(JSONEncoder().encode(record))) ?? []
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> ImageSizeRecord? {
+        try? JSONDecoder().decode(ImageSizeRecord.self, from: Data(bytes))
     }
 }
 

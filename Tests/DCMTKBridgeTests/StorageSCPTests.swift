@@ -88,10 +88,11 @@ struct StorageSCPTests {
         try Self.withSCP(Self.settings(port: port, allowed: ["DOSEAUDIT"]), answer: .cannotUnderstand) { received in
             let peer = DICOMPeer(host: "127.0.0.1", port: UInt16(port), callingAETitle: "DOSEAUDIT", calledAETitle: "SHIMTEST", timeoutSeconds: 5)
             try DICOMClient.echo(peer)
-            let outcomes = try DICOMClient.send([Fixtures.sampleFile("02-infant-head.dcm"), Fixtures.sampleFile("not-dose/ct-image.dcm"), "/nonexistent.dcm"], to: peer)
+            let outcomes = try DICOMClient.send([Fixtures.sampleFile("02-infant-head.dcm"), Fixtures.corpusFile("CT-SC-Philips_Brilliance16P.dcm"), "/nonexistent.dcm"], to: peer)
             #expect(outcomes[0] == .answered(status: 0xC000))
-            guard case .notSent(let refused) = outcomes[1] else { Issue.record("CT image was sent"); return }
-            #expect(refused.kind == .network && refused.message.contains("1.2.840.10008.5.1.4.1.1.2"))
+            // A secondary capture (a dose screen) has no presentation context.
+            guard case .notSent(let refused) = outcomes[1] else { Issue.record("secondary capture was sent"); return }
+            #expect(refused.kind == .network && refused.message.contains("1.2.840.10008.5.1.4.1.1.7"))
             guard case .notSent(let missing) = outcomes[2] else { Issue.record("missing file was sent"); return }
             #expect(missing.kind == .notDICOM)
             #expect(received.objects.withLock { $0.count } == 1)

@@ -103,10 +103,13 @@ struct DashboardTests {
         #expect(after["doseaudit_ingest_duration_seconds_count"] == Double(samples.count))
         #expect(after["doseaudit_alerts_total{level=\"aboveDRL\"}"] == Double(alerts.filter { $0["level"] as? String == "aboveDRL" }.count))
         #expect(after["doseaudit_webhook_outbox"] == 0, "no webhook configured")
+        try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile("not-dose/non-dose-comprehensive-sr.dcm")), as: "not-dose.dcm")
+        #expect(daemon.wait { daemon.files(in: "rejected").contains("not-dose.dcm") })
         try daemon.moveIn(Fixtures.bytes(Fixtures.sampleFile("not-dose/ct-image.dcm")), as: "image.dcm")
-        #expect(daemon.wait { daemon.files(in: "rejected").contains("image.dcm") })
+        #expect(daemon.wait { daemon.files(in: "processed").contains("image.dcm") })
         let last = try Self.prometheus(try Self.curl(["-u", "physicist:s3cret-pw", base + "/metrics"]).stdout)
-        #expect(last["doseaudit_rejected_total{reason=\"image\"}"] == 1)
+        #expect(last["doseaudit_rejected_total{reason=\"notADoseReport\"}"] == 1)
+        #expect(last["doseaudit_reports_received_total{source=\"drop-folder\",outcome=\"image\"}"] == 1)
 
         // A weekly report written into the state folder is listed and served.
         let report = try ProcessRunner.run(ProcessRunner.productsDirectory + "/doseaudit", [

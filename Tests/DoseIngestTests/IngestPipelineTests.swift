@@ -30,7 +30,7 @@ struct IngestPipelineTests {
     /// An evaluation that judges every compared event above the DRL, so
     /// alert bookkeeping can be tested on the adult corpus.
     static let everyEventAboveDRL = Judge(
-        evaluate: { report in
+        evaluate: { report, _ in
             ExamEvaluation(events: report.events.indices.map { index in
                 EventEvaluation(
                     index: index, region: .chest, regionSource: .targetRegion, regionRule: nil, contrast: nil, inReferenceComparison: true,
@@ -232,7 +232,7 @@ struct IngestPipelineTests {
             }
             alerts += stored.newAlerts
             let report = try DoseReportReader.read(contentsOf: file)
-            let expected = judge.evaluate(report).allFindings.map(\.explanation)
+            let expected = judge.evaluate(report, nil).allFindings.map(\.explanation)
             let detail = try #require(try store.studyDetail(stored.studyKey))
             #expect(detail.findings.map(\.explanation) == expected)
             #expect(expected.contains { $0.contains("doi:10.1148/radiol.2021211241") })
