@@ -31,6 +31,19 @@ public struct SyntheticSizedStudy: Sendable {
         self.phantom = phantom
     }
 
+    /// The tests' case: a 5-year-old's chest at CTDIvol 2.5 mGy (32 cm)
+    /// over a water cylinder of `diameterCm`, slices 5 mm apart from z = −20.
+    /// Sized from age (18.5 cm, estimate) its SSDE is above Strauss 2017's
+    /// 15–19 cm range; sized from 24 cm images it is within the 20–24 cm range.
+    public static func childChest(root: String, slices: Int, diameterCm: Double) -> SyntheticSizedStudy {
+        var study = SyntheticSizedStudy(root: root, sliceCount: slices, phantom: SyntheticCT.waterCylinder(diameterCm: diameterCm))
+        study.region = .chest
+        study.ctdivol = "2.5"
+        study.dlp = "50.0"
+        study.firstZ = -20
+        return study
+    }
+
     /// `SyntheticReports.report` writes `root.1` as the Study Instance UID.
     public var studyUID: String { "\(root).1" }
     public var seriesUID: String { "\(root).2" }

@@ -20,12 +20,7 @@ import Testing
 @Suite("Ingest: CT images, size in any order")
 struct ImageIngestTests {
     static func study(_ root: String, slices: Int = 9, diameterCm: Double = 24) -> SyntheticSizedStudy {
-        var study = SyntheticSizedStudy(root: root, sliceCount: slices, phantom: SyntheticCT.waterCylinder(diameterCm: diameterCm))
-        study.region = SyntheticSizedStudy.Region.chest
-        study.ctdivol = "2.5"
-        study.dlp = "50.0"
-        study.firstZ = -20
-        return study
+        SyntheticSizedStudy.childChest(root: root, slices: slices, diameterCm: diameterCm)
     }
 
     /// The store's file, read beside it with GRDB.
