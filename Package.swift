@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "DoseDashboard",
             dependencies: [
-                "DoseStore", "DoseConfiguration", "DoseEvaluation", "CTDoseReport",
+                "DoseStore", "DoseConfiguration", "DoseEvaluation", "CTDoseReport", "CTImageSize", "DoseReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "DoseReports",
-            dependencies: ["DoseStore", "DoseEvaluation", "CTDoseReport"],
+            dependencies: ["DoseStore", "DoseEvaluation", "CTDoseReport", "CTImageSize"],
             swiftSettings: strictSwift
         ),
         .target(

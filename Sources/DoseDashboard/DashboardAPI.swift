@@ -1,4 +1,5 @@
 import CTDoseReport
+import CTImageSize
 import DoseEvaluation
 import DoseStore
 import Foundation
@@ -36,6 +37,19 @@ struct DashboardAPI: Sendable {
                     ("region", .string(e.region)), ("ctdivol", Self.number(e.ctdivol)), ("phantom", .optional(e.phantom)), ("dlp", Self.number(e.dlp)),
                     ("ssde", Self.number(e.ssde)), ("ssdeSizeSource", .optional(e.ssdeMethod)), ("sizeCm", Self.number(e.sizeCm)),
                     ("inReferenceComparison", .bool(e.inComparison)), ("worstLevel", .optional(e.worstLevel)),
+                    ("sizeFromImages", .optional(e.sizeDetail)),
+                ])
+            })),
+            ("imageSeries", .array(SeriesSize.group(detail.images).map { s in
+                .object([
+                    ("seriesInstanceUID", .string(s.seriesInstanceUID)), ("seriesNumber", .optional(s.seriesNumber)),
+                    ("slices", .number(Double(s.slices.count))), ("used", .number(Double(s.usedSlices.count))),
+                    ("truncated", .number(Double(s.truncatedSlices.count))), ("notUsed", .number(Double(s.notUsedSlices.count))),
+                    // Dw along z: what the page's chart draws.
+                    ("profile", .array(s.slices.compactMap { slice in
+                        guard let z = slice.frame.zMM, let size = slice.frame.size else { return nil }
+                        return .object([("zMM", .number(z)), ("dwCm", .number(size.waterEquivalentDiameterCm)), ("truncated", .bool(size.isTruncated))])
+                    })),
                 ])
             })),
             ("findings", .array(detail.findings.map { f in

@@ -1,5 +1,7 @@
 import CTDoseReport
+import CTImageSize
 import DoseEvaluation
+import DoseReports
 import DoseStore
 import Foundation
 
@@ -53,11 +55,36 @@ struct DashboardPages: Sendable {
             [String(index + 1), e.protocolName ?? "", e.acquisitionType ?? "", e.region, number(e.ctdivol, 2), e.phantom ?? "", number(e.dlp, 2), number(e.ssde, 2),
              number(e.sizeCm, 1), e.ssdeMethod ?? "", e.inComparison ? "yes" : "no (localizer or monitoring)", e.worstLevel ?? ""].map(Cell.text)
         })
+        body += sizeFromImages(detail)
         body += "<h2>Findings</h2>\n"
         body += table(id: "findings", ["scope", "level", "quantity", "reference set", "value", "limit", "ratio", "explanation"], detail.findings.map { f in
             [f.scope, f.level, f.quantity ?? "", f.referenceSet ?? "", number(f.value, 2), number(f.limit, 2), number(f.ratio, 2), f.explanation].map(Cell.text)
         })
         return page("Study \(s.accessionNumber ?? key)", body)
+    }
+
+    /// Where each event's size came from, and per CT series Dw along z.
+    func sizeFromImages(_ detail: StudyDetail) -> String {
+        var out = "<h2>Patient size</h2>\n"
+        out += table(id: "size-sources", ["#", "protocol", "size (cm)", "size source", "from the CT images"], detail.events.enumerated().map { index, e in
+            [String(index + 1), e.protocolName ?? "", number(e.sizeCm, 1), SizeSource.displayName(stored: e.ssdeMethod), e.sizeDetail ?? ""].map(Cell.text)
+        })
+        let series = SeriesSize.group(detail.images)
+        if series.isEmpty {
+            out += "<p class=\"note\">No CT images of this study were received; a size from age is an estimate (about ±12 %).</p>\n"
+            return out
+        }
+        for s in series {
+            let used = s.usedSlices.count, truncated = s.truncatedSlices.count, notUsed = s.notUsedSlices.count
+            out += "<h3>Series \(escape(s.seriesNumber ?? "-")) \(escape(s.seriesDescription ?? "")) <span class=\"uid\">\(escape(s.seriesInstanceUID))</span></h3>\n"
+            out += "<p>\(s.slices.count) slices: \(used) used, \(truncated) truncated (excluded), \(notUsed) not used"
+            if let reason = s.notUsedSlices.first?.frame.notUsed { out += " (\(escape(reason)))" }
+            out += "</p>\n"
+            // The event sized from this series marks the slice its Dw is taken from.
+            let centre = detail.events.first { $0.sizeDetail?.contains(s.seriesInstanceUID) == true }?.scanCentreZ ?? s.zRange.map { ($0.lowerBound + $0.upperBound) / 2 }
+            out += SizeProfileChart.svg(s, centreZ: centre) + "\n"
+        }
+        return out
     }
 
     func reports() -> String {

@@ -1,7 +1,7 @@
 public import CTDoseReport
 
 /// Where an event's patient size (and so its SSDE) came from, best first.
-public enum SizeSource: String, Sendable, Hashable {
+public enum SizeSource: String, Sendable, Hashable, CaseIterable {
     /// The scanner's own SSDE (113930), taken as reported.
     case rdsr
     /// The scanner's water-equivalent diameter (113980) → AAPM 220 / 293.
@@ -14,6 +14,24 @@ public enum SizeSource: String, Sendable, Hashable {
     case siteSupplied
     /// The patient's age → AAPM 204 age fit: an estimate (≈ ±12 %).
     case age
+
+    /// As a physicist reads it on a page.
+    public var displayName: String {
+        switch self {
+        case .rdsr: "the scanner's SSDE"
+        case .waterEquivalentDiameter: "the scanner's Dw"
+        case .waterEquivalentDiameterFromImages: "Dw from the CT images"
+        case .measuredDimensions: "measured dimensions"
+        case .siteSupplied: "supplied by the site"
+        case .age: "age (estimate)"
+        }
+    }
+
+    /// A stored source (`events.ssde_method`) as `displayName`, "none" without one.
+    public static func displayName(stored: String?) -> String {
+        guard let stored else { return "none" }
+        return SizeSource(rawValue: stored)?.displayName ?? stored
+    }
 }
 
 /// The SSDE of one event with the size it used, or why there is none.

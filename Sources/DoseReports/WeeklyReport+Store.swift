@@ -1,3 +1,4 @@
+import CTImageSize
 public import DoseEvaluation
 public import DoseStore
 public import Foundation
@@ -15,9 +16,16 @@ extension WeeklyReport {
         let weeks = period.trailingWeeks(trendLength)
         let trendData = try store.examSSDE(from: weeks[0].first, to: weeks[weeks.count - 1].last)
         let byWeek = Dictionary(grouping: trendData) { exam in weeks.first { $0.first <= exam.studyDate && exam.studyDate <= $0.last }?.label ?? "" }
-        return build(
+        var report = build(
             period: period, data: data, trendWeeks: weeks.map { ($0, byWeek[$0.label] ?? []) }, referenceSet: referenceSet, allSets: allSets,
             minimumExams: minimumExams, now: now
         )
+        // The exams above a level sized from their own images get their Dw-along-z chart.
+        for exam in report.examsAbove where exam.sizeSource == sizeSourceText("waterEquivalentDiameterFromImages") {
+            let series = SeriesSize.group(try store.imageRecords(studyKey: exam.studyKey))
+            guard !series.isEmpty else { continue }
+            report.sizedExams.append(SizedExam(accessionNumber: exam.accessionNumber, series: series, centreZ: nil))
+        }
+        return report
     }
 }

@@ -1,4 +1,5 @@
 public import DoseEvaluation
+public import CTImageSize
 public import DoseStore
 public import Foundation
 
@@ -24,6 +25,17 @@ public struct WeeklyReport: Sendable {
         public var explanation: String
         /// Further findings of the same exam at or above the DRL.
         public var otherFindings: Int
+        /// The best size source among the exam's compared events ("Dw from the CT images", "age (estimate)", …).
+        public var sizeSource: String = "none"
+        public var studyKey: String = ""
+    }
+
+    /// An exam of the period sized from its own CT images: its series, for
+    /// the Dw-along-z charts.
+    public struct SizedExam: Sendable {
+        public var accessionNumber: String
+        public var series: [SeriesSize]
+        public var centreZ: Double?
     }
 
     public struct BandRow: Sendable, Equatable {
@@ -99,6 +111,10 @@ public struct WeeklyReport: Sendable {
     public var sizeReferences: [String: [ReferenceSegment]]
     public var trend: [String: [TrendPoint]]
     public var quality: Quality
+    /// Exams by the best size source of their compared events.
+    public var sizeSources: [(source: String, exams: Int)] = []
+    /// Exams above a level that were sized from their CT images (filled by the store-based build).
+    public var sizedExams: [SizedExam] = []
 }
 
 extension WeeklyReport {
@@ -196,7 +212,8 @@ extension WeeklyReport {
             examsAbove.append(ExamAbove(
                 scanner: event?.scanner ?? "unknown scanner", protocolName: protocolName, studyDate: event?.studyDate ?? "",
                 accessionNumber: event?.accessionNumber ?? "-", patientPseudonym: event?.patientPseudonym ?? "-", level: worst.level,
-                ratio: worst.ratio ?? 0, explanation: worst.explanation, otherFindings: findings.count - 1
+                ratio: worst.ratio ?? 0, explanation: worst.explanation, otherFindings: findings.count - 1,
+                sizeSource: Self.sizeSourceText(Self.bestSizeSource(events)), studyKey: studyKey
             ))
         }
         examsAbove.sort { ($0.ratio, $1.accessionNumber) > ($1.ratio, $0.accessionNumber) }
@@ -304,12 +321,24 @@ extension WeeklyReport {
             rejectedByReason: data.rejectedByReason.sorted { $0.key < $1.key }.map { (reason: $0.key, count: $0.value) },
             silentScanners: silent, studiesWithoutDate: data.studiesWithoutDate
         )
-        return WeeklyReport(
+        var sources: [String: Int] = [:]
+        for (_, events) in studiesByKey { sources[Self.sizeSourceText(Self.bestSizeSource(events)), default: 0] += 1 }
+        var report = WeeklyReport(
             period: period, referenceSet: referenceSet, minimumExams: minimumExams, generatedAt: now, examCount: exams.count,
             eventCount: data.events.count, examsAbove: examsAbove, bands: bands, localDRLs: localDRLs, protocols: protocols,
             sizePoints: sizePoints, sizeReferences: sizeReferences, trend: trend, quality: quality
         )
+        report.sizeSources = sources.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (source: $0.key, exams: $0.value) }
+        return report
     }
+
+    /// The best size source (`SizeSource`'s order, best first) of a study's compared events.
+    static func bestSizeSource(_ events: [ReportEvent]) -> String? {
+        let order = SizeSource.allCases.map(\.rawValue)
+        return events.filter(\.inComparison).compactMap(\.ssdeMethod).min { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }
+    }
+
+    static func sizeSourceText(_ method: String?) -> String { SizeSource.displayName(stored: method) }
 }
 
 extension WeeklyReport {

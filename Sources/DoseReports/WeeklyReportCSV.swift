@@ -15,7 +15,7 @@ extension WeeklyReport {
         ]
     }
 
-    static let examsAboveHeader = ["scanner", "protocol", "study_date", "accession_number", "patient_pseudonym", "level", "ratio", "finding", "other_findings"]
+    static let examsAboveHeader = ["scanner", "protocol", "study_date", "accession_number", "patient_pseudonym", "level", "ratio", "finding", "other_findings", "size_source"]
     static let bandsHeader = [
         "scanner", "region", "band", "phantom_cm", "exams", "small_sample", "ctdivol_median", "ctdivol_p75", "ctdivol_achievable", "ctdivol_drl",
         "ssde_median", "ssde_p75", "ssde_drl", "dlp_median", "dlp_p75", "dlp_drl",
@@ -25,7 +25,7 @@ extension WeeklyReport {
 
     var examsAboveRows: [[String]] {
         examsAbove.map {
-            [$0.scanner, $0.protocolName, $0.studyDate, $0.accessionNumber, $0.patientPseudonym, $0.level, Self.number($0.ratio), $0.explanation, String($0.otherFindings)]
+            [$0.scanner, $0.protocolName, $0.studyDate, $0.accessionNumber, $0.patientPseudonym, $0.level, Self.number($0.ratio), $0.explanation, String($0.otherFindings), $0.sizeSource]
         }
     }
 

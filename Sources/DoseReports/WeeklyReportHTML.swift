@@ -47,6 +47,13 @@ extension WeeklyReport {
             out += "<h3>\(Self.escape(region))</h3>\n" + scatter(points: sizePoints[region] ?? [], references: sizeReferences[region] ?? []) + "\n"
         }
         if sizePoints.isEmpty { out += "<p class=\"note\">No exam of the period has both a patient size and an SSDE.</p>\n" }
+        out += "<h2>Patient size sources</h2>\n"
+        out += section("", id: "size-sources", header: ["size source", "exams"], rows: sizeSources.map { [$0.source, String($0.exams)] }, numeric: [1],
+                       note: "The best source of each exam's compared events: the scanner's, Dw measured on the exam's own CT images (AAPM 220), measured dimensions, or age (an estimate, about ±12 %).")
+        for exam in sizedExams {
+            out += "<h3>Accession \(Self.escape(exam.accessionNumber)): Dw along z</h3>\n"
+            for series in exam.series { out += SizeProfileChart.svg(series, centreZ: exam.centreZ) + "\n" }
+        }
         out += "<h2>CTDIvol per protocol</h2>\n" + boxPlots() + "\n"
         out += section("", id: "protocols", header: Self.protocolHeader, rows: protocolRows, numeric: Array(3...8), note: nil)
         out += "<h2>Weekly median SSDE, last \(trendWeekLabels.count) weeks</h2>\n" + trendChart() + "\n"

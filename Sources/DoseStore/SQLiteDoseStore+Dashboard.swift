@@ -1,3 +1,5 @@
+import CTDoseReport
+public import CTImageSize
 import Foundation
 import GRDB
 
@@ -29,12 +31,18 @@ public struct StudyDetail: Sendable, Equatable {
         public var sizeCm: Double?
         public var inComparison: Bool
         public var worstLevel: String?
+        /// For a size from the CT images: the series, slices used, link.
+        public var sizeDetail: String?
+        /// Centre of the event's scan range (TID 10014), mm: where its Dw is taken.
+        public var scanCentreZ: Double?
     }
 
     public var summary: StudySummary
     public var events: [Event]
     public var findings: [StoredFinding]
     public var reports: Int
+    /// The study's CT images, sized (their pixels are never kept).
+    public var images: [ImageSizeRecord]
 }
 
 extension SQLiteDoseStore {
@@ -68,21 +76,26 @@ extension SQLiteDoseStore {
 
     public func studyDetail(_ key: String) throws(StoreError) -> StudyDetail? {
         try StoreError.during("read a study") {
-            try pool.read { db in
+            try pool.read { db -> StudyDetail? in
                 guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.summaryColumns) FROM studies WHERE study_key = ?"), arguments: [key]) else { return nil }
                 let events = try Row.fetchAll(try db.cachedStatement(sql: """
-                    SELECT irradiation_event_uid, protocol, acquisition_type, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, worst_level
+                    SELECT irradiation_event_uid, protocol, acquisition_type, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, worst_level,
+                           size_detail, content
                     FROM events WHERE study_key = ? ORDER BY ordinal
-                    """), arguments: [key]).map { e in
-                    StudyDetail.Event(
+                    """), arguments: [key]).map { e -> StudyDetail.Event in
+                    let z = EventContent.decode((e[13] as Data?).map(Array.init) ?? [])?.parameters.scannedZRange
+                    return StudyDetail.Event(
                         irradiationEventUID: e[0], protocolName: e[1], acquisitionType: e[2], region: e[3], ctdivol: e[4], phantom: e[5], dlp: e[6],
-                        ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11]
+                        ssde: e[7], ssdeMethod: e[8], sizeCm: e[9], inComparison: e[10], worstLevel: e[11], sizeDetail: e[12],
+                        scanCentreZ: z.map { ($0.lowerBound + $0.upperBound) / 2 }
                     )
                 }
                 let findings = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(StoredFinding.columns) WHERE f.study_key = ? ORDER BY f.id"), arguments: [key])
                     .map(StoredFinding.init(row:))
                 let reports = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM reports WHERE study_key = ?"), arguments: [key]) ?? 0
-                return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports)
+                let images = try Row.fetchAll(db, sql: "SELECT record FROM images WHERE study_key = ? AND record IS NOT NULL ORDER BY id", arguments: [key])
+                    .compactMap { ImageRecordContent.decode(($0["record"] as Data?).map(Array.init) ?? []) }
+                return StudyDetail(summary: Self.summary(row), events: events, findings: findings, reports: reports, images: images)
             }
         }
     }

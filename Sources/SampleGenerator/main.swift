@@ -7,11 +7,12 @@ import Glibc
 // expected.json (the values each case was built with) into OUTPUT_DIR
 // (default: sample-dicom). Deterministic: the same bytes on every run.
 //
-// make-pediatric-samples --sized-study DIR [SLICES]
+// make-pediatric-samples --sized-study DIR [SLICES [UID-ROOT]]
 // Writes a 5-year-old's abdomen dose report with no patient size and the
 // axial series of a 16 cm water phantom in its Frame of Reference (default
 // 40 slices, 5 mm apart): the study `doseaudit check --images` and `size`
 // are shown on. Images are 512 x 512, so they are made, not committed.
+// Another UID root (default 2.25.6160) makes another study.
 //
 // make-pediatric-samples --stress DIR
 // Writes the stress inputs the benchmark times (10,000 events; content
@@ -27,12 +28,13 @@ if arguments.first == "--stress", arguments.count == 2 {
     print("wrote stress-10000-events.dcm and stress-depth-1000.dcm to \(directory)")
     exit(0)
 }
-if arguments.first == "--sized-study", arguments.count == 2 || arguments.count == 3 {
+if arguments.first == "--sized-study", (2 ... 4).contains(arguments.count) {
     let directory = arguments[1]
-    let slices = arguments.count == 3 ? Int(arguments[2]) ?? 40 : 40
+    let slices = arguments.count >= 3 ? Int(arguments[2]) ?? 40 : 40
+    let root = arguments.count == 4 ? arguments[3] : "2.25.6160"
     mkdir(directory, 0o755)
     mkdir(directory + "/images", 0o755)
-    let study = SyntheticSizedStudy(root: "2.25.6160", sliceCount: slices, phantom: SyntheticCT.waterCylinder(diameterCm: 16))
+    let study = SyntheticSizedStudy(root: root, sliceCount: slices, phantom: SyntheticCT.waterCylinder(diameterCm: 16))
     write(study.report(), to: directory + "/report.dcm")
     for index in 0..<slices { write(study.slice(index), to: "\(directory)/images/slice-\(index + 1).dcm") }
     print("wrote report.dcm and \(slices) slices of a 16 cm water phantom to \(directory)")

@@ -84,6 +84,40 @@ struct DashboardRoutesTests {
         }
     }
 
+    @Test func aStudySizedFromItsImagesShowsTheSourceAndDwAlongZ() async throws {
+        let study = SyntheticSizedStudy.childChest(root: "2.25.7201", slices: 12, diameterCm: 24)
+        let site = try Site(extra: (0 ..< study.sliceCount).map(study.slice) + [study.report()])
+        try await site.application().test(.router) { client in
+            try await client.execute(uri: "/studies/\(study.studyUID)", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok)
+                #expect(page.contains("<td>Dw from the CT images</td>"), "\(page)")
+                #expect(page.contains("series 2 (2.25.7201.2), 12 slices used, centre slice; linked by Irradiation Event UID"))
+                #expect(page.contains("12 slices: 12 used, 0 truncated (excluded), 0 not used"))
+                #expect(page.components(separatedBy: "<circle cx=").count - 1 >= 12, "a point per slice")
+                #expect(page.contains("slice position z, mm") && page.contains("Dw, cm"))
+                #expect(!page.contains("<script"))
+            }
+            try await client.execute(uri: "/api/studies/\(study.studyUID)", method: .get) { response in
+                let body = try Self.object(response.body)
+                let events = try #require(body["events"] as? [[String: Any]])
+                #expect(events.first?["ssdeSizeSource"] as? String == "waterEquivalentDiameterFromImages")
+                let series = try #require((body["imageSeries"] as? [[String: Any]])?.first)
+                #expect(series["used"] as? Double == 12)
+                let profile = try #require(series["profile"] as? [[String: Any]])
+                let positions: [Double?] = profile.map { $0["zMM"] as? Double }
+                let expected: [Double?] = (0 ..< 12).map { index -> Double? in -20 + 5 * Double(index) }
+                #expect(positions == expected)
+                let diameters: [Double] = profile.map { $0["dwCm"] as? Double ?? 0 }
+                #expect(diameters.allSatisfy { abs($0 - 24) < 0.24 }, "\(diameters)")
+            }
+            // A study without images says its size is an estimate.
+            try await client.execute(uri: "/studies/\(Self.study7)", method: .get) { response in
+                #expect(String(buffer: response.body).contains("No CT images of this study were received"))
+            }
+        }
+    }
+
     @Test func statusCountsWhatTheStoreHoldsAndEachSource() async throws {
         let site = try Site()
         let stored = try site.store.status(now: Date())

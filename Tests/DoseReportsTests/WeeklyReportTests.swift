@@ -87,12 +87,39 @@ struct WeeklyReportTests {
         let files = Dictionary(uniqueKeysWithValues: report.csvFiles().map { ($0.name, $0.text) })
         let above = try #require(files["exams-above-reference.csv"]).split(separator: "\r\n", omittingEmptySubsequences: true)
         #expect(above.count == 3, "a header and two exams")
-        #expect(above[0] == "scanner,protocol,study_date,accession_number,patient_pseudonym,level,ratio,finding,other_findings")
+        #expect(above[0] == "scanner,protocol,study_date,accession_number,patient_pseudonym,level,ratio,finding,other_findings,size_source")
+        #expect(above[1].hasSuffix(",age (estimate)"))
         #expect(above[1].hasPrefix("Vendor A,") && above[1].contains(",20261118,ACC-5,"))
         let html = report.html()
         #expect(html.contains("DoseAudit weekly report 2026-W47"))
         #expect(html.components(separatedBy: "<td>ACC-").count - 1 == 2)
         #expect(!html.contains("<script"))
+    }
+
+    @Test func anExamSizedFromItsImagesShowsItsSourceAndDwAlongZ() throws {
+        let site = try Site()
+        // A 5-year-old's chest at 6 mGy: above the US DRL whatever its size, sized from its own 24 cm images.
+        var study = SyntheticSizedStudy.childChest(root: "2.25.7301", slices: 8, diameterCm: 24)
+        study.ctdivol = "6.0"
+        let configuration = try ConfigurationLoader.load(path: Fixtures.packageRoot + "/config/doseaudit.yaml")
+        let pipeline = IngestPipeline(store: site.store, judge: Judge(
+            evaluator: DoseEvaluator(settings: ConfigurationLoader.settings(configuration, sets: site.sets)), threshold: .default,
+            pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 3, count: 32))
+        ))
+        for bytes in (0 ..< study.sliceCount).map(study.slice) + [study.report()] {
+            _ = try pipeline.ingest(Arrival(source: "test", origin: nil, bytes: bytes, receivedAt: Date()))
+        }
+        let report = try WeeklyReport.build(
+            period: try #require(ReportPeriod.week("2026-W49")), store: site.store, referenceSet: site.sets[0], allSets: site.sets, minimumExams: 5, now: Date()
+        )
+        #expect(report.examsAbove.map(\.accessionNumber) == ["ACC-SIZE-1"])
+        #expect(report.examsAbove.first?.sizeSource == "Dw from the CT images")
+        #expect(report.sizeSources.map(\.source) == ["Dw from the CT images"] && report.sizeSources.map(\.exams) == [1])
+        #expect(report.sizedExams.map { $0.series.map(\.slices.count) } == [[8]])
+        let html = report.html()
+        #expect(html.contains("<h3>Accession ACC-SIZE-1: Dw along z</h3>"))
+        #expect(html.contains("class=\"size-profile\""))
+        #expect(html.contains("<td>Dw from the CT images</td>"))
     }
 
     @Test func aWeekWithoutExamsIsAnEmptyReportNotAnError() throws {
