@@ -75,7 +75,14 @@ public struct IngestPipeline: Sendable {
     private func rejudge(_ due: (studyKey: String, dueAt: String), studies: inout Int, alerts: inout [AlertRecord]) throws(StoreError) {
         var attempt = 1
         while true {
-            let state = try store.studyState(due.studyKey)
+            var state = try store.studyState(due.studyKey)
+            if state.header == nil, !state.events.isEmpty {
+                // A study stored before schema v10 has no header yet: its latest
+                // report is read once from its stored object (outside any
+                // transaction); its next report stores one.
+                let objects = try store.reportObjects(of: due.studyKey).objects
+                if let latest = objects.last, case .success(let report) = Reading.report(latest) { state.header = report }
+            }
             guard let judged = judge.rejudged(state) else {
                 try store.dropRejudgement(due.studyKey, dueAt: due.dueAt)
                 return

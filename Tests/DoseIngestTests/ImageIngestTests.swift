@@ -117,6 +117,19 @@ struct ImageIngestTests {
         #expect(try Self.database(store).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alerts WHERE withdraws IS NOT NULL") } == 1)
     }
 
+    @Test func aStudyStoredBeforeSchemaV10IsJudgedAgainFromItsStoredReport() throws {
+        let (store, _) = try IngestPipelineTests.temporaryStore()
+        let pipeline = IngestPipeline(store: store, judge: try Self.judge())
+        let study = Self.study("2.25.7108")
+        _ = try pipeline.ingest(Self.arrival(study.report()))
+        // As a v9 store left it: no header.
+        try Self.database(store).write { try $0.execute(sql: "UPDATE studies SET header = NULL") }
+        #expect(try store.studyState(study.studyUID).header == nil)
+        for index in 0 ..< study.sliceCount { _ = try pipeline.ingest(Self.arrival(study.slice(index))) }
+        #expect(try pipeline.rejudgeDue(now: Date().addingTimeInterval(1)).studies == 1)
+        #expect(try Self.event(store, study).method == "waterEquivalentDiameterFromImages")
+    }
+
     @Test func theSameSOPInstanceInOtherBytesIsADuplicateAndAnUnsizableImageKeepsNoBytes() throws {
         let (store, _) = try IngestPipelineTests.temporaryStore()
         let pipeline = IngestPipeline(store: store, judge: try Self.judge())
