@@ -44,7 +44,7 @@ const DcmTagKey kHeaderTags[] = {
     DCM_PatientID,            DCM_PatientBirthDate,    DCM_PatientSex,
     DCM_PatientAge,           DCM_PatientSize,         DCM_PatientWeight,
     DCM_SpecificCharacterSet, DCM_CompletionFlag,      DCM_VerificationFlag,
-    DCM_ImageType,
+    DCM_ImageType,            DCM_IssuerOfPatientID,
 };
 static_assert(sizeof(kHeaderTags) / sizeof(kHeaderTags[0]) == CDCMTKShim_HeaderFieldCount,
               "kHeaderTags must list every CDCMTKShim_HeaderField in order");

@@ -59,6 +59,8 @@ public struct DeviceInfo: Sendable, Hashable, Codable {
 /// ID is carried for pseudonymisation only and is never printed by default.
 public struct PatientInfo: Sendable, Hashable, Codable {
     public var patientID: String?
+    /// (0010,0021), which with the ID names the patient (the same ID from two issuers is two patients).
+    public var issuerOfPatientID: String? = nil
     /// (0010,0040): "M", "F", "O" or nil.
     public var sex: String?
     public var birthDate: String?

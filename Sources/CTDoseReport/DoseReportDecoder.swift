@@ -209,6 +209,7 @@ struct DoseReportDecoder {
         let header = object.header
         var patient = PatientInfo()
         patient.patientID = header.patientID
+        patient.issuerOfPatientID = header.issuerOfPatientID
         patient.sex = header.patientSex.flatMap { $0.isEmpty ? nil : $0 }
         patient.birthDate = header.patientBirthDate.flatMap { $0.isEmpty ? nil : $0 }
 

@@ -45,6 +45,7 @@ struct DocumentConverter {
         header.deviceSerialNumber = string(fields[Int(CDCMTKShim_DeviceSerialNumber.rawValue)])
         header.softwareVersions = string(fields[Int(CDCMTKShim_SoftwareVersions.rawValue)])
         header.patientID = string(fields[Int(CDCMTKShim_PatientID.rawValue)])
+        header.issuerOfPatientID = string(fields[Int(CDCMTKShim_IssuerOfPatientID.rawValue)])
         header.patientBirthDate = string(fields[Int(CDCMTKShim_PatientBirthDate.rawValue)])
         header.patientSex = string(fields[Int(CDCMTKShim_PatientSex.rawValue)])
         header.patientAge = string(fields[Int(CDCMTKShim_PatientAge.rawValue)])

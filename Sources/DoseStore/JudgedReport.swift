@@ -73,7 +73,7 @@ public struct JudgedReport: Sendable {
         let study = merged.report
         let studyKey = Self.studyKey(of: study)
         let receivedText = StoreTimestamp.text(received)
-        let pseudonym = pseudonymizer.pseudonym(for: study.patient.patientID)
+        let pseudonym = pseudonymizer.pseudonym(for: study.patient.patientID, issuer: study.patient.issuerOfPatientID)
         let scanner = [study.device.manufacturer, study.device.modelName].compactMap { $0 }.joined(separator: " ")
         sopInstanceUID = report.sopInstanceUID
         self.studyKey = studyKey

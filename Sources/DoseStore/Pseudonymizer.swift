@@ -32,10 +32,18 @@ public struct Pseudonymizer: Sendable {
         return Pseudonymizer(keyBytes: key)
     }
 
-    /// "P-" and 16 hex digits, or nil for a missing/empty ID.
-    public func pseudonym(for patientID: String?) -> String? {
+    /// "P-" and 16 hex digits, or nil for a missing/empty ID. With an Issuer
+    /// of Patient ID the issuer is keyed too (the same ID from two issuers
+    /// is two patients); without one the pseudonym is the ID's alone, as it
+    /// always was, so stores made before keep linking their patients.
+    public func pseudonym(for patientID: String?, issuer: String? = nil) -> String? {
         guard let patientID, !patientID.isEmpty else { return nil }
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(patientID.utf8), using: SymmetricKey(data: keyBytes))
+        var message = Array(patientID.utf8)
+        if let issuer, !issuer.isEmpty {
+            // A separator no DICOM LO value holds, so ("A", "BC") ≠ ("AB", "C").
+            message = Array(issuer.utf8) + [0] + message
+        }
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes))
         return "P-" + hexString(mac.prefix(8))
     }
 }

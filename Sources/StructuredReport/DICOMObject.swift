@@ -65,6 +65,8 @@ public struct DICOMHeader: Sendable, Equatable {
     public var deviceSerialNumber: String?
     public var softwareVersions: String?
     public var patientID: String?
+    /// (0010,0021): the authority that assigned the Patient ID.
+    public var issuerOfPatientID: String? = nil
     public var patientBirthDate: String?
     public var patientSex: String?
     public var patientAge: String?

@@ -139,6 +139,7 @@ typedef enum CDCMTKShim_HeaderField {
     CDCMTKShim_CompletionFlag,
     CDCMTKShim_VerificationFlag,
     CDCMTKShim_ImageType,
+    CDCMTKShim_IssuerOfPatientID,
     CDCMTKShim_HeaderFieldCount
 } CDCMTKShim_HeaderField;
 
