@@ -7,15 +7,17 @@ public enum SyntheticReports {
 
     /// A minimal spiral CT Acquisition with CTDIvol, phantom and DLP.
     public static func event(
-        _ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm", root: String = root, protocolName: String? = nil
+        _ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm", root: String = root, protocolName: String? = nil,
+        region: (code: String, meaning: String) = ("816094009", "Chest"), headPhantom: Bool = false
     ) -> SRItem {
         .container("CONTAINS", c("113819", "DCM", "CT Acquisition"), (protocolName.map { [SRItem.text("CONTAINS", c("125203", "DCM", "Acquisition Protocol"), $0)] } ?? []) + [
-            .code("CONTAINS", c("123014", "DCM", "Target Region"), c("816094009", "SCT", "Chest")),
+            .code("CONTAINS", c("123014", "DCM", "Target Region"), c(region.code, "SCT", region.meaning)),
             .code("CONTAINS", c("113820", "DCM", "CT Acquisition Type"), c("116152004", "SCT", "Spiral Acquisition")),
             .uidref("CONTAINS", c("113769", "DCM", "Irradiation Event UID"), "\(root).4.\(index)"),
             .container("CONTAINS", c("113829", "DCM", "CT Dose"), [
                 .num("CONTAINS", c("113830", "DCM", "Mean CTDIvol"), ctdivol, UCUM.mGy),
-                .code("CONTAINS", c("113835", "DCM", "CTDIw Phantom Type"), c("113691", "DCM", "IEC 320mm Body CT Dosimetry Phantom")),
+                .code("CONTAINS", c("113835", "DCM", "CTDIw Phantom Type"),
+                      headPhantom ? c("113690", "DCM", "IEC Head Dosimetry Phantom") : c("113691", "DCM", "IEC 320mm Body CT Dosimetry Phantom")),
                 .num("CONTAINS", c("113838", "DCM", "DLP"), dlp, UCUM.unit(dlpUnit, dlpUnit)),
             ]),
         ])
@@ -25,8 +27,10 @@ public enum SyntheticReports {
     /// containers nested `nestingDepth` levels deep beside them.
     public static func report(
         events: [SRItem], nestingDepth: Int = 0, totalDLP: String? = nil, root: String = root, patientAge: String? = nil,
-        studyDate: String? = nil, accessionNumber: String? = nil, manufacturer: String? = nil
+        studyDate: String? = nil, accessionNumber: String? = nil, manufacturer: String? = nil, patientID: String? = nil, issuerOfPatientID: String? = nil,
+        instance: String? = nil
     ) -> [UInt8] {
+        let sopInstance = instance ?? "\(root).3"
         var content: [SRItem] = [
             .code("HAS CONCEPT MOD", c("121058", "DCM", "Procedure reported"), c("77477000", "SCT", "Computed Tomography X-Ray"), [
                 .code("HAS CONCEPT MOD", c("363703001", "SCT", "Has Intent"), c("261004008", "SCT", "Diagnostic Intent")),
@@ -52,7 +56,7 @@ public enum SyntheticReports {
         let sopClass = "1.2.840.10008.5.1.4.1.1.88.67"
         let dataset: [DataElement] = [
             DataElement(0x0008, 0x0016, "UI", sopClass),
-            DataElement(0x0008, 0x0018, "UI", "\(root).3"),
+            DataElement(0x0008, 0x0018, "UI", sopInstance),
             DataElement(0x0008, 0x0060, "CS", "SR"),
             DataElement(0x0020, 0x000D, "UI", "\(root).1"),
             DataElement(0x0040, 0xA040, "CS", "CONTAINER"),
@@ -64,7 +68,9 @@ public enum SyntheticReports {
             + (studyDate.map { [DataElement(0x0008, 0x0020, "DA", $0)] } ?? [])
             + (accessionNumber.map { [DataElement(0x0008, 0x0050, "SH", $0)] } ?? [])
             + (manufacturer.map { [DataElement(0x0008, 0x0070, "LO", $0)] } ?? [])
-        return DICOMEncoder.file(dataset: dataset, sopClassUID: sopClass, sopInstanceUID: "\(root).3", transferSyntax: .explicitVRLittleEndian)
+            + (patientID.map { [DataElement(0x0010, 0x0020, "LO", $0)] } ?? [])
+            + (issuerOfPatientID.map { [DataElement(0x0010, 0x0021, "LO", $0)] } ?? [])
+        return DICOMEncoder.file(dataset: dataset, sopClassUID: sopClass, sopInstanceUID: sopInstance, transferSyntax: .explicitVRLittleEndian)
     }
 }
 

@@ -27,18 +27,41 @@ public enum ConfigurationLoader {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
 
-        reader.expectKeys(root, "", ["reference_levels", "classification", "privacy", "serve"])
+        reader.expectKeys(root, "", ["reference_levels", "classification", "privacy", "serve", "patient_history"])
         let levels = reader.referenceLevels(root, base: base)
         let classification = reader.classification(root, file: name)
         let showIdentifiers = reader.privacy(root)
+        let history = reader.mapping(root, "patient_history", required: false).map { reader.patientHistory($0, base: base) } ?? PatientHistorySettings()
         let serveSection = reader.mapping(root, "serve", required: false)
         let service = serveSection.map { reader.serve($0, base: base) } ?? ServiceSettings()
         if !reader.problems.isEmpty { throw ConfigurationErrors(problems: reader.problems) }
         return DoseAuditConfiguration(
             file: name, referenceDirectory: levels.directory, referenceSetIDs: levels.setIDs, allowAssumedPhantom: levels.allowAssumed,
             regionRules: classification.regionRules, contrastRules: classification.contrastRules, showPatientIdentifiers: showIdentifiers, service: service,
-            hasServeSection: serveSection != nil
+            hasServeSection: serveSection != nil, patientHistory: history
         )
+    }
+
+    /// The configured effective-dose set, parsed; nil when none is set, or
+    /// when the default set's file is not installed (a named one must be).
+    public static func effectiveDoseSet(_ configuration: DoseAuditConfiguration) throws(ConfigurationErrors) -> EffectiveDoseSet? {
+        let settings = configuration.patientHistory
+        guard let id = settings.effectiveDoseSetID else { return nil }
+        let directory = settings.effectiveDoseDirectory
+            ?? URL(fileURLWithPath: configuration.referenceDirectory).deletingLastPathComponent().appendingPathComponent("effective-dose").path
+        let path = "\(directory)/\(id).csv"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard settings.effectiveDoseSetNamed else { return nil }
+            throw ConfigurationErrors(problems: [ConfigurationProblem(
+                file: configuration.file, line: nil, field: "patient_history.effective_dose_set",
+                message: "effective-dose set '\(id)' not found as \(path) (available: \(availableSetIDs(in: directory).joined(separator: ", ")))"
+            )])
+        }
+        switch EffectiveDoseSetParser.parse(text, file: path) {
+        case .success(let set): return set
+        case .failure(let list):
+            throw ConfigurationErrors(problems: list.problems.map { ConfigurationProblem(file: $0.file, line: $0.line, field: nil, message: $0.message) })
+        }
     }
 
     /// Loads reference sets by id from the configured directory (all the

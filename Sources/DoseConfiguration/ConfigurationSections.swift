@@ -76,6 +76,56 @@ extension YAMLReader {
         return showIdentifiers
     }
 
+    /// `patient_history`: the effective-dose set and the recurrent-imaging rules.
+    mutating func patientHistory(_ node: Node, base: String) -> PatientHistorySettings {
+        var settings = PatientHistorySettings()
+        expectKeys(node, "patient_history", ["effective_dose_directory", "effective_dose_set", "rules"])
+        if let directory = string(node, "effective_dose_directory", in: "patient_history") {
+            settings.effectiveDoseDirectory = directory.hasPrefix("/") ? directory : base + "/" + directory
+        }
+        if let set = string(node, "effective_dose_set", in: "patient_history") {
+            settings.effectiveDoseSetID = set == "none" ? nil : set
+            settings.effectiveDoseSetNamed = true
+        }
+        guard node["rules"] != nil else { return settings }
+        var rules: [RecurrentImagingRule] = []
+        for (index, rule) in sequence(node, "rules", in: "patient_history").enumerated() {
+            let field = "patient_history.rules[\(index)]"
+            expectKeys(rule, field, ["id", "exams", "effective_dose_msv", "region", "phantom", "dlp_mgycm", "within_days", "source"])
+            guard let id = string(rule, "id", in: field, required: true), let source = string(rule, "source", in: field, required: true) else { continue }
+            guard let days = rule["within_days"]?.plainDouble, days >= 1, days <= 36_525, days == days.rounded() else {
+                add(rule["within_days"] ?? rule, "\(field).within_days", "expected a whole number of days, 1 to 36525")
+                continue
+            }
+            let measure: RecurrentImagingRule.Measure
+            if let exams = rule["exams"] {
+                guard let n = exams.plainDouble, n >= 2, n == n.rounded(), n <= 1000 else { add(exams, "\(field).exams", "expected a whole number of exams, at least 2"); continue }
+                measure = .examCount(Int(n))
+            } else if let dose = rule["effective_dose_msv"] {
+                guard let mSv = dose.plainDouble, mSv > 0, mSv.isFinite else { add(dose, "\(field).effective_dose_msv", "expected a positive number of mSv"); continue }
+                measure = .effectiveDose(millisieverts: mSv)
+            } else if let dlpNode = rule["dlp_mgycm"] {
+                guard let dlp = dlpNode.plainDouble, dlp > 0, dlp.isFinite else { add(dlpNode, "\(field).dlp_mgycm", "expected a positive DLP in mGy·cm"); continue }
+                guard let regionText = string(rule, "region", in: field, required: true), let region = BodyRegion(rawValue: regionText), region != .other else {
+                    add(rule["region"] ?? rule, "\(field).region", "a DLP rule names a region: head, neck, chest, abdomen, abdomenPelvis or chestAbdomenPelvis")
+                    continue
+                }
+                guard let phantom = string(rule, "phantom", in: field, required: true), ["16", "32"].contains(phantom) else {
+                    add(rule["phantom"] ?? rule, "\(field).phantom", "a DLP rule names its phantom, 16 or 32: DLPs on two phantoms are never added")
+                    continue
+                }
+                measure = .regionDLP(region: region, phantom: phantom, mGyCm: dlp)
+            } else {
+                add(rule, field, "a rule needs exams, effective_dose_msv, or dlp_mgycm with region and phantom")
+                continue
+            }
+            if rules.contains(where: { $0.id == id }) { add(rule, "\(field).id", "'\(id)' is used twice"); continue }
+            rules.append(RecurrentImagingRule(id: id, measure: measure, windowDays: Int(days), source: source))
+        }
+        settings.rules = rules
+        return settings
+    }
+
     /// `serve`: the daemon's state, sources, sinks and dashboard.
     mutating func serve(_ serve: Node, base: String) -> ServiceSettings {
         var service = ServiceSettings()

@@ -19,6 +19,22 @@ public struct DoseAuditConfiguration: Sendable {
     /// Whether the file has a `serve:` section: then `status`, `report` and
     /// `import` use the daemon's database by default.
     public var hasServeSection = false
+    /// `patient_history`: effective dose coefficients and recurrent-imaging rules.
+    public var patientHistory = PatientHistorySettings()
+}
+
+/// The `patient_history:` section.
+public struct PatientHistorySettings: Sendable {
+    /// The directory of effective-dose coefficient files; nil: beside the
+    /// reference-level directory (`../effective-dose`).
+    public var effectiveDoseDirectory: String?
+    /// The set each exam's effective dose is estimated with; nil: none.
+    public var effectiveDoseSetID: String? = "aapm96-icrp60"
+    /// Whether the set was named in the file (then a missing file is an error).
+    public var effectiveDoseSetNamed = false
+    public var rules: [RecurrentImagingRule] = RecurrentImagingRule.defaults
+
+    public init() {}
 }
 
 /// The `serve:` section: where the daemon keeps its state, what it watches,

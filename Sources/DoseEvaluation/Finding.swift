@@ -4,6 +4,9 @@
 public struct Finding: Sendable, Hashable {
     public enum Level: String, Sendable, Hashable, CaseIterable {
         case within, belowRange, aboveAchievable, aboveDRL, aboveAlert, doseCheckOverride, notAssessable
+        /// A patient's recurrent-imaging flag (`RecurrentImagingRule`): an
+        /// alert's level, never a finding's.
+        case recurrentImaging
 
         /// Severity for "worst finding" summaries. A dose below a diagnostic
         /// range's lower bound is worth a look (image quality) but ranks
@@ -11,7 +14,7 @@ public struct Finding: Sendable, Hashable {
         /// beside dose levels, ranked just under an alert.
         public var severity: Int {
             switch self {
-            case .notAssessable: 0
+            case .notAssessable, .recurrentImaging: 0
             case .within: 1
             case .belowRange: 2
             case .aboveAchievable: 3

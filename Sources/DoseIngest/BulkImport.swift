@@ -184,13 +184,19 @@ public struct BulkImport: Sendable {
             }
             let key = JudgedReport.studyKey(of: report)
             let state = states[key] ?? .empty(key)
+            // Read as the store has it: a patient with two studies in one chunk
+            // fails the store's check and the chunk is judged again one by one.
+            // A failed read fails the same check (its revision matches nothing).
+            let patient = judge.pseudonym(of: report).map { pseudonym in
+                (try? store.patientState(pseudonym, excluding: key)) ?? PatientState(pseudonym: pseudonym, exams: [], flags: [], revision: "unread")
+            }
             let merged = StudyReconciliation.merge(report, into: state)
             var after = StudyReconciliation.state(after: merged)
             after.images = state.images
             after.alerts = state.alerts
             states[key] = after
             return PreparedChunk.Item(
-                verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt, state: state))), read: read
+                verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt, state: state, patient: patient))), read: read
             )
         }
         return PreparedChunk(items: items, notRead: chunk.loaded.notRead)

@@ -83,7 +83,10 @@ public struct IngestPipeline: Sendable {
                 let objects = try store.reportObjects(of: due.studyKey).objects
                 if let latest = objects.last, case .success(let report) = Reading.report(latest) { state.header = report }
             }
-            guard let judged = judge.rejudged(state) else {
+            let patient = try state.header.flatMap(judge.pseudonym(of:)).map { pseudonym throws(StoreError) in
+                try store.patientState(pseudonym, excluding: due.studyKey)
+            }
+            guard let judged = judge.rejudged(state, patient: patient) else {
                 try store.dropRejudgement(due.studyKey, dueAt: due.dueAt)
                 return
             }
@@ -102,12 +105,17 @@ public struct IngestPipeline: Sendable {
         var attempt = 1
         while true {
             let state: StudyState
+            var patient: PatientState?
             switch read {
-            case .success(let report): state = try store.studyState(JudgedReport.studyKey(of: report))
-            case .failure: state = .empty("")
+            case .success(let report):
+                let key = JudgedReport.studyKey(of: report)
+                state = try store.studyState(key)
+                patient = try judge.pseudonym(of: report).map { pseudonym throws(StoreError) in try store.patientState(pseudonym, excluding: key) }
+            case .failure:
+                state = .empty("")
             }
             do {
-                return try store.record([judge.verdict(arrival, digest: digest, read: read, state: state)])[0]
+                return try store.record([judge.verdict(arrival, digest: digest, read: read, state: state, patient: patient)])[0]
             } catch where error.kind == .studyChanged && attempt < Self.attempts {
                 attempt += 1
             }

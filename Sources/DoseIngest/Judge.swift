@@ -20,6 +20,10 @@ public struct Judge: Sendable {
     public var sizeWait: SizeWait
     /// A study is judged again once none of its images arrived for this long.
     public var imageSettleSeconds: Double
+    /// The coefficients of each exam's effective dose estimate; nil for none.
+    public var effectiveDoseSet: EffectiveDoseSet?
+    /// The site's recurrent-imaging rules (`patient_history.rules`).
+    public var recurrentImagingRules: [RecurrentImagingRule] = RecurrentImagingRule.defaults
 
     public init(
         evaluate: @escaping @Sendable (CTRadiationDoseReport, SuppliedSize?) -> ExamEvaluation, threshold: AlertThreshold, pseudonymizer: Pseudonymizer,
@@ -48,44 +52,86 @@ public struct Judge: Sendable {
         let service = configuration.service
         sizeWait = SizeWait(seconds: service.sizeWaitSeconds, byScanner: service.sizeWaitByScanner)
         imageSettleSeconds = service.imageSettleSeconds
+        effectiveDoseSet = try ConfigurationLoader.effectiveDoseSet(configuration)
+        recurrentImagingRules = configuration.patientHistory.rules
+    }
+
+    /// The patient's pseudonym a report's history is kept under (nil without a Patient ID).
+    public func pseudonym(of report: CTRadiationDoseReport) -> String? {
+        pseudonymizer.pseudonym(for: report.patient.patientID, issuer: report.patient.issuerOfPatientID)
     }
 
     /// Merges `report` into its study as `state` holds it and judges the
-    /// result with the size of the study's images.
-    public func judge(_ report: CTRadiationDoseReport, state: StudyState, received: Date) -> JudgedReport {
-        judged(report, merged: StudyReconciliation.merge(report, into: state), received: received, state: state)
+    /// result with the size of the study's images and the patient's history.
+    public func judge(_ report: CTRadiationDoseReport, state: StudyState, patient: PatientState? = nil, received: Date) -> JudgedReport {
+        judged(report, merged: StudyReconciliation.merge(report, into: state), received: received, state: state, patient: patient)
     }
 
     /// Judges a study with `report` already merged in.
-    public func judged(_ report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, received: Date = Date(), state: StudyState? = nil) -> JudgedReport {
+    public func judged(
+        _ report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, received: Date = Date(), state: StudyState? = nil, patient: PatientState? = nil
+    ) -> JudgedReport {
         let evaluation = evaluate(merged.report, state?.suppliedSize)
         let wait = sizeWait.seconds(for: merged.report)
         let hold = wait > 0 && !SizeWait.isSizedBeyondAge(evaluation) ? received.addingTimeInterval(wait) : nil
+        let estimate = effectiveDose(merged.report, evaluation)
         return JudgedReport(
             report: report, merged: merged, evaluation: evaluation, threshold: threshold,
-            pseudonymizer: pseudonymizer, delivery: delivery, received: received, state: state, holdUntil: hold
+            pseudonymizer: pseudonymizer, delivery: delivery, received: received, state: state, holdUntil: hold,
+            effectiveDose: estimate, patient: patient, crossings: newCrossings(merged.report, evaluation, estimate, patient: patient)
         )
+    }
+
+    func effectiveDose(_ study: CTRadiationDoseReport, _ evaluation: ExamEvaluation) -> Result<EffectiveDoseEstimate, EffectiveDose.Unavailable>? {
+        effectiveDoseSet.map { EffectiveDose.estimate(study, regions: evaluation.events.map(\.region), set: $0) }
+    }
+
+    /// The crossings this study brings about: over the patient's history with
+    /// this study in it, those whose window holds this study, less any the
+    /// patient was already flagged for (the same rule crossed within its
+    /// window of an earlier flag is the same episode, moved by an exam that
+    /// arrived late).
+    func newCrossings(
+        _ study: CTRadiationDoseReport, _ evaluation: ExamEvaluation, _ estimate: Result<EffectiveDoseEstimate, EffectiveDose.Unavailable>?, patient: PatientState?
+    ) -> [RecurrentImagingCrossing] {
+        guard let patient, !recurrentImagingRules.isEmpty else { return [] }
+        let key = JudgedReport.studyKey(of: study)
+        let exam = JudgedReport.historyExam(studyKey: key, report: study, evaluation: evaluation, effectiveDose: estimate)
+        return RecurrentImaging.crossings(patient.exams + [exam], rules: recurrentImagingRules).filter { crossing in
+            guard crossing.exams.contains(where: { $0.studyKey == key }), let day = crossing.exam.day else { return false }
+            return !patient.flags.contains { flag in
+                guard flag.rule == crossing.rule.id else { return false }
+                guard let flagged = RecurrentImaging.dayNumber(flag.crossingDate) else { return flag.crossingStudyKey == crossing.exam.studyKey }
+                return abs(flagged - day) < crossing.rule.windowDays
+            }
+        }
     }
 
     /// The study judged again as it stands (its size arrived after its
     /// report); nil when the store holds no header for it (a study from
     /// before schema v10, judged again when its next report arrives).
-    public func rejudged(_ state: StudyState, at now: Date = Date()) -> JudgedReport? {
+    public func rejudged(_ state: StudyState, patient: PatientState? = nil, at now: Date = Date()) -> JudgedReport? {
         guard var study = state.header, !state.events.isEmpty else { return nil }
         study.events = state.events.map(\.event)
         let merged = StudyReconciliation.Merged(
             report: study, events: state.events, reconciliation: .subset, newEvents: 0, basedOnRevision: state.revision
         )
+        let evaluation = evaluate(study, state.suppliedSize)
+        let estimate = effectiveDose(study, evaluation)
         return JudgedReport(
-            report: study, merged: merged, evaluation: evaluate(study, state.suppliedSize), threshold: threshold,
-            pseudonymizer: pseudonymizer, delivery: delivery, received: now, state: state
+            report: study, merged: merged, evaluation: evaluation, threshold: threshold,
+            pseudonymizer: pseudonymizer, delivery: delivery, received: now, state: state,
+            effectiveDose: estimate, patient: patient, crossings: newCrossings(study, evaluation, estimate, patient: patient)
         )
     }
 
     /// The verdict on one arrival read as `read`, against its study's state.
-    public func verdict(_ arrival: Arrival, digest: String, read: Result<CTRadiationDoseReport, ReadFailure>, state: StudyState) -> Verdict {
+    public func verdict(
+        _ arrival: Arrival, digest: String, read: Result<CTRadiationDoseReport, ReadFailure>, state: StudyState, patient: PatientState? = nil
+    ) -> Verdict {
         switch read {
-        case .success(let report): Verdict(arrival: arrival, digest: digest, decision: .report(judge(report, state: state, received: arrival.receivedAt)))
+        case .success(let report):
+            Verdict(arrival: arrival, digest: digest, decision: .report(judge(report, state: state, patient: patient, received: arrival.receivedAt)))
         case .failure(let failure): Verdict(arrival: arrival, digest: digest, decision: .rejected(failure))
         }
     }

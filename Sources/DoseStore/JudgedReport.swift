@@ -26,6 +26,17 @@ public struct JudgedReport: Sendable {
     public var holdUntil: Date?
     /// Alerts of the study this judgement no longer supports.
     public var withdrawals: [Withdrawal]
+    /// The patient's history the judgement saw (pseudonym and revision):
+    /// recorded only while the patient's other studies are as they were.
+    public var patientCheck: (pseudonym: String, revision: String)?
+    /// Recurrent-imaging flags this judgement raises (once each, by key).
+    var flags: [FlagRow]
+
+    struct FlagRow: Sendable {
+        /// `patient_flags` columns in order.
+        var values: [SQLValue]
+        var alert: AlertRow
+    }
     /// `SQLiteDoseStore.Statements.insertEvent` column order.
     var events: [[SQLValue]]
     var findings: [FindingRow]
@@ -66,9 +77,13 @@ public struct JudgedReport: Sendable {
     ///   - delivery: whether new alerts are news for the sinks.
     ///   - state: the study as it was read (its images and alerts).
     ///   - holdUntil: when the new alerts may be sent, if they wait for size.
+    ///   - effectiveDose: the exam's estimate, or why there is none (nil: no set configured).
+    ///   - patient: the patient's other studies, and `crossings` the flags to raise over them.
     public init(
         report: CTRadiationDoseReport, merged: StudyReconciliation.Merged, evaluation: ExamEvaluation, threshold: AlertThreshold,
-        pseudonymizer: Pseudonymizer, delivery: AlertDelivery, received: Date, state: StudyState? = nil, holdUntil: Date? = nil
+        pseudonymizer: Pseudonymizer, delivery: AlertDelivery, received: Date, state: StudyState? = nil, holdUntil: Date? = nil,
+        effectiveDose: Result<EffectiveDoseEstimate, EffectiveDose.Unavailable>? = nil, patient: PatientState? = nil,
+        crossings: [RecurrentImagingCrossing] = []
     ) {
         let study = merged.report
         let studyKey = Self.studyKey(of: study)
@@ -139,7 +154,11 @@ public struct JudgedReport: Sendable {
             SQLValue(study.patient.sex), SQLValue(study.patient.age?.decimalYears), SQLValue(study.patient.weightKg), .text(scanner),
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)), .integer(Int64(imageCount)),
-        ]
+        ] + Self.historyColumns(Self.historyExam(studyKey: studyKey, report: study, evaluation: evaluation, effectiveDose: effectiveDose), effectiveDose)
+        patientCheck = patient.map { ($0.pseudonym, $0.revision) }
+        flags = crossings.map { crossing in
+            Self.flagRow(crossing, pseudonym: pseudonym ?? "", received: received, delivery: delivery)
+        }
         let supported = Set(findings.compactMap { $0.alert?.record.key })
         withdrawals = (state?.alerts ?? []).filter { !supported.contains($0.record.key) }.map { earlier in
             guard earlier.told else { return Withdrawal(key: earlier.record.key, followUp: nil) }
@@ -179,6 +198,83 @@ public struct JudgedReport: Sendable {
             ],
             record: record
         )
+    }
+
+    /// A study as its patient's history holds it: date, age, effective dose
+    /// and DLP per region and phantom (every event of the DLP total).
+    public static func historyExam(
+        studyKey: String, report: CTRadiationDoseReport, evaluation: ExamEvaluation, effectiveDose: Result<EffectiveDoseEstimate, EffectiveDose.Unavailable>?
+    ) -> HistoryExam {
+        var parts: [String: HistoryExam.DLPPart] = [:]
+        for event in evaluation.events {
+            guard let dlp = report.events[event.index].dose?.dlp?.value, dlp.isFinite else { continue }
+            let phantom = report.events[event.index].dose?.phantom?.name ?? "unknown"
+            let key = event.region.rawValue + "|" + phantom
+            parts[key, default: HistoryExam.DLPPart(region: event.region.rawValue, phantom: phantom, dlp: 0)].dlp += dlp
+        }
+        let estimate = try? effectiveDose?.get()
+        return HistoryExam(
+            studyKey: studyKey, accessionNumber: report.study.accessionNumber, studyDate: report.study.studyDate, ageYears: report.patient.age?.decimalYears,
+            effectiveDoseMillisieverts: estimate?.millisieverts, dlp: parts.values.sorted { ($0.region, $0.phantom) < ($1.region, $1.phantom) }
+        )
+    }
+
+    /// `studies` columns effective_dose_msv, effective_dose_set, effective_dose_note, dlp_parts.
+    static func historyColumns(_ exam: HistoryExam, _ effectiveDose: Result<EffectiveDoseEstimate, EffectiveDose.Unavailable>?) -> [SQLValue] {
+        let note: String?
+        let set: String?
+        switch effectiveDose {
+        case .success(let estimate)?:
+            note = ([EffectiveDoseEstimate.caveat] + estimate.notes).joined(separator: "; ")
+            set = "\(estimate.setID) (\(estimate.basis))"
+        case .failure(let unavailable)?:
+            note = "no estimate: " + unavailable.reason
+            set = nil
+        case nil:
+            note = nil
+            set = nil
+        }
+        return [SQLValue(exam.effectiveDoseMillisieverts), SQLValue(set), SQLValue(note), .text(DLPPartsContent.encode(exam.dlp))]
+    }
+
+    /// The key of a flag: one per patient, rule and crossing exam.
+    public static func flagKey(pseudonym: String, rule: String, crossingStudyKey: String) -> String {
+        "R-" + contentDigest(Array("\(pseudonym)|\(rule)|\(crossingStudyKey)".utf8)).prefix(32)
+    }
+
+    static func flagRow(_ crossing: RecurrentImagingCrossing, pseudonym: String, received: Date, delivery: AlertDelivery) -> FlagRow {
+        let key = flagKey(pseudonym: pseudonym, rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey)
+        let exams = crossing.exams.map { "\($0.accessionNumber ?? "-") \(Self.displayDate($0.studyDate))" }.joined(separator: ", ")
+        let value: String = switch crossing.rule.measure {
+        case .examCount: "\(Int(crossing.value)) CT exams"
+        case .effectiveDose: "\(NumberText.rounded(crossing.value, digits: 1)) mSv cumulative effective dose (\(EffectiveDoseEstimate.caveat))"
+        case .regionDLP: "\(NumberText.rounded(crossing.value, digits: 0)) mGy·cm cumulative DLP"
+        }
+        let explanation = "recurrent CT: patient \(pseudonym) reached \(value) at \(crossing.exam.accessionNumber ?? "-") on \(Self.displayDate(crossing.exam.studyDate)): rule \(crossing.rule.id), \(crossing.rule.text) (source: \(crossing.rule.source)); exams: \(exams)"
+        let record = AlertRecord(
+            key: key, level: .recurrentImaging, studyKey: crossing.exam.studyKey, accessionNumber: crossing.exam.accessionNumber, patientPseudonym: pseudonym,
+            scanner: nil, protocolName: nil, irradiationEventUID: nil, explanation: explanation, createdAt: received, notify: delivery == .notify
+        )
+        let receivedText = StoreTimestamp.text(received)
+        return FlagRow(
+            values: [
+                .text(key), .text(pseudonym), .text(crossing.rule.id), .text(crossing.exam.studyKey), .text(crossing.exam.studyDate ?? ""), .real(crossing.value),
+                .text(crossing.exams.map { $0.accessionNumber ?? "-" }.joined(separator: ",")), .text(explanation), .text(receivedText), SQLValue(delivery == .notify),
+            ],
+            alert: AlertRow(
+                values: [
+                    .text(key), .text(crossing.exam.studyKey), .text(Finding.Level.recurrentImaging.rawValue), SQLValue(record.accessionNumber), .text(pseudonym),
+                    .null, .null, .null, .text(explanation), .text(receivedText), SQLValue(delivery == .notify),
+                ],
+                record: record
+            )
+        )
+    }
+
+    /// YYYYMMDD as YYYY-MM-DD (as given when it is not a date).
+    static func displayDate(_ date: String?) -> String {
+        guard let date, date.count == 8, date.allSatisfy(\.isNumber) else { return date ?? "no date" }
+        return "\(date.prefix(4))-\(date.dropFirst(4).prefix(2))-\(date.suffix(2))"
     }
 
     static func scopeText(_ scope: Finding.Scope) -> String {

@@ -43,7 +43,7 @@ extension SQLiteDoseStore {
         let insertLedger, earlierSameBytes, objectID, countSOP, insertObject, insertReport, updateRole: Statement
         let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
         let imageSameBytes, imageSameSOP, insertImage, insertImageLedger, studyImageCount, scheduleRejudge, studyExists: Statement
-        let withdraw, holdAlerts, markFollowUp: Statement
+        let withdraw, holdAlerts, markFollowUp, insertFlag: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
@@ -84,14 +84,20 @@ extension SQLiteDoseStore {
                 """)
             upsertStudy = try db.cachedStatement(sql: """
                 INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
-                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at, header, image_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at, header, image_count,
+                                     effective_dose_msv, effective_dose_set, effective_dose_note, dlp_parts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
                     patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
                     patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
                     station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
                     worst_level = excluded.worst_level, updated_at = excluded.updated_at, header = excluded.header,
-                    image_count = excluded.image_count
+                    image_count = excluded.image_count, effective_dose_msv = excluded.effective_dose_msv,
+                    effective_dose_set = excluded.effective_dose_set, effective_dose_note = excluded.effective_dose_note, dlp_parts = excluded.dlp_parts
+                """)
+            insertFlag = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO patient_flags (key, patient_pseudonym, rule, crossing_study_key, crossing_date, value, exams, explanation, created_at, notify)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             imageSameBytes = try db.cachedStatement(sql: "SELECT id, rejection FROM images WHERE sha256 = ?")
             imageSameSOP = try db.cachedStatement(sql: "SELECT id FROM images WHERE sop_instance_uid = ? AND record IS NOT NULL")
@@ -230,6 +236,15 @@ extension SQLiteDoseStore {
     /// withdrawals with their follow-ups. Returns the alerts for the sinks
     /// now (held ones are sent when their hold ends).
     func writeJudgement(_ judged: JudgedReport, revision: Int64, texts: inout ReferenceTexts, statements: Statements, db: Database) throws -> [AlertRecord] {
+        // The patient's history must be as it was read (another study of the
+        // same child may have been recorded meanwhile).
+        if let check = judged.patientCheck {
+            let now = try Self.currentPatientRevision(check.pseudonym, excluding: judged.studyKey, db: db)
+            guard now == check.revision else {
+                throw StoreError(kind: .studyChanged, operation: "record study \(judged.studyKey)", table: "studies",
+                                 message: "patient \(check.pseudonym)'s other studies changed since they were read")
+            }
+        }
         // A study's first report has nothing to replace.
         if revision > 0 {
             try db.execute(statements.deleteFindings, [.text(judged.studyKey)])
@@ -263,6 +278,13 @@ extension SQLiteDoseStore {
         }
         try db.execute(statements.upsertStudy, judged.study)
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
+        // A flag once per (patient, rule, crossing), ever: its key.
+        for flag in judged.flags {
+            try db.execute(statements.insertFlag, flag.values)
+            guard db.changesCount > 0 else { continue }
+            try db.execute(statements.insertAlert, flag.alert.values, then: .null)
+            if db.changesCount > 0 { newAlerts.append(flag.alert.record) }
+        }
         return newAlerts
     }
 

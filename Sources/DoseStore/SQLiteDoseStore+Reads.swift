@@ -127,7 +127,7 @@ extension SQLiteDoseStore {
             return StoredEvent(key: eventKey, event: event, content: content)
         }
         let alerts = try Row.fetchAll(
-            try db.cachedStatement(sql: "SELECT \(AlertRecord.columns) WHERE a.study_key = ? AND a.withdraws IS NULL AND a.withdrawn_at IS NULL ORDER BY a.id"),
+            try db.cachedStatement(sql: "SELECT \(AlertRecord.columns) WHERE a.study_key = ? AND a.withdraws IS NULL AND a.withdrawn_at IS NULL AND a.level <> 'recurrentImaging' ORDER BY a.id"),
             arguments: [key]
         ).map { row in
             StoredAlert(record: AlertRecord(row: row), told: (row["notify"] as Bool? ?? false) && (row["hold_until"] as String?) == nil)

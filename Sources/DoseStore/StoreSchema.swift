@@ -323,6 +323,34 @@ enum StoreSchema {
                 CREATE INDEX alerts_held ON alerts (hold_until) WHERE hold_until IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v11: patient histories and recurrent-imaging flags") { db in
+            // Each study keeps its effective dose estimate (with its set, basis
+            // and notes) and its DLP per region and phantom, so a patient's
+            // history is read from the studies alone, by pseudonym. A flag is
+            // kept once per (patient, rule, crossing) in patient_flags, beside
+            // the alert the sinks send.
+            try db.execute(sql: """
+                ALTER TABLE studies ADD COLUMN effective_dose_msv REAL;
+                ALTER TABLE studies ADD COLUMN effective_dose_set TEXT;
+                ALTER TABLE studies ADD COLUMN effective_dose_note TEXT;
+                ALTER TABLE studies ADD COLUMN dlp_parts TEXT;
+                CREATE INDEX studies_patient ON studies (patient_pseudonym) WHERE patient_pseudonym IS NOT NULL;
+                CREATE TABLE patient_flags (
+                    key TEXT PRIMARY KEY,
+                    patient_pseudonym TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    crossing_study_key TEXT NOT NULL,
+                    crossing_date TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    exams TEXT NOT NULL,
+                    explanation TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    notify BOOLEAN NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX patient_flags_patient ON patient_flags (patient_pseudonym);
+                CREATE INDEX patient_flags_created ON patient_flags (created_at);
+                """)
+        }
         return migrator
     }
 

@@ -20,8 +20,9 @@ public struct StudyState: Sendable {
     public var header: CTRadiationDoseReport?
     /// The study's sized CT images (Study Instance UID), in arrival order.
     public var images: [ImageSizeRecord]
-    /// The study's alerts so far (not the withdrawals), to tell which a new
-    /// judgement no longer supports.
+    /// The study's alerts so far (not the withdrawals, nor the patient's
+    /// recurrent-imaging flags: a crossing that happened stays), to tell
+    /// which a new judgement no longer supports.
     public var alerts: [StoredAlert]
 
     public init(studyKey: String, revision: Int64, events: [StoredEvent], header: CTRadiationDoseReport? = nil,

@@ -28,6 +28,17 @@ if arguments.first == "--stress", arguments.count == 2 {
     print("wrote stress-10000-events.dcm and stress-depth-1000.dcm to \(directory)")
     exit(0)
 }
+// make-pediatric-samples --history DIR
+// Writes the synthetic patient histories (`SyntheticHistory`): a child with 7
+// CT studies over 3 years, a child with one, a study without a Patient ID.
+if arguments.first == "--history", arguments.count == 2 {
+    let directory = arguments[1]
+    mkdir(directory, 0o755)
+    let reports = SyntheticHistory.childReports() + SyntheticHistory.otherReports()
+    for report in reports { write(report.bytes, to: directory + "/" + report.name) }
+    print("wrote \(reports.count) reports of 3 patients to \(directory)")
+    exit(0)
+}
 if arguments.first == "--sized-study", (2 ... 4).contains(arguments.count) {
     let directory = arguments[1]
     let slices = arguments.count >= 3 ? Int(arguments[2]) ?? 40 : 40

@@ -1,0 +1,53 @@
+public import DoseEvaluation
+import Foundation
+
+/// A patient's other reconciled studies and flags as the store holds them,
+/// read before a study of theirs is judged: what the recurrent-imaging
+/// rules are evaluated over. Patients are known only by pseudonym.
+public struct PatientState: Sendable {
+    public var pseudonym: String
+    /// The patient's studies other than the one being judged.
+    public var exams: [HistoryExam]
+    /// Flags already raised.
+    public var flags: [StoredFlag]
+    /// Changes whenever one of those studies is recorded: a judgement made
+    /// from this state is recorded only while it still holds.
+    public var revision: String
+
+    public init(pseudonym: String, exams: [HistoryExam], flags: [StoredFlag], revision: String) {
+        self.pseudonym = pseudonym
+        self.exams = exams
+        self.flags = flags
+        self.revision = revision
+    }
+}
+
+/// A flag raised earlier: its rule and the exam (and day) it crossed at.
+public struct StoredFlag: Sendable, Equatable {
+    public var key: String
+    public var rule: String
+    public var crossingStudyKey: String
+    /// YYYYMMDD
+    public var crossingDate: String
+
+    public init(key: String, rule: String, crossingStudyKey: String, crossingDate: String) {
+        self.key = key
+        self.rule = rule
+        self.crossingStudyKey = crossingStudyKey
+        self.crossingDate = crossingDate
+    }
+}
+
+/// `studies.dlp_parts`: DLP per region and phantom, as JSON.
+enum DLPPartsContent {
+    static func encode(_ parts: [HistoryExam.DLPPart]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? String(decoding: encoder.encode(parts), as: UTF8.self)) ?? "[]"
+    }
+
+    static func decode(_ text: String?) -> [HistoryExam.DLPPart] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([HistoryExam.DLPPart].self, from: Data(text.utf8))) ?? []
+    }
+}
