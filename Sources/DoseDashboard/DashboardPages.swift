@@ -42,7 +42,7 @@ struct DashboardPages: Sendable {
             <tr><th>accession number</th><td>\(escape(s.accessionNumber ?? "-"))</td></tr>
             <tr><th>study date</th><td>\(escape(s.studyDate ?? ""))</td></tr>
             <tr><th>scanner</th><td>\(escape(s.scanner ?? ""))</td></tr>
-            <tr><th>patient</th><td>\(escape(s.patientPseudonym ?? "-"))</td></tr>
+            <tr><th>patient</th><td>\(s.patientPseudonym.map { "<a href=\"/patients/\(escape($0))\">\(escape($0))</a> (CT history)" } ?? "- (no Patient ID: linked to no history)")</td></tr>
             <tr><th>age (years)</th><td>\(number(s.patientAgeYears, 1))</td></tr>
             <tr><th>total DLP (mGy·cm)</th><td>\(number(s.totalDLP, 2))</td></tr>
             <tr><th>reports reconciled</th><td>\(detail.reports)</td></tr>
@@ -61,6 +61,33 @@ struct DashboardPages: Sendable {
             [f.scope, f.level, f.quantity ?? "", f.referenceSet ?? "", number(f.value, 2), number(f.limit, 2), number(f.ratio, 2), f.explanation].map(Cell.text)
         })
         return page("Study \(s.accessionNumber ?? key)", body)
+    }
+
+    /// A patient's CT history by pseudonym: the timeline, every study with
+    /// its effective dose estimate (and caveat), cumulative figures, flags.
+    func patient(_ pseudonym: String) throws -> String? {
+        guard let history = try store.patientHistory(pseudonym) else { return nil }
+        var body = "<p><a href=\"/\">← DoseAudit</a></p>\n"
+        body += "<p class=\"note\">Effective doses are an \(escape(EffectiveDoseEstimate.caveat)).</p>\n"
+        body += PatientHistoryView.timeline(history) + "\n"
+        body += "<h2>CT studies</h2>\n"
+        body += table(id: "history", ["study date", "accession", "age (y)", "scanner", "DLP by region (mGy·cm, phantom cm)", "effective dose (mSv)", "cumulative (mSv)", "worst finding"],
+                      zip(history.studies, history.cumulativeEffectiveDose).map { study, total in
+            [.text(PatientHistoryView.display(study.exam.studyDate)), .link("/studies/\(study.exam.studyKey)", study.exam.accessionNumber ?? "-"),
+             .text(number(study.exam.ageYears, 1)), .text(study.scanner ?? ""),
+             .text(study.exam.dlp.map { "\($0.region) \(number($0.dlp, 0)) (\($0.phantom))" }.joined(separator: ", ")),
+             .text(study.exam.effectiveDoseMillisieverts.map { number($0, 2) } ?? (study.effectiveDoseNote ?? "–")), .text(number(total, 2)), .text(study.worstLevel ?? "")]
+        })
+        body += "<h2>Cumulative DLP per region</h2>\n"
+        body += table(id: "cumulative-dlp", ["region", "phantom (cm)", "DLP (mGy·cm)"], PatientHistoryView.cumulativeDLP(history).map { [$0.region, $0.phantom, number($0.dlp, 0)].map(Cell.text) })
+        body += "<h2>Recurrent-imaging flags</h2>\n"
+        body += table(id: "flags", ["crossed on", "rule", "exams", "explanation"], history.flags.map { f in
+            [PatientHistoryView.display(f.crossingDate), f.rule, f.accessionNumbers.joined(separator: ", "), f.explanation].map(Cell.text)
+        })
+        if let set = history.studies.compactMap(\.effectiveDoseSet).first {
+            body += "<p class=\"note\">Effective dose coefficients: \(escape(set)); see config/effective-dose for every row's citation and verification tag.</p>\n"
+        }
+        return page("Patient \(pseudonym)", body)
     }
 
     /// Where each event's size came from, and per CT series Dw along z.

@@ -1,4 +1,6 @@
+import CTDoseReport
 public import DoseConfiguration
+import DoseReports
 public import DoseStore
 import Foundation
 public import Hummingbird
@@ -46,6 +48,16 @@ public enum Dashboard {
             let key = try context.parameters.require("key")
             guard let page = try pages.study(key) else { throw HTTPError(.notFound, message: "no study \(key)") }
             return html(page)
+        }
+        router.get("/patients/:pseudonym") { _, context in
+            let pseudonym = try context.parameters.require("pseudonym")
+            guard let page = try pages.patient(pseudonym) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
+            return html(page)
+        }
+        router.get("/api/patients/:pseudonym") { _, context in
+            let pseudonym = try context.parameters.require("pseudonym")
+            guard let history = try store.patientHistory(pseudonym) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
+            return json(PatientHistoryView.json(history).serialized(pretty: false))
         }
         router.get("/dashboard.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: dashboardStylesheet)))

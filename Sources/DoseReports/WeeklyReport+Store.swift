@@ -26,6 +26,11 @@ extension WeeklyReport {
             guard !series.isEmpty else { continue }
             report.sizedExams.append(SizedExam(accessionNumber: exam.accessionNumber, series: series, centreZ: nil))
         }
+        let flags = try store.flags(crossingFrom: period.first, to: period.last)
+        for (pseudonym, group) in Dictionary(grouping: flags, by: \.pseudonym).sorted(by: { $0.key < $1.key }) {
+            guard let history = try store.patientHistory(pseudonym) else { continue }
+            report.recurrent.append(RecurrentPatient(history: history, flags: group.map(\.flag)))
+        }
         return report
     }
 }

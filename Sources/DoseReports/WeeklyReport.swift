@@ -75,6 +75,8 @@ public struct WeeklyReport: Sendable {
         public var rejectedByReason: [(reason: String, count: Int)]
         public var silentScanners: [(name: String, lastSeen: Date)]
         public var studiesWithoutDate: Int
+        /// Studies without a Patient ID: linked to no patient history.
+        public var studiesWithoutPatientID: Int = 0
     }
 
     /// One point of the SSDE-against-size chart.
@@ -115,6 +117,13 @@ public struct WeeklyReport: Sendable {
     public var sizeSources: [(source: String, exams: Int)] = []
     /// Exams above a level that were sized from their CT images (filled by the store-based build).
     public var sizedExams: [SizedExam] = []
+    /// Children who crossed a recurrent-imaging rule at an exam of the period, with their history.
+    public var recurrent: [RecurrentPatient] = []
+
+    public struct RecurrentPatient: Sendable {
+        public var history: PatientHistory
+        public var flags: [PatientHistory.Flag]
+    }
 }
 
 extension WeeklyReport {
@@ -328,6 +337,7 @@ extension WeeklyReport {
             eventCount: data.events.count, examsAbove: examsAbove, bands: bands, localDRLs: localDRLs, protocols: protocols,
             sizePoints: sizePoints, sizeReferences: sizeReferences, trend: trend, quality: quality
         )
+        report.quality.studiesWithoutPatientID = studiesByKey.values.filter { $0.first?.patientPseudonym == nil }.count
         report.sizeSources = sources.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (source: $0.key, exams: $0.value) }
         return report
     }

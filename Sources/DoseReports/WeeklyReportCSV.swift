@@ -1,4 +1,6 @@
 import CTDoseReport
+import DoseEvaluation
+import DoseStore
 import Foundation
 
 /// The report's tables as CSV (RFC 4180), the same rows and the same
@@ -12,6 +14,7 @@ extension WeeklyReport {
             ("proposed-local-drls.csv", csv(Self.localDRLHeader, localDRLRows)),
             ("protocols.csv", csv(Self.protocolHeader, protocolRows)),
             ("data-quality.csv", csv(["item", "detail", "count"], qualityRows)),
+            ("children-with-recurrent-ct.csv", csv(Self.recurrentHeader, recurrentRows)),
         ]
     }
 
@@ -22,6 +25,23 @@ extension WeeklyReport {
     ]
     static let localDRLHeader = ["region", "band", "quantity", "proposed_local_drl", "scanners", "exams"]
     static let protocolHeader = ["scanner", "protocol", "phantom_cm", "events", "ctdivol_min", "ctdivol_q1", "ctdivol_median", "ctdivol_q3", "ctdivol_max"]
+
+    static let recurrentHeader = ["patient_pseudonym", "rule", "crossed_on", "value", "exams_in_window", "studies", "cumulative_effective_dose_msv", "history"]
+
+    /// One row per flag of the period; the history as "accession date E" items.
+    var recurrentRows: [[String]] {
+        recurrent.flatMap { patient in
+            patient.flags.map { flag in
+                [
+                    patient.history.pseudonym, flag.rule, PatientHistoryView.display(flag.crossingDate), Self.number(flag.value),
+                    flag.accessionNumbers.joined(separator: " "), String(patient.history.studies.count),
+                    Self.number(patient.history.cumulativeEffectiveDose.last ?? 0),
+                    patient.history.studies.map { "\($0.exam.accessionNumber ?? "-") \(PatientHistoryView.display($0.exam.studyDate)) \($0.exam.effectiveDoseMillisieverts.map { Self.number($0) } ?? "-")" }
+                        .joined(separator: "; "),
+                ]
+            }
+        }
+    }
 
     var examsAboveRows: [[String]] {
         examsAbove.map {
@@ -56,6 +76,7 @@ extension WeeklyReport {
             ["exams without patient age", "", String(quality.examsWithoutAge)],
             ["exams without patient size", "", String(quality.examsWithoutSize)],
             ["studies without a study date", "", String(quality.studiesWithoutDate)],
+            ["studies without a Patient ID", "linked to no patient history", String(quality.studiesWithoutPatientID)],
         ]
         rows += quality.unmappedProtocols.map { ["unmapped protocol", $0.name, String($0.events)] }
         rows += quality.rejectedByReason.map { ["rejected objects", $0.reason, String($0.count)] }

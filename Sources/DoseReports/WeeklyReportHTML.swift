@@ -1,5 +1,6 @@
 import CTDoseReport
 import DoseEvaluation
+import DoseStore
 import Foundation
 
 /// The report as one self-contained HTML file: inline CSS and SVG, no script,
@@ -57,6 +58,9 @@ extension WeeklyReport {
         out += "<h2>CTDIvol per protocol</h2>\n" + boxPlots() + "\n"
         out += section("", id: "protocols", header: Self.protocolHeader, rows: protocolRows, numeric: Array(3...8), note: nil)
         out += "<h2>Weekly median SSDE, last \(trendWeekLabels.count) weeks</h2>\n" + trendChart() + "\n"
+        out += section("Children with recurrent CT", id: "recurrent", header: Self.recurrentHeader, rows: recurrentRows, numeric: [3, 5, 6],
+                       note: "Patients (by pseudonym: look the accession numbers up in the PACS) who crossed a recurrent-imaging rule at an exam of the period. Effective doses are an \(EffectiveDoseEstimate.caveat).")
+        for patient in recurrent { out += "<h3>\(Self.escape(patient.history.pseudonym))</h3>\n" + PatientHistoryView.timeline(patient.history) + "\n" }
         out += section("Data quality", id: "data-quality", header: ["item", "detail", "count"], rows: qualityRows, numeric: [2], note: nil)
         out += "</body>\n</html>\n"
         return out

@@ -85,14 +85,15 @@ extension SQLiteDoseStore {
         }
     }
 
-    /// Flags raised between two times (the weekly report's "children with recurrent CT").
-    public func flags(createdFrom start: Date, to end: Date) throws(StoreError) -> [(pseudonym: String, flag: PatientHistory.Flag)] {
+    /// Flags whose crossing exam is dated in a period, YYYYMMDD inclusive (the
+    /// weekly report's "children with recurrent CT").
+    public func flags(crossingFrom first: String, to last: String) throws(StoreError) -> [(pseudonym: String, flag: PatientHistory.Flag)] {
         try StoreError.during("read the flags of a period", table: "patient_flags") {
             try pool.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT patient_pseudonym, rule, crossing_study_key, crossing_date, value, exams, explanation, created_at FROM patient_flags
-                    WHERE created_at >= ? AND created_at < ? ORDER BY patient_pseudonym, crossing_date, rule
-                    """, arguments: [StoreTimestamp.text(start), StoreTimestamp.text(end)]).map { r in
+                    WHERE crossing_date >= ? AND crossing_date <= ? ORDER BY patient_pseudonym, crossing_date, rule
+                    """, arguments: [first, last]).map { r in
                     (r[0], PatientHistory.Flag(rule: r[1], crossingStudyKey: r[2], crossingDate: r[3], value: r[4],
                                                accessionNumbers: (r[5] as String).split(separator: ",").map(String.init), explanation: r[6], createdAt: r[7]))
                 }
