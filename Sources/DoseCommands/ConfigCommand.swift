@@ -25,6 +25,7 @@ extension DoseAuditCommand {
                 do {
                     let configuration = try ConfigurationLoader.load(path: file)
                     let sets = try ConfigurationLoader.referenceSets(configuration)
+                    let effectiveDose = try ConfigurationLoader.effectiveDoseSet(configuration)
                     print("\(file): valid")
                     for set in sets {
                         let tags = Dictionary(grouping: set.rows, by: \.verification.rawValue).mapValues(\.count)
@@ -32,6 +33,14 @@ extension DoseAuditCommand {
                         print("  \(set.id): \(set.rows.count) rows (\(tags)) - \(set.title)")
                     }
                     print("  \(configuration.regionRules.count) region rules, \(configuration.contrastRules.count) contrast rules")
+                    if let set = effectiveDose {
+                        let tags = Dictionary(grouping: set.rows, by: \.verification.rawValue).mapValues(\.count)
+                            .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                        print("  effective dose: \(set.id): \(set.rows.count) rows (\(tags)), \(set.basis) - \(set.title)")
+                    } else {
+                        print("  effective dose: none")
+                    }
+                    for rule in configuration.patientHistory.rules { print("  recurrent-imaging rule \(rule.id): \(rule.text)") }
                     // What `serve` would start, so an administrator sees it before a restart.
                     let service = configuration.service
                     for folder in service.dropFolders { print("  serve: drop folder \(folder.path) (then \(folder.after.rawValue))") }

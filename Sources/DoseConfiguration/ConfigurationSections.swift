@@ -106,11 +106,11 @@ extension YAMLReader {
                 measure = .effectiveDose(millisieverts: mSv)
             } else if let dlpNode = rule["dlp_mgycm"] {
                 guard let dlp = dlpNode.plainDouble, dlp > 0, dlp.isFinite else { add(dlpNode, "\(field).dlp_mgycm", "expected a positive DLP in mGy·cm"); continue }
-                guard let regionText = string(rule, "region", in: field, required: true), let region = BodyRegion(rawValue: regionText), region != .other else {
+                guard let regionText = string(rule, "region", in: field), let region = BodyRegion(rawValue: regionText), region != .other else {
                     add(rule["region"] ?? rule, "\(field).region", "a DLP rule names a region: head, neck, chest, abdomen, abdomenPelvis or chestAbdomenPelvis")
                     continue
                 }
-                guard let phantom = string(rule, "phantom", in: field, required: true), ["16", "32"].contains(phantom) else {
+                guard let phantom = string(rule, "phantom", in: field), ["16", "32"].contains(phantom) else {
                     add(rule["phantom"] ?? rule, "\(field).phantom", "a DLP rule names its phantom, 16 or 32: DLPs on two phantoms are never added")
                     continue
                 }

@@ -171,6 +171,11 @@ public struct BulkImport: Sendable {
         // A failed read of the states is caught at recording: the studies'
         // revisions will not match, and the chunk is judged again.
         var states = (try? store.studyStates(keys)) ?? [:]
+        var wanted: [(pseudonym: String, excluding: String)] = []
+        for case .success(let report)? in reads {
+            if let pseudonym = judge.historyPseudonym(of: report) { wanted.append((pseudonym, JudgedReport.studyKey(of: report))) }
+        }
+        let patients = (try? store.patientStates(wanted)) ?? [:]
         let items = zip(chunk.loaded.arrivals, zip(reads, chunk.objects)).map { loaded, both -> PreparedChunk.Item in
             let (read, parsed) = both
             if case .image(let image)? = parsed {
@@ -187,8 +192,8 @@ public struct BulkImport: Sendable {
             // Read as the store has it: a patient with two studies in one chunk
             // fails the store's check and the chunk is judged again one by one.
             // A failed read fails the same check (its revision matches nothing).
-            let patient = judge.pseudonym(of: report).map { pseudonym in
-                (try? store.patientState(pseudonym, excluding: key)) ?? PatientState(pseudonym: pseudonym, exams: [], flags: [], revision: "unread")
+            let patient = judge.historyPseudonym(of: report).map { pseudonym in
+                patients[key] ?? PatientState(pseudonym: pseudonym, exams: [], flags: [], revision: "unread")
             }
             let merged = StudyReconciliation.merge(report, into: state)
             var after = StudyReconciliation.state(after: merged)

@@ -83,7 +83,7 @@ public struct IngestPipeline: Sendable {
                 let objects = try store.reportObjects(of: due.studyKey).objects
                 if let latest = objects.last, case .success(let report) = Reading.report(latest) { state.header = report }
             }
-            let patient = try state.header.flatMap(judge.pseudonym(of:)).map { pseudonym throws(StoreError) in
+            let patient = try state.header.flatMap(judge.historyPseudonym(of:)).map { pseudonym throws(StoreError) in
                 try store.patientState(pseudonym, excluding: due.studyKey)
             }
             guard let judged = judge.rejudged(state, patient: patient) else {
@@ -110,7 +110,7 @@ public struct IngestPipeline: Sendable {
             case .success(let report):
                 let key = JudgedReport.studyKey(of: report)
                 state = try store.studyState(key)
-                patient = try judge.pseudonym(of: report).map { pseudonym throws(StoreError) in try store.patientState(pseudonym, excluding: key) }
+                patient = try judge.historyPseudonym(of: report).map { pseudonym throws(StoreError) in try store.patientState(pseudonym, excluding: key) }
             case .failure:
                 state = .empty("")
             }

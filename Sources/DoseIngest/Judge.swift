@@ -61,6 +61,12 @@ public struct Judge: Sendable {
         pseudonymizer.pseudonym(for: report.patient.patientID, issuer: report.patient.issuerOfPatientID)
     }
 
+    /// The pseudonym whose history judging `report` needs: nil without a
+    /// Patient ID or without any recurrent-imaging rule (nothing to read).
+    public func historyPseudonym(of report: CTRadiationDoseReport) -> String? {
+        recurrentImagingRules.isEmpty ? nil : pseudonym(of: report)
+    }
+
     /// Merges `report` into its study as `state` holds it and judges the
     /// result with the size of the study's images and the patient's history.
     public func judge(_ report: CTRadiationDoseReport, state: StudyState, patient: PatientState? = nil, received: Date) -> JudgedReport {

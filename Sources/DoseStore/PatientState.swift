@@ -38,16 +38,21 @@ public struct StoredFlag: Sendable, Equatable {
     }
 }
 
-/// `studies.dlp_parts`: DLP per region and phantom, as JSON.
+/// `studies.dlp_parts`: DLP per region and phantom as "region/phantom/DLP"
+/// items joined by ";" ("head/16/300;chest/32/100"). Read for every study of
+/// a patient whenever one of theirs is judged, so it is a format that
+/// parses without a JSON decoder (regions and phantoms hold no "/" or ";").
 enum DLPPartsContent {
     static func encode(_ parts: [HistoryExam.DLPPart]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? String(decoding: encoder.encode(parts), as: UTF8.self)) ?? "[]"
+        parts.map { "\($0.region)/\($0.phantom)/\($0.dlp)" }.joined(separator: ";")
     }
 
     static func decode(_ text: String?) -> [HistoryExam.DLPPart] {
-        guard let text else { return [] }
-        return (try? JSONDecoder().decode([HistoryExam.DLPPart].self, from: Data(text.utf8))) ?? []
+        guard let text, !text.isEmpty else { return [] }
+        return text.split(separator: ";").compactMap { item in
+            let fields = item.split(separator: "/", omittingEmptySubsequences: false)
+            guard fields.count == 3, let dlp = Double(fields[2]) else { return nil }
+            return HistoryExam.DLPPart(region: String(fields[0]), phantom: String(fields[1]), dlp: dlp)
+        }
     }
 }

@@ -11,6 +11,18 @@ extension SQLiteDoseStore {
         }
     }
 
+    /// Several patients' states in one read (a chunk of an import), by study key judged.
+    public func patientStates(_ wanted: [(pseudonym: String, excluding: String)]) throws(StoreError) -> [String: PatientState] {
+        guard !wanted.isEmpty else { return [:] }
+        return try StoreError.during("read the histories of \(wanted.count) patients", table: "studies") {
+            try pool.read { db in
+                var states: [String: PatientState] = [:]
+                for item in wanted { states[item.excluding] = try Self.patientState(item.pseudonym, excluding: item.excluding, db: db) }
+                return states
+            }
+        }
+    }
+
     static func patientState(_ pseudonym: String, excluding studyKey: String, db: Database) throws -> PatientState {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT study_key, accession_number, study_date, patient_age_years, effective_dose_msv, dlp_parts, revision

@@ -51,6 +51,26 @@ if arguments.first == "--sized-study", (2 ... 4).contains(arguments.count) {
     print("wrote report.dcm and \(slices) slices of a 16 cm water phantom to \(directory)")
     exit(0)
 }
+// make-pediatric-samples --many-patients N DIR
+// N reports of N/5 children (five CT studies each, dated over five years),
+// for the patient-history benchmark.
+if arguments.first == "--many-patients", arguments.count == 3, let count = Int(arguments[1]) {
+    let directory = arguments[2]
+    mkdir(directory, 0o755)
+    let patients = max(count / 5, 1)
+    for n in 0..<count {
+        let root = "2.25.5160\(n)"
+        let visit = n / patients
+        let date = "\(2021 + visit)0\(1 + n % 9)1\(n % 10)"
+        let bytes = SyntheticReports.report(
+            events: [SyntheticReports.event(1, ctdivol: "4.5", dlp: "120.0", root: root)], totalDLP: "120.0", root: root, patientAge: "00\(4 + visit)Y",
+            studyDate: date, accessionNumber: "B-\(n)", patientID: "BENCH-\(n % patients)", issuerOfPatientID: "BENCH"
+        )
+        write(bytes, to: "\(directory)/report-\(n).dcm")
+    }
+    print("wrote \(count) reports of \(patients) patients to \(directory)")
+    exit(0)
+}
 if arguments.first == "--many", arguments.count == 3, let count = Int(arguments[1]) {
     // N distinct pediatric chest reports (each above the US DRL, so each alerts),
     // for ingest benchmarks and load tests.
