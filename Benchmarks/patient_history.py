@@ -50,18 +50,18 @@ def main():
     work = tempfile.mkdtemp(prefix="doseaudit-historybench-")
     try:
         reports = os.path.join(work, "reports")
-        subprocess.run([os.path.join(bin_dir, "make-pediatric-samples"), "--many-patients", str(args.reports), reports], check=True, capture_output=True)
+        subprocess.run([os.path.join(bin_dir, "make-pediatric-samples"), "--many-patients", str(max(args.reports, 5)), reports], check=True, capture_output=True)
         with_flags, without = os.path.join(work, "flags.yaml"), os.path.join(work, "none.yaml")
         config(with_flags)
         config(without, "patient_history:\n  effective_dose_set: none\n  rules: []\n")
         ratios = []
-        for pair in range(args.pairs):
+        for pair in range(args.pairs if args.reports > 0 else 0):
             a = import_rate(reports, without, work, args.reports)
             b = import_rate(reports, with_flags, work, args.reports)
             ratios.append(b / a)
             added = (1 / b - 1 / a) * 1000
             print(f"import pair {pair + 1}: without history {a:.0f} reports/s, with history and flags {b:.0f} reports/s, ratio {b / a:.3f}, {added:.3f} ms added per report")
-        print(f"import: median ratio {statistics.median(ratios):.3f} (target >= 0.90: flags add < 10 %)")
+        if ratios: print(f"import: median ratio {statistics.median(ratios):.3f} (target >= 0.90: flags add < 10 %)")
 
         # A store of S studies of P patients.
         state = os.path.join(work, "state")
@@ -74,6 +74,8 @@ def main():
         started = time.perf_counter()
         with sqlite3.connect(db) as c:
             c.execute("PRAGMA synchronous=OFF")
+            # Every event keeps its typed content; the seed study's serves for all.
+            content = c.execute("SELECT content FROM events LIMIT 1").fetchone()[0]
             per = args.studies // args.patients
             rows, events = [], []
             for s in range(args.studies):
@@ -81,14 +83,15 @@ def main():
                 key = f"2.25.77{s}"
                 parts = json.dumps([{"dlp": 120.0, "phantom": "32", "region": "chest"}], separators=(",", ":"))
                 rows.append((key, f"A-{s}", f"{2021 + visit}0{1 + s % 9}15", f"P-{p:016x}", 4.0 + visit, "Bench CT", 120.0, 1, "20261201 00:00:00.000", 2.4, "aapm96-icrp60 (ICRP60)", parts))
-                events.append((key, f"{key}.4.1", 0, "chest", 4.5, "32", 120.0, 9.0, "age", 18.5, 1))
+                events.append((key, f"{key}.4.1", 0, "chest", 4.5, "32", 120.0, 9.0, "age", 18.5, 1, content))
                 if len(rows) == 50000:
                     flush(c, rows, events)
                     rows, events = [], []
             flush(c, rows, events)
         print(f"store of {args.studies} studies of {args.patients} patients written in {time.perf_counter() - started:.0f} s ({os.path.getsize(db) / 1e9:.2f} GB)")
         serve_config = os.path.join(work, "serve.yaml")
-        config(serve_config, f"serve:\n  state_directory: {state}\n  dashboard: {{ port: {PORT} }}\n")
+        os.makedirs(os.path.join(work, "drop"))
+        config(serve_config, f"serve:\n  state_directory: {state}\n  drop_folders: [{{ path: {work}/drop }}]\n  dashboard: {{ port: {PORT} }}\n")
         log = open(os.path.join(work, "serve.log"), "w")
         daemon = subprocess.Popen([os.path.join(bin_dir, "doseaudit"), "serve", "--config", serve_config], stderr=log, stdout=subprocess.DEVNULL)
         try:
@@ -120,8 +123,8 @@ def main():
 def flush(c, rows, events):
     c.executemany("""INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_age_years, scanner, total_dlp, event_count,
                      updated_at, effective_dose_msv, effective_dose_set, dlp_parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
-    c.executemany("""INSERT INTO events (study_key, irradiation_event_uid, ordinal, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison)
-                     VALUES (?,?,?,?,?,?,?,?,?,?,?)""", events)
+    c.executemany("""INSERT INTO events (study_key, irradiation_event_uid, ordinal, region, ctdivol, phantom, dlp, ssde, ssde_method, size_cm, in_comparison, content)
+                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""", events)
     c.commit()
 
 

@@ -223,9 +223,20 @@ struct DoseReportDecoder {
                 notes.add(.invalidPatientAge, "Patient's Age '\(text)' is not a DICOM age string; ignored")
             }
         }
+        if let age = patient.age, age.years > 120 {
+            notes.add(.implausiblePatientAge, "Patient's Age \(age.ageString) is above 120 years; ignored")
+            patient.age = nil
+        }
+        let ageDate = [header.studyDate, header.contentDate, irradiationStart.map { String($0.prefix(8)) }]
+            .compactMap { $0 }.first { !$0.isEmpty }
+        if let stated = patient.age, let birth = patient.birthDate, let ageDate, let computed = PatientAge.from(birthDate: birth, studyDate: ageDate),
+           abs(computed.years - stated.years) >= 1
+        {
+            // The stated age is what the scanner used; the disagreement is named, never resolved silently.
+            notes.add(.patientAgeContradictsBirthDate, "Patient's Age \(stated.ageString) contradicts the birth date, which gives \(computed.ageString) at the study; the stated age is used")
+        }
         if patient.age == nil, let birth = patient.birthDate {
-            let studyDate = [header.studyDate, header.contentDate, irradiationStart.map { String($0.prefix(8)) }]
-                .compactMap { $0 }.first { !$0.isEmpty }
+            let studyDate = ageDate
             if let studyDate, let age = PatientAge.from(birthDate: birth, studyDate: studyDate) {
                 patient.age = age
                 notes.add(.patientAgeFromBirthDate, "no Patient's Age; computed \(age.ageString) from birth date and study date")

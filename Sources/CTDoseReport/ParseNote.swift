@@ -13,6 +13,7 @@ public struct ParseNote: Sendable, Hashable, Codable {
         case characterSetMismatch, invalidUTF8, characterSetConversionFailed
         case contentNestedTooDeeply, extraSequenceItems
         case invalidPatientAge, nonConformingPatientAge, patientAgeFromBirthDate, implausiblePatientSize
+        case implausiblePatientAge, patientAgeContradictsBirthDate
         case implausiblePatientWeight, missingIrradiationTimes
         case modulationTypeFromComment, unknownSSDEMethod, implausibleValue
     }

@@ -28,7 +28,7 @@ public enum SyntheticReports {
     public static func report(
         events: [SRItem], nestingDepth: Int = 0, totalDLP: String? = nil, root: String = root, patientAge: String? = nil,
         studyDate: String? = nil, accessionNumber: String? = nil, manufacturer: String? = nil, patientID: String? = nil, issuerOfPatientID: String? = nil,
-        instance: String? = nil
+        instance: String? = nil, birthDate: String? = nil
     ) -> [UInt8] {
         let sopInstance = instance ?? "\(root).3"
         var content: [SRItem] = [
@@ -70,6 +70,7 @@ public enum SyntheticReports {
             + (manufacturer.map { [DataElement(0x0008, 0x0070, "LO", $0)] } ?? [])
             + (patientID.map { [DataElement(0x0010, 0x0020, "LO", $0)] } ?? [])
             + (issuerOfPatientID.map { [DataElement(0x0010, 0x0021, "LO", $0)] } ?? [])
+            + (birthDate.map { [DataElement(0x0010, 0x0030, "DA", $0)] } ?? [])
         return DICOMEncoder.file(dataset: dataset, sopClassUID: sopClass, sopInstanceUID: sopInstance, transferSyntax: .explicitVRLittleEndian)
     }
 }

@@ -1,6 +1,8 @@
+import CTDoseReport
 import DoseConfiguration
 import DoseEvaluation
 import DoseIngest
+import DoseReader
 import DoseStore
 import DICOMEncoding
 import DoseTestSupport
@@ -102,6 +104,34 @@ struct PatientHistoryTests {
         let flags = try Self.flags(store)
         #expect(Set(flags.keys) == Set(Self.expectedFlags.keys), "\(flags)")
         #expect(try DatabaseQueue(path: store.path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alerts WHERE level = 'recurrentImaging'") } == 3)
+    }
+
+    @Test func badAgesAndDatesAreNamedAndNeverMerged() throws {
+        let (store, _) = try IngestPipelineTests.temporaryStore()
+        let judge = try Self.judge()
+        let pipeline = IngestPipeline(store: store, judge: judge)
+        func report(_ root: String, age: String?, birth: String? = nil, date: String?) -> [UInt8] {
+            SyntheticReports.report(events: [SyntheticReports.event(1, dlp: "100.0", root: root)], totalDLP: "100.0", root: root, patientAge: age,
+                                    studyDate: date, accessionNumber: root, patientID: "BAD-1", issuerOfPatientID: "X", birthDate: birth)
+        }
+        // 150 years: not an age; the effective dose says why it has none.
+        let old = try DoseReportReader.read(bytes: report("2.25.9401", age: "150Y", date: "20260101"))
+        #expect(old.patient.age == nil)
+        #expect(old.notes.contains { $0.kind == .implausiblePatientAge && $0.message == "Patient's Age 150Y is above 120 years; ignored" })
+        // A stated age the birth date contradicts: named, the stated age used.
+        let contradicted = try DoseReportReader.read(bytes: report("2.25.9402", age: "004Y", birth: "20100101", date: "20260101"))
+        #expect(contradicted.patient.age?.years == 4)
+        #expect(contradicted.notes.contains { $0.kind == .patientAgeContradictsBirthDate && $0.message.contains("gives 016Y") })
+        for (root, age, birth, date) in [("2.25.9401", "150Y", nil, "20260101"), ("2.25.9402", "004Y", "20100101", "20260101"), ("2.25.9403", "004Y", nil, nil)] as [(String, String?, String?, String?)] {
+            _ = try pipeline.ingest(Arrival(source: "test", origin: root, bytes: report(root, age: age, birth: birth, date: date), receivedAt: Date()))
+        }
+        let pseudonym = try #require(judge.pseudonymizer.pseudonym(for: "BAD-1", issuer: "X"))
+        let history = try #require(try store.patientHistory(pseudonym))
+        #expect(history.studies.count == 3)
+        #expect(history.studies.first { $0.exam.studyKey == "2.25.9401.1" }?.effectiveDoseNote == "no estimate: no usable patient age: effective dose coefficients are by age")
+        // The undated study is in the history, in no window: three exams, yet no count flag.
+        #expect(history.studies.contains { $0.exam.studyDate == nil })
+        #expect(history.flags.isEmpty)
     }
 
     @Test func theSameIDFromTwoIssuersIsTwoPatients() {
