@@ -6,7 +6,7 @@
 #
 #   binary      /usr/local/bin/doseaudit        (from $DOSEAUDIT_BINARY, else .build/release/doseaudit)
 #   units       /etc/systemd/system/doseaudit.service, doseaudit-report.service + .timer (weekly report)
-#   config      /etc/doseaudit/doseaudit.yaml and /etc/doseaudit/reference-levels/ (an existing
+#   config      /etc/doseaudit/doseaudit.yaml, /etc/doseaudit/reference-levels/ and effective-dose/ (an existing
 #               doseaudit.yaml is kept; the shipped one is written beside it as doseaudit.yaml.new)
 #   state       /var/lib/doseaudit (created by systemd: StateDirectory=), drop folder in it
 # Then: systemctl enable --now doseaudit doseaudit-report.timer
@@ -30,6 +30,8 @@ for unit in doseaudit.service doseaudit-report.service doseaudit-report.timer; d
 done
 install -d -m 0755 "$prefix/etc/doseaudit/reference-levels"
 install -m 0644 config/reference-levels/*.csv "$prefix/etc/doseaudit/reference-levels/"
+install -d -m 0755 "$prefix/etc/doseaudit/effective-dose"
+install -m 0644 config/effective-dose/*.csv "$prefix/etc/doseaudit/effective-dose/"
 # The installed configuration is the documented one plus the serve: section for the unit.
 composed=$(mktemp)
 cat config/doseaudit.yaml systemd/serve-section.yaml > "$composed"

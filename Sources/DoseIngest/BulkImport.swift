@@ -152,8 +152,19 @@ public struct BulkImport: Sendable {
     static func parse(_ chunk: LoadedChunk) -> ParsedChunk {
         ParsedChunk(loaded: chunk, objects: chunk.arrivals.map { loaded in
             if loaded.known { return nil }
-            return ObjectKind.of(bytes: loaded.arrival.bytes) == .ctImage
-                ? .image(Reading.image(loaded.arrival.bytes)) : .object(Reading.parse(loaded.arrival.bytes))
+            // An archive is mostly reports: each is parsed once, as a report;
+            // what turns out to be a CT image (or too large for a report) is
+            // then read as an image. The daemon asks the header first instead.
+            let bytes = loaded.arrival.bytes
+            let parsed = Reading.parse(bytes)
+            switch parsed {
+            case .success(let object) where object.header.sopClassUID.map(SliceSelection.sizedSOPClasses.contains) == true:
+                return .image(Reading.image(bytes))
+            case .failure(let failure) where failure.code == "tooLarge" && ObjectKind.of(bytes: bytes) == .ctImage:
+                return .image(Reading.image(bytes))
+            default:
+                return .object(parsed)
+            }
         })
     }
 

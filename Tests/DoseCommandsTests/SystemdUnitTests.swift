@@ -54,6 +54,7 @@ struct SystemdUnitTests {
             + String(contentsOfFile: Fixtures.packageRoot + "/systemd/serve-section.yaml", encoding: .utf8)
         try composed.write(toFile: directory + "/doseaudit.yaml", atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: directory + "/reference-levels", withDestinationPath: Fixtures.packageRoot + "/config/reference-levels")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/effective-dose", withDestinationPath: Fixtures.packageRoot + "/config/effective-dose")
         let result = try ProcessRunner.run(ProcessRunner.productsDirectory + "/doseaudit", ["config", "check", directory + "/doseaudit.yaml"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("13 region rules, 4 contrast rules"))
