@@ -73,7 +73,7 @@ public enum EffectiveDose {
             .sorted { ($0.region.rawValue, $0.phantom) < ($1.region.rawValue, $1.phantom) }
         return .success(EffectiveDoseEstimate(
             millisieverts: flat.map(\.millisieverts).reduce(0, +), setID: set.id, basis: set.basis, parts: flat,
-            notes: notes.sorted() + ["age \(NumberText.rounded(age, digits: 1)) y, coefficients interpolated linearly between reference ages"],
+            notes: notes.sorted(),
             rows: rows.sorted()
         ))
     }

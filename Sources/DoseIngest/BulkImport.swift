@@ -83,6 +83,11 @@ public struct BulkImport: Sendable {
         do throws(StoreError) {
             return try store.record(prepared.items.map(\.verdict))
         } catch where error.kind == .studyChanged {
+            // Judged again from the store as it is now (nothing of this import
+            // is in flight while the recorder waits here), once.
+            do throws(StoreError) {
+                return try store.record(Self.judged(prepared.items, judge: judge, store: store).map(\.verdict))
+            } catch where error.kind == .studyChanged {}
             let pipeline = IngestPipeline(store: store, judge: judge)
             var outcomes: [IngestOutcome] = []
             for item in prepared.items {
@@ -168,53 +173,56 @@ public struct BulkImport: Sendable {
         })
     }
 
-    /// The rest of reading (typed reports) and each report judged against
-    /// its study's state (the chunk's studies read in one go): no DCMTK.
+    /// The rest of reading (typed reports), then each report judged (`judged`).
     static func prepare(_ chunk: ParsedChunk, judge: Judge, store: SQLiteDoseStore) -> PreparedChunk {
-        let reads: [Result<CTRadiationDoseReport, ReadFailure>?] = chunk.objects.map { parsed in
+        let inputs = zip(chunk.loaded.arrivals, chunk.objects).map { loaded, parsed -> PreparedChunk.Item in
+            let none = Result<CTRadiationDoseReport, ReadFailure>.failure(ReadFailure(code: "known", message: ""))
             switch parsed {
-            case .object(let object)?: object.flatMap(Reading.report(from:))
-            case .image?, nil: nil
+            case nil:
+                return PreparedChunk.Item(verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .knownBytes), read: none)
+            case .image(let image)?:
+                return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, image: image), read: none)
+            case .object(let object)?:
+                let read = object.flatMap(Reading.report(from:))
+                guard case .success = read else {
+                    return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, read: read, state: .empty("")), read: read)
+                }
+                // A placeholder (no bytes deflated): `judged` makes the verdict.
+                return PreparedChunk.Item(verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .knownBytes), read: read)
             }
         }
+        return PreparedChunk(items: judged(inputs, judge: judge, store: store), notRead: chunk.loaded.notRead)
+    }
+
+    /// Each report of a chunk judged against its study and its patient as the
+    /// store holds them (read in one go), and as the chunk's earlier reports
+    /// leave them: a study or a child twice in one chunk is judged in order.
+    static func judged(_ items: [PreparedChunk.Item], judge: Judge, store: SQLiteDoseStore) -> [PreparedChunk.Item] {
         var keys: Set<String> = []
-        for case .success(let report)? in reads { keys.insert(JudgedReport.studyKey(of: report)) }
-        // A failed read of the states is caught at recording: the studies'
-        // revisions will not match, and the chunk is judged again.
-        var states = (try? store.studyStates(keys)) ?? [:]
-        var wanted: [(pseudonym: String, excluding: String)] = []
-        for case .success(let report)? in reads {
-            if let pseudonym = judge.historyPseudonym(of: report) { wanted.append((pseudonym, JudgedReport.studyKey(of: report))) }
+        // Each report's pseudonym, computed once (an HMAC).
+        let pseudonymOf: [String?] = items.map { item in
+            guard case .success(let report) = item.read else { return nil }
+            keys.insert(JudgedReport.studyKey(of: report))
+            return judge.historyPseudonym(of: report)
         }
-        let patients = (try? store.patientStates(wanted)) ?? [:]
-        let items = zip(chunk.loaded.arrivals, zip(reads, chunk.objects)).map { loaded, both -> PreparedChunk.Item in
-            let (read, parsed) = both
-            if case .image(let image)? = parsed {
-                return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, image: image), read: .failure(ReadFailure(code: "image", message: "")))
-            }
-            guard let read else {
-                return PreparedChunk.Item(verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .knownBytes), read: .failure(ReadFailure(code: "known", message: "")))
-            }
-            guard case .success(let report) = read else {
-                return PreparedChunk.Item(verdict: judge.verdict(loaded.arrival, digest: loaded.digest, read: read, state: .empty("")), read: read)
-            }
+        let pseudonyms = Set(pseudonymOf.compactMap { $0 })
+        // A failed read is caught at recording: the revisions will not match
+        // (an unread patient's matches nothing), and the chunk is judged again.
+        var states = (try? store.studyStates(keys)) ?? [:]
+        var patients = (try? store.patientStates(of: pseudonyms)) ?? [:]
+        return zip(items, pseudonymOf).map { item, pseudonym -> PreparedChunk.Item in
+            guard case .success(let report) = item.read else { return item }
             let key = JudgedReport.studyKey(of: report)
             let state = states[key] ?? .empty(key)
-            // Read as the store has it: a patient with two studies in one chunk
-            // fails the store's check and the chunk is judged again one by one.
-            // A failed read fails the same check (its revision matches nothing).
-            let patient = judge.historyPseudonym(of: report).map { pseudonym in
-                patients[key] ?? PatientState(pseudonym: pseudonym, exams: [], flags: [], revision: "unread")
-            }
+            let patient = pseudonym.map { patients[$0]?.excluding(key) ?? PatientState(pseudonym: $0, exams: [], flags: [], revision: "unread") }
             let merged = StudyReconciliation.merge(report, into: state)
             var after = StudyReconciliation.state(after: merged)
             after.images = state.images
             after.alerts = state.alerts
             states[key] = after
-            return PreparedChunk.Item(
-                verdict: Verdict(arrival: loaded.arrival, digest: loaded.digest, decision: .report(judge.judged(report, merged: merged, received: loaded.arrival.receivedAt, state: state, patient: patient))), read: read
-            )
+            let judgement = judge.judged(report, merged: merged, received: item.verdict.arrival.receivedAt, state: state, patient: patient)
+            if let pseudonym { patients[pseudonym]?.record(judgement) }
+            return PreparedChunk.Item(verdict: Verdict(arrival: item.verdict.arrival, digest: item.verdict.digest, decision: .report(judgement)), read: item.read)
         }
-        return PreparedChunk(items: items, notRead: chunk.loaded.notRead)
     }
 }

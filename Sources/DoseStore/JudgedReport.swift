@@ -31,6 +31,10 @@ public struct JudgedReport: Sendable {
     public var patientCheck: (pseudonym: String, revision: String)?
     /// Recurrent-imaging flags this judgement raises (once each, by key).
     var flags: [FlagRow]
+    /// The study as its patient's history holds it once recorded.
+    public var historyExam: HistoryExam
+    /// The flags raised, as the patient's state keeps them.
+    public var raisedFlags: [StoredFlag]
 
     struct FlagRow: Sendable {
         /// `patient_flags` columns in order.
@@ -88,7 +92,8 @@ public struct JudgedReport: Sendable {
         let study = merged.report
         let studyKey = Self.studyKey(of: study)
         let receivedText = StoreTimestamp.text(received)
-        let pseudonym = pseudonymizer.pseudonym(for: study.patient.patientID, issuer: study.patient.issuerOfPatientID)
+        // The patient's history was read under the same pseudonym: not keyed again.
+        let pseudonym = patient?.pseudonym ?? pseudonymizer.pseudonym(for: study.patient.patientID, issuer: study.patient.issuerOfPatientID)
         let scanner = [study.device.manufacturer, study.device.modelName].compactMap { $0 }.joined(separator: " ")
         sopInstanceUID = report.sopInstanceUID
         self.studyKey = studyKey
@@ -155,6 +160,11 @@ public struct JudgedReport: Sendable {
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)), .integer(Int64(imageCount)),
         ] + Self.historyColumns(Self.historyExam(studyKey: studyKey, report: study, evaluation: evaluation, effectiveDose: effectiveDose), effectiveDose)
+        historyExam = Self.historyExam(studyKey: studyKey, report: study, evaluation: evaluation, effectiveDose: effectiveDose)
+        raisedFlags = crossings.map { crossing in
+            StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),
+                       rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey, crossingDate: crossing.exam.studyDate ?? "")
+        }
         patientCheck = patient.map { ($0.pseudonym, $0.revision) }
         flags = crossings.map { crossing in
             Self.flagRow(crossing, pseudonym: pseudonym ?? "", received: received, delivery: delivery)
@@ -225,7 +235,8 @@ public struct JudgedReport: Sendable {
         let set: String?
         switch effectiveDose {
         case .success(let estimate)?:
-            note = ([EffectiveDoseEstimate.caveat] + estimate.notes).joined(separator: "; ")
+            // The caveat is the views' to print; what was left out or chosen is the study's.
+            note = estimate.notes.isEmpty ? nil : estimate.notes.joined(separator: "; ")
             set = "\(estimate.setID) (\(estimate.basis))"
         case .failure(let unavailable)?:
             note = "no estimate: " + unavailable.reason

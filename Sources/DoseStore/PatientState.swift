@@ -13,12 +13,38 @@ public struct PatientState: Sendable {
     /// Changes whenever one of those studies is recorded: a judgement made
     /// from this state is recorded only while it still holds.
     public var revision: String
+    /// Each study's revision (what `revision` is made from).
+    public var studyRevisions: [String: Int64]
 
-    public init(pseudonym: String, exams: [HistoryExam], flags: [StoredFlag], revision: String) {
+    public init(pseudonym: String, exams: [HistoryExam], flags: [StoredFlag], revision: String, studyRevisions: [String: Int64] = [:]) {
         self.pseudonym = pseudonym
         self.exams = exams
         self.flags = flags
         self.revision = revision
+        self.studyRevisions = studyRevisions
+    }
+
+    /// The patient's state as a judgement of `studyKey` sees it: their other studies.
+    public func excluding(_ studyKey: String) -> PatientState {
+        var state = self
+        state.exams.removeAll { $0.studyKey == studyKey }
+        state.studyRevisions[studyKey] = nil
+        state.revision = Self.revision(state.exams, state.studyRevisions)
+        return state
+    }
+
+    /// The state once `judged` is recorded (a later report of the same child in one import chunk).
+    public mutating func record(_ judged: JudgedReport) {
+        exams.removeAll { $0.studyKey == judged.studyKey }
+        exams.append(judged.historyExam)
+        studyRevisions[judged.studyKey] = judged.basedOnRevision + 1
+        flags += judged.raisedFlags
+        revision = Self.revision(exams, studyRevisions)
+    }
+
+    /// The revision text of a patient's studies (`SQLiteDoseStore.revision`).
+    static func revision(_ exams: [HistoryExam], _ revisions: [String: Int64]) -> String {
+        SQLiteDoseStore.revision(exams.map { ($0.studyKey, revisions[$0.studyKey] ?? 0) })
     }
 }
 

@@ -11,13 +11,14 @@ extension SQLiteDoseStore {
         }
     }
 
-    /// Several patients' states in one read (a chunk of an import), by study key judged.
-    public func patientStates(_ wanted: [(pseudonym: String, excluding: String)]) throws(StoreError) -> [String: PatientState] {
-        guard !wanted.isEmpty else { return [:] }
-        return try StoreError.during("read the histories of \(wanted.count) patients", table: "studies") {
+    /// Several patients' whole states (every study) in one read, by pseudonym:
+    /// a chunk of an import derives each judgement's with `excluding`.
+    public func patientStates(of pseudonyms: Set<String>) throws(StoreError) -> [String: PatientState] {
+        guard !pseudonyms.isEmpty else { return [:] }
+        return try StoreError.during("read the histories of \(pseudonyms.count) patients", table: "studies") {
             try pool.read { db in
                 var states: [String: PatientState] = [:]
-                for item in wanted { states[item.excluding] = try Self.patientState(item.pseudonym, excluding: item.excluding, db: db) }
+                for pseudonym in pseudonyms { states[pseudonym] = try Self.patientState(pseudonym, excluding: "", db: db) }
                 return states
             }
         }
@@ -34,22 +35,26 @@ extension SQLiteDoseStore {
         }
         let flags = try Row.fetchAll(try db.cachedStatement(sql: "SELECT key, rule, crossing_study_key, crossing_date FROM patient_flags WHERE patient_pseudonym = ?"),
                                      arguments: [pseudonym]).map { StoredFlag(key: $0[0], rule: $0[1], crossingStudyKey: $0[2], crossingDate: $0[3]) }
-        return PatientState(pseudonym: pseudonym, exams: exams, flags: flags, revision: revision(rows.map { ($0[0], $0[6]) }))
+        return PatientState(
+            pseudonym: pseudonym, exams: exams, flags: flags, revision: revision(rows.map { ($0[0], $0[6]) }),
+            studyRevisions: Dictionary(rows.map { ($0[0] as String, $0[6] as Int64) }, uniquingKeysWith: { _, last in last })
+        )
     }
 
-    /// The patient's studies (other than the one judged) with their revisions, as one text.
+    /// The patient's studies (other than the one judged) as one text: how
+    /// many and the sum of their revisions. Studies are never removed and
+    /// every recording bumps its study's revision, so any change to the
+    /// patient's other studies changes it.
     static func revision(_ studies: [(String, Int64)]) -> String {
-        "\(studies.count):" + studies.map { "\($0.0)@\($0.1)" }.joined(separator: ",").utf8.reduce(into: UInt64(14_695_981_039_346_656_037)) { hash, byte in
-            hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211
-        }.description
+        "\(studies.count):\(studies.reduce(Int64(0)) { $0 + $1.1 })"
     }
 
-    /// The revision `patientState` would read now, inside a write.
+    /// The revision `patientState` would read now, inside a write: one indexed aggregate.
     static func currentPatientRevision(_ pseudonym: String, excluding studyKey: String, db: Database) throws -> String {
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT study_key, revision FROM studies WHERE patient_pseudonym = ? AND study_key <> ? ORDER BY study_date, study_key
+        let row = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT COUNT(*), COALESCE(SUM(revision), 0) FROM studies WHERE patient_pseudonym = ? AND study_key <> ?
             """), arguments: [pseudonym, studyKey])
-        return revision(rows.map { ($0[0], $0[1]) })
+        return "\(row?[0] as Int64? ?? 0):\(row?[1] as Int64? ?? 0)"
     }
 
     /// A patient's whole history (every study, in date order) and flags, for the views.
