@@ -12,40 +12,13 @@ public enum EffectiveDoseSetParser {
     public static func parse(_ text: String, file: String) -> Result<EffectiveDoseSet, ReferenceSetParser.ProblemList> {
         let name = file.split(separator: "/").last.map(String.init) ?? file
         let id = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
-        var title = id
-        var header: [String]?
+        let table = ReferenceSetParser.records(text, file: name, required: requiredColumns)
+        guard table.hasHeader || table.problems.isEmpty else { return .failure(.init(problems: table.problems)) }
+        let title = table.title ?? id
         var rows: [EffectiveDoseSet.Row] = []
-        var problems: [ReferenceSetParser.Problem] = []
+        var problems = table.problems
         func problem(_ line: Int, _ message: String) { problems.append(.init(file: name, line: line, message: message)) }
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = index + 1
-            let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
-            if line.trimmedField.isEmpty { continue }
-            if line.hasPrefix("#") {
-                let comment = line.dropFirst().trimmedField
-                if comment.lowercased().hasPrefix("title:") { title = String(comment.dropFirst(6)).trimmedField }
-                continue
-            }
-            guard let fields = ReferenceSetParser.splitCSV(line) else {
-                problem(lineNumber, "unbalanced quotes")
-                continue
-            }
-            guard let columns = header else {
-                let names = fields.map { $0.trimmedField.lowercased() }
-                let missing = requiredColumns.filter { !names.contains($0) }
-                if !missing.isEmpty {
-                    problem(lineNumber, "header lacks column(s) \(missing.joined(separator: ", "))")
-                    return .failure(.init(problems: problems))
-                }
-                header = names
-                continue
-            }
-            guard fields.count == columns.count else {
-                problem(lineNumber, "\(fields.count) fields, header has \(columns.count)")
-                continue
-            }
-            var r: [String: String] = [:]
-            for (column, value) in zip(columns, fields) { r[column] = value.trimmedField }
+        for (lineNumber, r) in table.records {
             let field = { (key: String) in r[key] ?? "" }
             let regions = field("region").split(separator: "|").map { BodyRegion(rawValue: String($0)) }
             guard !regions.isEmpty, regions.allSatisfy({ $0 != nil && $0 != .other }) else {
@@ -96,7 +69,7 @@ public enum EffectiveDoseSetParser {
                 phantomBasis: field("phantom_basis"), citation: field("citation"), verification: verification, origin: "\(name):\(lineNumber)"
             ))
         }
-        if header == nil { problem(1, "no header line") }
+        if !table.hasHeader { problem(1, "no header line") }
         if rows.isEmpty && problems.isEmpty { problem(1, "no coefficient rows") }
         if Set(rows.map(\.basis)).count > 1 { problem(1, "rows mix ICRP 60 and ICRP 103 coefficients: one basis per set") }
         if !problems.isEmpty { return .failure(.init(problems: problems)) }

@@ -136,16 +136,5 @@ public enum RecurrentImaging {
     }
 
     /// Days since 1970-01-01 of a DICOM date (YYYYMMDD), or nil when it is not one.
-    public static func dayNumber(_ date: String) -> Int? {
-        let digits = date.filter(\.isNumber)
-        guard digits.count == 8, let y = Int(digits.prefix(4)), let m = Int(digits.dropFirst(4).prefix(2)), let d = Int(digits.suffix(2)),
-              (1 ... 12).contains(m), (1 ... 31).contains(d) else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    public static func dayNumber(_ date: String) -> Int? { CalendarDays.dayNumber(dicomDate: date) }
 }

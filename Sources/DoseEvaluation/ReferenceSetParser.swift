@@ -23,51 +23,72 @@ public enum ReferenceSetParser {
         let id = file.split(separator: "/").last.map { name in
             String(name.hasSuffix(".csv") ? name.dropLast(4) : name)
         } ?? file
-        var title = id
-        var header: [String]?
-        var rows: [ReferenceRow] = []
-        var problems: [Problem] = []
         let name = file.split(separator: "/").last.map(String.init) ?? file
+        let table = records(text, file: name, required: requiredColumns)
+        guard table.hasHeader || table.problems.isEmpty else { return .failure(ProblemList(problems: table.problems)) }
+        var title = id
+        if let named = table.title { title = named }
+        var rows: [ReferenceRow] = []
+        var problems = table.problems
+        for (lineNumber, record) in table.records {
+            switch row(record, origin: "\(name):\(lineNumber)") {
+            case .success(let row): rows.append(row)
+            case .failure(let message): problems.append(Problem(file: name, line: lineNumber, message: message.text))
+            }
+        }
+        if !table.hasHeader { problems.append(Problem(file: name, line: 1, message: "no header line")) }
+        if rows.isEmpty && problems.isEmpty { problems.append(Problem(file: name, line: 1, message: "no reference rows")) }
+        problems += bandProblems(rows, file: name)
+        if !problems.isEmpty { return .failure(ProblemList(problems: problems)) }
+        return .success(ReferenceSet(id: id, title: title, rows: rows))
+    }
 
+    /// A data file's lines as records by column name, for every parser of
+    /// the cited-table format: `#` comments (`# title: …`), a header naming
+    /// at least `required`, then one record a line.
+    struct Table {
+        var title: String?
+        var hasHeader = false
+        var records: [(line: Int, fields: [String: String])] = []
+        var problems: [Problem] = []
+    }
+
+    static func records(_ text: String, file name: String, required: [String]) -> Table {
+        var table = Table()
+        var header: [String]?
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
             if line.trimmedField.isEmpty { continue }
             if line.hasPrefix("#") {
                 let comment = line.dropFirst().trimmedField
-                if comment.lowercased().hasPrefix("title:") { title = String(comment.dropFirst(6)).trimmedField }
+                if comment.lowercased().hasPrefix("title:") { table.title = String(comment.dropFirst(6)).trimmedField }
                 continue
             }
             guard let fields = splitCSV(line) else {
-                problems.append(Problem(file: name, line: lineNumber, message: "unbalanced quotes"))
+                table.problems.append(Problem(file: name, line: lineNumber, message: "unbalanced quotes"))
                 continue
             }
             guard let columns = header else {
                 let names = fields.map { $0.trimmedField.lowercased() }
-                let missing = requiredColumns.filter { !names.contains($0) }
+                let missing = required.filter { !names.contains($0) }
                 if !missing.isEmpty {
-                    problems.append(Problem(file: name, line: lineNumber, message: "header lacks column(s) \(missing.joined(separator: ", "))"))
-                    return .failure(ProblemList(problems: problems))
+                    table.problems.append(Problem(file: name, line: lineNumber, message: "header lacks column(s) \(missing.joined(separator: ", "))"))
+                    return table
                 }
                 header = names
+                table.hasHeader = true
                 continue
             }
             guard fields.count == columns.count else {
-                problems.append(Problem(file: name, line: lineNumber, message: "\(fields.count) fields, header has \(columns.count)"))
+                table.problems.append(Problem(file: name, line: lineNumber, message: "\(fields.count) fields, header has \(columns.count)"))
                 continue
             }
             var record: [String: String] = [:]
             for (column, value) in zip(columns, fields) { record[column] = value.trimmedField }
-            switch row(record, origin: "\(name):\(lineNumber)") {
-            case .success(let row): rows.append(row)
-            case .failure(let message): problems.append(Problem(file: name, line: lineNumber, message: message.text))
-            }
+            table.records.append((lineNumber, record))
         }
-        if header == nil { problems.append(Problem(file: name, line: 1, message: "no header line")) }
-        if rows.isEmpty && problems.isEmpty { problems.append(Problem(file: name, line: 1, message: "no reference rows")) }
-        problems += bandProblems(rows, file: name)
-        if !problems.isEmpty { return .failure(ProblemList(problems: problems)) }
-        return .success(ReferenceSet(id: id, title: title, rows: rows))
+        return table
     }
 
     public struct ProblemList: Error, Sendable, CustomStringConvertible {

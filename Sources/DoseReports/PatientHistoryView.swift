@@ -120,21 +120,11 @@ public enum PatientHistoryView {
 
     static func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
 
-    public static func display(_ date: String?) -> String {
-        guard let date, date.count == 8, date.allSatisfy(\.isNumber) else { return date ?? "no date" }
-        return "\(date.prefix(4))-\(date.dropFirst(4).prefix(2))-\(date.suffix(2))"
-    }
+    public static func display(_ date: String?) -> String { CalendarDays.display(date) }
 
     /// "2024-06" for a day number.
     static func yearMonth(_ day: Int) -> String {
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return "\(year)-\(month < 10 ? "0" : "")\(month)"
+        let civil = CalendarDays.civil(dayNumber: day)
+        return "\(civil.year)-\(civil.month < 10 ? "0" : "")\(civil.month)"
     }
 }

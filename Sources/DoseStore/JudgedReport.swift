@@ -282,11 +282,7 @@ public struct JudgedReport: Sendable {
         )
     }
 
-    /// YYYYMMDD as YYYY-MM-DD (as given when it is not a date).
-    static func displayDate(_ date: String?) -> String {
-        guard let date, date.count == 8, date.allSatisfy(\.isNumber) else { return date ?? "no date" }
-        return "\(date.prefix(4))-\(date.dropFirst(4).prefix(2))-\(date.suffix(2))"
-    }
+    static func displayDate(_ date: String?) -> String { CalendarDays.display(date) }
 
     static func scopeText(_ scope: Finding.Scope) -> String {
         switch scope {
