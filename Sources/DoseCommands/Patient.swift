@@ -33,11 +33,7 @@ extension DoseAuditCommand {
 
         func run() async throws {
             let configuration = configurationOptions.resolvedPath().flatMap { try? ConfigurationLoader.load(path: $0) }
-            let path = store.path(configuration: configuration)
-            guard FileManager.default.fileExists(atPath: path) else {
-                StandardError.write("doseaudit: no database at \(path) (give --database, or --config with the daemon's serve: section)\n")
-                throw ExitStatus.unusableInput
-            }
+            let path = try store.existingPath(configuration: configuration)
             let database = try SQLiteDoseStore(path: path)
             let found: String?
             if let accession {

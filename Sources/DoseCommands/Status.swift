@@ -16,11 +16,7 @@ extension DoseAuditCommand {
         func run() async throws {
             // The configuration only says where the daemon's store is.
             let configuration = configurationOptions.resolvedPath().flatMap { try? ConfigurationLoader.load(path: $0) }
-            let path = store.path(configuration: configuration)
-            guard FileManager.default.fileExists(atPath: path) else {
-                StandardError.write("doseaudit: no database at \(path) (give --database, or --config with the daemon's serve: section)\n")
-                throw ExitStatus.unusableInput
-            }
+            let path = try store.existingPath(configuration: configuration)
             let status = try SQLiteDoseStore(path: path).status(now: Date())
             var out = "\(path)\n"
             out += "  reports: \(status.reportsToday) today, \(status.reportsThisWeek) in the last 7 days; \(status.studies) studies, \(status.events) events\n"

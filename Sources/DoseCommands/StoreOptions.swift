@@ -16,6 +16,17 @@ struct StoreOptions: ParsableArguments {
         return "doseaudit.sqlite"
     }
 
+    /// A database that must exist already (`status`, `patient`): its path,
+    /// or exit 2 naming where it was looked for.
+    func existingPath(configuration: DoseAuditConfiguration?) throws -> String {
+        let path = path(configuration: configuration)
+        guard FileManager.default.fileExists(atPath: path) else {
+            StandardError.write("doseaudit: no database at \(path) (give --database, or --config with the daemon's serve: section)\n")
+            throw ExitStatus.unusableInput
+        }
+        return path
+    }
+
     /// The pseudonym key: the daemon's, or beside the database (created on first use).
     func pseudonymKeyPath(configuration: DoseAuditConfiguration?) -> String {
         if database == nil, ProcessInfo.processInfo.environment["DOSEAUDIT_DATABASE"] == nil, let configuration, configuration.hasServeSection {

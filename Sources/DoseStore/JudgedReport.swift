@@ -101,6 +101,7 @@ public struct JudgedReport: Sendable {
         newEvents = merged.newEvents
         basedOnRevision = merged.basedOnRevision
         reportEventCount = report.events.count
+        historyExam = Self.historyExam(studyKey: studyKey, report: study, evaluation: evaluation, effectiveDose: effectiveDose)
         imageCount = state?.images.count ?? 0
         self.holdUntil = delivery == .notify ? holdUntil : nil
         events = evaluation.events.map { eventEvaluation in
@@ -159,8 +160,7 @@ public struct JudgedReport: Sendable {
             SQLValue(study.patient.sex), SQLValue(study.patient.age?.decimalYears), SQLValue(study.patient.weightKg), .text(scanner),
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)), .integer(Int64(imageCount)),
-        ] + Self.historyColumns(Self.historyExam(studyKey: studyKey, report: study, evaluation: evaluation, effectiveDose: effectiveDose), effectiveDose)
-        historyExam = Self.historyExam(studyKey: studyKey, report: study, evaluation: evaluation, effectiveDose: effectiveDose)
+        ] + Self.historyColumns(historyExam, effectiveDose)
         raisedFlags = crossings.map { crossing in
             StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),
                        rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey, crossingDate: crossing.exam.studyDate ?? "")
