@@ -84,7 +84,7 @@ public struct HistoryExam: Sendable, Hashable {
     }
 
     /// Days since 1970 of the study date, or nil.
-    public var day: Int? { studyDate.flatMap(RecurrentImaging.dayNumber) }
+    public var day: Int? { studyDate.flatMap { CalendarDays.dayNumber(dicomDate: $0) } }
 }
 
 /// A rule met at an exam where it was not met at the exam before.
@@ -135,6 +135,4 @@ public enum RecurrentImaging {
         }
     }
 
-    /// Days since 1970-01-01 of a DICOM date (YYYYMMDD), or nil when it is not one.
-    public static func dayNumber(_ date: String) -> Int? { CalendarDays.dayNumber(dicomDate: date) }
 }

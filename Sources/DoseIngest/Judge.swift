@@ -107,7 +107,7 @@ public struct Judge: Sendable {
             guard crossing.exams.contains(where: { $0.studyKey == key }), let day = crossing.exam.day else { return false }
             return !patient.flags.contains { flag in
                 guard flag.rule == crossing.rule.id else { return false }
-                guard let flagged = RecurrentImaging.dayNumber(flag.crossingDate) else { return flag.crossingStudyKey == crossing.exam.studyKey }
+                guard let flagged = CalendarDays.dayNumber(dicomDate: flag.crossingDate) else { return flag.crossingStudyKey == crossing.exam.studyKey }
                 return abs(flagged - day) < crossing.rule.windowDays
             }
         }

@@ -159,7 +159,7 @@ public struct JudgedReport: Sendable {
             .text(studyKey), SQLValue(study.study.accessionNumber), SQLValue(study.study.studyDate), SQLValue(pseudonym),
             SQLValue(study.patient.sex), SQLValue(study.patient.age?.decimalYears), SQLValue(study.patient.weightKg), .text(scanner),
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
-            SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)), .integer(Int64(imageCount)),
+            SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)),
         ] + Self.historyColumns(historyExam, effectiveDose)
         raisedFlags = crossings.map { crossing in
             StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),

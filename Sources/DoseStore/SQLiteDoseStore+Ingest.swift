@@ -84,15 +84,15 @@ extension SQLiteDoseStore {
                 """)
             upsertStudy = try db.cachedStatement(sql: """
                 INSERT INTO studies (study_key, accession_number, study_date, patient_pseudonym, patient_sex, patient_age_years, patient_weight_kg,
-                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at, header, image_count,
+                                     scanner, device_observer_uid, station, total_dlp, event_count, worst_level, updated_at, header,
                                      effective_dose_msv, effective_dose_set, effective_dose_note, dlp_parts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(study_key) DO UPDATE SET accession_number = excluded.accession_number, study_date = excluded.study_date,
                     patient_pseudonym = excluded.patient_pseudonym, patient_sex = excluded.patient_sex, patient_age_years = excluded.patient_age_years,
                     patient_weight_kg = excluded.patient_weight_kg, scanner = excluded.scanner, device_observer_uid = excluded.device_observer_uid,
                     station = excluded.station, total_dlp = excluded.total_dlp, event_count = excluded.event_count,
                     worst_level = excluded.worst_level, updated_at = excluded.updated_at, header = excluded.header,
-                    image_count = excluded.image_count, effective_dose_msv = excluded.effective_dose_msv,
+                    effective_dose_msv = excluded.effective_dose_msv,
                     effective_dose_set = excluded.effective_dose_set, effective_dose_note = excluded.effective_dose_note, dlp_parts = excluded.dlp_parts
                 """)
             insertFlag = try db.cachedStatement(sql: """
@@ -192,15 +192,7 @@ extension SQLiteDoseStore {
             try ledger("duplicate", sop: judged.sopInstanceUID, reason: reason, object: nil)
             return .duplicate(reason: reason)
         }
-        // The study must be where it was when the report was judged.
-        let revision = try Int64.fetchOne(statements.studyRevision, arguments: [judged.studyKey]) ?? 0
-        guard revision == judged.basedOnRevision else {
-            throw StoreError(
-                kind: .studyChanged, operation: "record \(judged.sopInstanceUID)", table: "studies",
-                message: "study \(judged.studyKey) is at revision \(revision), the report was judged at \(judged.basedOnRevision)"
-            )
-        }
-        try requireImages(judged, statements: statements, operation: "record \(judged.sopInstanceUID)")
+        let revision = try requireCurrent(judged, statements: statements, db: db, operation: "record \(judged.sopInstanceUID)")
         let object = try storeObject()
         try db.execute(statements.insertReport, [
             .text(judged.sopInstanceUID), .text(judged.studyKey), .text(digest), .integer(Int64(judged.reportEventCount)), .text(receivedText),
@@ -219,9 +211,19 @@ extension SQLiteDoseStore {
         ))
     }
 
-    /// A judgement counts only the images it saw: one recorded since is
-    /// judged too (the writer reads the state again).
-    func requireImages(_ judged: JudgedReport, statements: Statements, operation: String) throws {
+    /// A judgement is recorded only against what it was made from: the
+    /// study at the same revision, the same number of sized images (one
+    /// recorded since is judged too), and the patient's other studies as
+    /// they were read. Otherwise `.studyChanged`, and the writer reads the
+    /// state again. Returns the study's revision.
+    func requireCurrent(_ judged: JudgedReport, statements: Statements, db: Database, operation: String) throws -> Int64 {
+        let revision = try Int64.fetchOne(statements.studyRevision, arguments: [judged.studyKey]) ?? 0
+        guard revision == judged.basedOnRevision else {
+            throw StoreError(
+                kind: .studyChanged, operation: operation, table: "studies",
+                message: "study \(judged.studyKey) is at revision \(revision), the report was judged at \(judged.basedOnRevision)"
+            )
+        }
         let images = try Int.fetchOne(statements.studyImageCount, arguments: [judged.studyKey]) ?? 0
         guard images == judged.imageCount else {
             throw StoreError(
@@ -229,22 +231,22 @@ extension SQLiteDoseStore {
                 message: "study \(judged.studyKey) has \(images) sized images, the judgement saw \(judged.imageCount)"
             )
         }
+        if let check = judged.patientCheck {
+            let now = try Self.currentPatientRevision(check.pseudonym, excluding: judged.studyKey, db: db)
+            guard now == check.revision else {
+                throw StoreError(kind: .studyChanged, operation: operation, table: "studies",
+                                 message: "patient \(check.pseudonym)'s other studies changed since they were read")
+            }
+        }
+        return revision
     }
 
     /// A study's judgement, written over its earlier one: events, findings,
     /// the study row and its revision; new alerts (held if it says so),
     /// withdrawals with their follow-ups. Returns the alerts for the sinks
     /// now (held ones are sent when their hold ends).
+    /// Called after `requireCurrent`.
     func writeJudgement(_ judged: JudgedReport, revision: Int64, texts: inout ReferenceTexts, statements: Statements, db: Database) throws -> [AlertRecord] {
-        // The patient's history must be as it was read (another study of the
-        // same child may have been recorded meanwhile).
-        if let check = judged.patientCheck {
-            let now = try Self.currentPatientRevision(check.pseudonym, excluding: judged.studyKey, db: db)
-            guard now == check.revision else {
-                throw StoreError(kind: .studyChanged, operation: "record study \(judged.studyKey)", table: "studies",
-                                 message: "patient \(check.pseudonym)'s other studies changed since they were read")
-            }
-        }
         // A study's first report has nothing to replace.
         if revision > 0 {
             try db.execute(statements.deleteFindings, [.text(judged.studyKey)])

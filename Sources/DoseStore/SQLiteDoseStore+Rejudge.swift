@@ -16,14 +16,7 @@ extension SQLiteDoseStore {
         let alerts = try StoreError.during("record study \(judged.studyKey) judged again", table: "studies") {
             try pool.write { db in
                 let statements = try Statements(db)
-                let revision = try Int64.fetchOne(statements.studyRevision, arguments: [judged.studyKey]) ?? 0
-                guard revision == judged.basedOnRevision else {
-                    throw StoreError(
-                        kind: .studyChanged, operation: "record study \(judged.studyKey) judged again", table: "studies",
-                        message: "study \(judged.studyKey) is at revision \(revision), it was judged at \(judged.basedOnRevision)"
-                    )
-                }
-                try requireImages(judged, statements: statements, operation: "record study \(judged.studyKey) judged again")
+                let revision = try requireCurrent(judged, statements: statements, db: db, operation: "record study \(judged.studyKey) judged again")
                 var alerts = try writeJudgement(judged, revision: revision, texts: &texts, statements: statements, db: db)
                 alerts += try release(db, sql: "study_key = ?", arguments: [judged.studyKey])
                 try db.execute(sql: "DELETE FROM size_rejudge WHERE study_key = ? AND due_at <= ?", arguments: [judged.studyKey, dueAt])

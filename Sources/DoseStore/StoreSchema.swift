@@ -309,7 +309,6 @@ enum StoreSchema {
                 CREATE INDEX images_study ON images (study_key) WHERE record IS NOT NULL;
                 ALTER TABLE ingest_ledger ADD COLUMN image_id INTEGER REFERENCES images (id);
                 ALTER TABLE studies ADD COLUMN header BLOB;
-                ALTER TABLE studies ADD COLUMN image_count INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE size_rejudge (
                     study_key TEXT PRIMARY KEY,
                     due_at DATETIME NOT NULL
