@@ -52,7 +52,7 @@ extension DoseAuditCommand {
                     }
                     for source in service.dicomwebSources { print("  serve: DICOMweb \(source.name) \(source.url) every \(source.pollSeconds) s (\(source.authentication.rawValue) authentication)") }
                     if let dashboard = service.dashboard {
-                        print("  serve: dashboard http://\(dashboard.host):\(dashboard.port)\(dashboard.basicAuthFile == nil ? " (no login)" : " (basic auth)")")
+                        print("  serve: dashboard \(dashboard.tlsCertificate == nil ? "http" : "https")://\(dashboard.host):\(dashboard.port)\(dashboard.usersFile.map { " (users in \($0))" } ?? " (no sign-in)")")
                     }
                 } catch {
                     StandardError.write(error.description + "\n")

@@ -14,7 +14,7 @@ public struct DoseAuditCommand: AsyncParsableCommand {
             made); 3 (check, validate) a dose at or above a reference level; 64 a command-line usage error.
             """,
         version: "0.1.0",
-        subcommands: [Extract.self, Check.self, Size.self, Validate.self, Report.self, Serve.self, Import.self, Status.self, Patient.self, Echo.self, Send.self, Config.self, Bench.self]
+        subcommands: [Extract.self, Check.self, Size.self, Validate.self, Report.self, Serve.self, Import.self, Status.self, Patient.self, User.self, Echo.self, Send.self, Config.self, Bench.self]
     )
 
     public init() {}

@@ -85,6 +85,7 @@ public struct ServiceSettings: Sendable, Equatable {
     public var resolvedAlertFile: String { alertFile ?? stateDirectory + "/alerts.jsonl" }
     public var pseudonymKeyPath: String { stateDirectory + "/pseudonym.key" }
     public var resolvedReportsDirectory: String { dashboard?.reportsDirectory ?? stateDirectory + "/reports" }
+    public var resolvedDashboardAccessLog: String { dashboard?.accessLog ?? stateDirectory + "/dashboard-access.log" }
 }
 
 /// A configuration problem, naming the file, the line and the field.

@@ -24,9 +24,17 @@ public struct DashboardSettings: Sendable, Equatable {
     /// Loopback unless a site chooses otherwise.
     public var host = "127.0.0.1"
     public var port = 8087
-    /// One line "user:password"; without it the dashboard asks for no login
-    /// (acceptable on loopback only).
-    public var basicAuthFile: String?
+    /// The users file (`doseaudit user add`): name, role and bcrypt hash per
+    /// line. Without it the dashboard asks for no sign-in (loopback only).
+    public var usersFile: String?
+    /// PEM certificate chain and private key: the dashboard serves HTTPS.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// Where every dashboard request is logged with who made it; default <state>/dashboard-access.log.
+    public var accessLog: String?
+    /// The site's time zone (IANA name) for every time the dashboard and the
+    /// weekly reports show; default the system's.
+    public var timeZone: String?
     /// Where `doseaudit report` writes (listed and served read-only); default <state>/reports.
     public var reportsDirectory: String?
 
@@ -119,11 +127,24 @@ extension YAMLReader {
 
     mutating func dashboard(_ node: Node, absolute: (String) -> String) -> DashboardSettings {
         let path = "serve.dashboard"
-        expectKeys(node, path, ["host", "port", "basic_auth_file", "reports_directory"])
+        if let old = node["basic_auth_file"] {
+            add(old, "\(path).basic_auth_file", "replaced by users_file: make one with `doseaudit user add NAME --role admin --users-file FILE` and name it as users_file")
+        }
+        expectKeys(node, path, ["host", "port", "basic_auth_file", "users_file", "tls_certificate", "tls_key", "access_log", "time_zone", "reports_directory"])
         var dashboard = DashboardSettings()
         if let host = string(node, "host", in: path) { dashboard.host = host }
         if let port = integer(node, "port", in: path, range: 1...65535) { dashboard.port = port }
-        if let file = string(node, "basic_auth_file", in: path) { dashboard.basicAuthFile = absolute(file) }
+        if let file = string(node, "users_file", in: path) { dashboard.usersFile = absolute(file) }
+        if let file = string(node, "tls_certificate", in: path) { dashboard.tlsCertificate = absolute(file) }
+        if let file = string(node, "tls_key", in: path) { dashboard.tlsKey = absolute(file) }
+        if (dashboard.tlsCertificate == nil) != (dashboard.tlsKey == nil) {
+            add(node, path, "tls_certificate and tls_key go together: give both for HTTPS, or neither")
+        }
+        if let file = string(node, "access_log", in: path) { dashboard.accessLog = absolute(file) }
+        if let zone = string(node, "time_zone", in: path) {
+            if TimeZone(identifier: zone) == nil { add(node["time_zone"] ?? node, "\(path).time_zone", "'\(zone)' is not a time zone name (for example Europe/Berlin)") }
+            dashboard.timeZone = zone
+        }
         if let folder = string(node, "reports_directory", in: path) { dashboard.reportsDirectory = absolute(folder) }
         return dashboard
     }

@@ -94,9 +94,12 @@ public enum DaemonAssembly {
                 sources: { health.states.map { DashboardStatus.Source(name: $0.name, problem: $0.problem, since: $0.since, failures: $0.failures) } }
             )
             do {
+                let sets = try ConfigurationLoader.referenceSets(runtime.current.configuration)
                 services.append(try Dashboard.service(
-                    settings: dashboard, reportsDirectory: settings.resolvedReportsDirectory, store: store, status: status,
-                    onRunning: { gate.ready("dashboard", "dashboard on http://\(dashboard.host):\(dashboard.port)") }, logger: logger
+                    settings: dashboard, reportsDirectory: settings.resolvedReportsDirectory, store: store, status: status, referenceSets: sets,
+                    accessLog: settings.resolvedDashboardAccessLog,
+                    onRunning: { gate.ready("dashboard", "dashboard on \(dashboard.tlsCertificate == nil ? "http" : "https")://\(dashboard.host):\(dashboard.port)") },
+                    logger: logger
                 ))
             } catch {
                 throw StartFailure("cannot start the dashboard: \(error)")

@@ -11,11 +11,13 @@ struct DashboardAPI: Sendable {
     let reportsDirectory: String
     let daemon: DashboardStatus
 
-    func alerts(limit: Int) throws -> String {
-        JSONValue.array(try store.recentAlerts(limit: limit).map { a in
+    func alerts(limit: Int, identity: DashboardIdentity) throws -> String {
+        let shown = identity.seesIdentifiers
+        return JSONValue.array(try store.recentAlerts(limit: limit).filter { shown || $0.level != .recurrentImaging }.map { a in
             .object([
                 ("key", .string(a.key)), ("time", .string(a.createdAt.formatted(.iso8601))), ("level", .string(a.level.rawValue)),
-                ("studyKey", .string(a.studyKey)), ("accessionNumber", .optional(a.accessionNumber)), ("patientPseudonym", .optional(a.patientPseudonym)),
+                ("studyKey", .string(a.studyKey)), ("accessionNumber", shown ? .optional(a.accessionNumber) : .null),
+                ("patientPseudonym", shown ? .optional(a.patientPseudonym) : .null),
                 ("scanner", .optional(a.scanner)), ("protocol", .optional(a.protocolName)), ("irradiationEventUID", .optional(a.irradiationEventUID)),
                 ("explanation", .string(a.explanation)),
             ])
@@ -26,8 +28,34 @@ struct DashboardAPI: Sendable {
         JSONValue.array(try store.studies(accessionNumber: accession).map(Self.summary)).serialized(pretty: false)
     }
 
-    func study(_ key: String) throws -> String? {
-        guard let detail = try store.studyDetail(key) else { return nil }
+    /// A page of the study browser as JSON: the same rows as the page.
+    func studyList(_ query: StudyBrowserQuery, identity: DashboardIdentity) throws -> String {
+        var query = query
+        if !identity.seesIdentifiers { query.filter.search = nil }
+        let page = try store.studyList(query.filter, sort: query.sort, page: query.page, pageSize: query.pageSize)
+        return JSONValue.object([
+            ("total", .number(Double(page.total))), ("page", .number(Double(page.page))), ("pageSize", .number(Double(page.pageSize))),
+            ("studies", .array(page.rows.map { s in
+                .object([
+                    ("studyKey", .string(s.studyKey)), ("studyDate", .optional(s.studyDate)), ("studyTime", .optional(s.studyTime)),
+                    ("receivedAt", .string(s.receivedAt.formatted(.iso8601))),
+                    ("accessionNumber", identity.seesIdentifiers ? .optional(s.accessionNumber) : .null),
+                    ("patientPseudonym", identity.seesIdentifiers ? .optional(s.patientPseudonym) : .null),
+                    ("scanner", .string(s.scanner)), ("protocols", .array(s.protocols.map(JSONValue.string))), ("regions", .array(s.regions.map(JSONValue.string))),
+                    ("ageYears", Self.number(s.ageYears)), ("sizeCm", Self.number(s.sizeCm)), ("sizeSource", .optional(s.sizeSource)),
+                    ("worstLevel", .optional(s.worstLevel)), ("aboveDRL", .bool(s.aboveDRL)), ("doseCheckOverride", .bool(s.doseCheckOverride)),
+                    ("totalDLP", .number(s.totalDLP)), ("eventCount", .number(Double(s.eventCount))), ("highestRatio", Self.number(s.maxRatio)),
+                ])
+            })),
+        ]).serialized(pretty: false)
+    }
+
+    func study(_ key: String, identity: DashboardIdentity) throws -> String? {
+        guard var detail = try store.studyDetail(key) else { return nil }
+        if !identity.seesIdentifiers {
+            detail.summary.accessionNumber = nil
+            detail.summary.patientPseudonym = nil
+        }
         return JSONValue.object([
             ("study", Self.summary(detail.summary)),
             ("reports", .number(Double(detail.reports))),
@@ -62,9 +90,13 @@ struct DashboardAPI: Sendable {
         ]).serialized(pretty: false)
     }
 
-    func reports() -> String {
+    func reports(identity: DashboardIdentity) -> String {
         JSONValue.array(Self.reportPeriods(reportsDirectory).map { period in
-            .object([("period", .string(period)), ("html", .string("/reports/\(period)/report.html")), ("bandsCSV", .string("/reports/\(period)/bands.csv"))])
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: "\(reportsDirectory)/\(period)")) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
+            return .object([
+                ("period", .string(period)), ("html", .string("/reports/\(period)/report.html")), ("bandsCSV", .string("/reports/\(period)/bands.csv")),
+                ("csv", .array(files.map { .string("/reports/\(period)/\($0)") })),
+            ])
         }).serialized(pretty: false)
     }
 

@@ -1,5 +1,9 @@
 import CTDoseReport
 public import DoseConfiguration
+public import DoseEvaluation
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import DoseReports
 public import DoseStore
 import Foundation
@@ -7,51 +11,99 @@ public import Hummingbird
 public import Logging
 public import ServiceLifecycle
 
-/// The read-only dashboard served by `doseaudit serve` (Hummingbird): recent
-/// alerts, search by accession number, a study's events and findings, the
-/// weekly reports, a JSON API behind the pages, and /metrics for Prometheus.
-/// It never writes to the store.
+/// The read-only dashboard served by `doseaudit serve` (Hummingbird): the
+/// study browser, dose by scanner and protocol, a study's events and
+/// findings, patient histories, the weekly reports, a JSON API behind the
+/// pages, and /metrics for Prometheus; users with roles, signed in by
+/// session cookie or HTTP Basic. It never writes to the store.
 public enum Dashboard {
     /// The HTTP server as a `Service` for the daemon's `ServiceGroup`.
     public static func service(
-        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus,
-        onRunning: @escaping @Sendable () -> Void, logger: Logger
+        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus, referenceSets: [ReferenceSet] = [],
+        accessLog: String? = nil, onRunning: @escaping @Sendable () -> Void, logger: Logger
     ) throws -> any Service {
-        try application(settings: settings, reportsDirectory: reportsDirectory, store: store, status: status, onRunning: onRunning, logger: logger)
+        try application(settings: settings, reportsDirectory: reportsDirectory, store: store, status: status, referenceSets: referenceSets,
+                        accessLog: accessLog, onRunning: onRunning, logger: logger)
+    }
+
+    static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
+
+    /// What the start-up says about who can reach the dashboard, loudly
+    /// when it is more than the machine itself without a sign-in or TLS.
+    static func exposureWarnings(_ settings: DashboardSettings) -> [String] {
+        guard !isLoopback(settings.host) else { return [] }
+        var warnings: [String] = []
+        if settings.usersFile == nil {
+            warnings.append("DASHBOARD WITHOUT SIGN-IN on \(settings.host):\(settings.port): anyone who can reach this port sees studies, accession numbers and alerts. Set serve.dashboard.users_file (doseaudit user add), or host: 127.0.0.1")
+        }
+        if settings.tlsCertificate == nil {
+            warnings.append("DASHBOARD WITHOUT TLS on \(settings.host):\(settings.port): passwords, session cookies and pages cross the network in clear. Set serve.dashboard.tls_certificate and tls_key, or put it behind a reverse proxy with TLS and host: 127.0.0.1")
+        }
+        return warnings
     }
 
     /// The Hummingbird application itself: what `service` runs, and what the
     /// tests drive in process through HummingbirdTesting.
     public static func application(
-        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus,
-        onRunning: @escaping @Sendable () -> Void = {}, logger: Logger
+        settings: DashboardSettings, reportsDirectory: String, store: SQLiteDoseStore, status: DashboardStatus, referenceSets: [ReferenceSet] = [],
+        accessLog accessLogPath: String? = nil, onRunning: @escaping @Sendable () -> Void = {}, logger: Logger
     ) throws -> some ApplicationProtocol & Service {
-        if !["127.0.0.1", "::1", "localhost"].contains(settings.host) {
-            if settings.basicAuthFile == nil {
-                logger.warning("dashboard listens on \(settings.host):\(settings.port) WITHOUT A LOGIN: anyone who can reach this port sees studies, accession numbers and alerts; set serve.dashboard.basic_auth_file, or host: 127.0.0.1 behind a reverse proxy with TLS")
-            } else {
-                logger.warning("dashboard listens on \(settings.host):\(settings.port) without TLS: its login and pages cross the network in clear; put it behind a reverse proxy with TLS, or host: 127.0.0.1")
+        for warning in exposureWarnings(settings) { logger.warning("\(warning)") }
+        let clock = SiteTime(timeZone: settings.timeZone.flatMap(TimeZone.init(identifier:)) ?? .current)
+        let sessions = DashboardSessions()
+        let basicCache = BasicCredentialCache()
+        let users = try settings.usersFile.map { path in
+            try UsersFile(path: path, logger: logger) { user in
+                sessions.end(user: user)
+                basicCache.forget(user: user)
             }
         }
-        let router = Router()
-        router.add(middleware: SecurityHeadersMiddleware())
-        if let file = settings.basicAuthFile {
-            let credentials = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard credentials.contains(":") else { throw DashboardError("\(file): expected one line user:password") }
-            router.add(middleware: BasicAuthMiddleware(credentials: credentials))
-        }
-        let pages = DashboardPages(store: store, reportsDirectory: reportsDirectory)
+        let throttle = LoginThrottle()
+        let accessLog = try DashboardAccessLog(path: accessLogPath)
+        let tls = settings.tlsCertificate != nil
+        let router = Router(context: DashboardContext.self)
+        router.add(middleware: SecurityHeadersMiddleware(https: tls))
+        router.add(middleware: AuthenticationMiddleware(users: users, sessions: sessions, throttle: throttle, accessLog: accessLog, basicCache: basicCache))
+        let pages = DashboardPages(store: store, reportsDirectory: reportsDirectory, clock: clock)
+        let browser = StudyBrowser(store: store, clock: clock, choices: FilterChoices(store: store))
+        let scanners = ScannerPages(store: store, referenceSet: referenceSets.first { $0.rows.contains { $0.level == .drl } })
+        let login = LoginPage(users: users, sessions: sessions, throttle: throttle, secureCookie: tls)
         let api = DashboardAPI(store: store, reportsDirectory: reportsDirectory, daemon: status)
 
-        router.get("/") { request, _ in try html(pages.home(accession: request.uri.queryParameters.get("accession"))) }
+        router.get("/login") { request, context in
+            if context.identity != nil && users == nil { return Response(status: .seeOther, headers: [.location: "/"]) }
+            return html(login.form(next: request.uri.queryParameters.get("next")))
+        }
+        router.post("/login") { request, context in try await login.submit(request, context: context) }
+        router.post("/logout") { request, _ in login.signOut(request) }
+        router.get("/") { _, context in try html(pages.home(identity: context.who)) }
+        router.get("/studies") { request, context in
+            try html(browser.page(try query(request), identity: context.who))
+        }
+        router.get("/studies.csv") { request, context in
+            let text = try browser.csv(try query(request), identity: context.who)
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"studies.csv\""],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("/studies/:key") { _, context in
             let key = try context.parameters.require("key")
-            guard let page = try pages.study(key) else { throw HTTPError(.notFound, message: "no study \(key)") }
+            guard let page = try pages.study(key, identity: context.who) else { throw HTTPError(.notFound, message: "no study \(key)") }
+            return html(page)
+        }
+        router.get("/scanners") { _, context in try html(scanners.list(identity: context.who)) }
+        router.get("/scanner") { request, context in
+            guard let scanner = request.uri.queryParameters.get("scanner"), !scanner.isEmpty else { throw HTTPError(.badRequest, message: "give ?scanner=") }
+            let weeks = request.uri.queryParameters.get("weeks", as: Int.self) ?? 13
+            guard (1...104).contains(weeks) else { throw HTTPError(.badRequest, message: "weeks: expected 1 to 104") }
+            let protocolName = request.uri.queryParameters.get("protocol").flatMap { $0.isEmpty ? nil : $0 }
+            guard let page = try scanners.page(scanner: scanner, protocolName: protocolName, weeks: weeks, identity: context.who) else {
+                throw HTTPError(.notFound, message: "no study from scanner \(scanner)")
+            }
             return html(page)
         }
         router.get("/patients/:pseudonym") { _, context in
             let pseudonym = try context.parameters.require("pseudonym")
-            guard let page = try pages.patient(pseudonym) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
+            guard let page = try pages.patient(pseudonym, identity: context.who) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
             return html(page)
         }
         router.get("/api/patients/:pseudonym") { _, context in
@@ -60,35 +112,74 @@ public enum Dashboard {
             return json(PatientHistoryView.json(history).serialized(pretty: false))
         }
         router.get("/dashboard.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: dashboardStylesheet)))
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: dashboardStylesheet)))
         }
-        router.get("/reports") { _, _ in html(pages.reports()) }
+        router.get("/reports") { _, context in html(pages.reports(identity: context.who)) }
         router.get("/reports/:period/:file") { _, context in
-            try reportFile(reportsDirectory, period: context.parameters.require("period"), file: context.parameters.require("file"))
+            guard context.who.seesIdentifiers else { throw HTTPError(.forbidden, message: "weekly reports list exams by accession number: physicists and admins only") }
+            return try reportFile(reportsDirectory, period: context.parameters.require("period"), file: context.parameters.require("file"))
         }
-        router.get("/api/alerts") { request, _ in
-            try json(api.alerts(limit: min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 1000)))
+        router.get("/access-log") { _, _ in
+            let text = accessLogPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+            let lines = text.split(separator: "\n").suffix(500).reversed().joined(separator: "\n")
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: lines + "\n")))
         }
-        router.get("/api/studies") { request, _ in
-            guard let accession = request.uri.queryParameters.get("accession") else { throw HTTPError(.badRequest, message: "give ?accession=") }
-            return try json(api.studies(accession: accession))
+        router.get("/api/alerts") { request, context in
+            try json(api.alerts(limit: min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 1000), identity: context.who))
+        }
+        router.get("/api/studies") { request, context in
+            if let accession = request.uri.queryParameters.get("accession") {
+                guard context.who.seesIdentifiers else { throw HTTPError(.forbidden, message: "searching by accession number needs the physicist role") }
+                return try json(api.studies(accession: accession))
+            }
+            return try json(api.studyList(try query(request), identity: context.who))
         }
         router.get("/api/studies/:key") { _, context in
             let key = try context.parameters.require("key")
-            guard let value = try api.study(key) else { throw HTTPError(.notFound, message: "no study \(key)") }
+            guard let value = try api.study(key, identity: context.who) else { throw HTTPError(.notFound, message: "no study \(key)") }
             return json(value)
         }
-        router.get("/api/reports") { _, _ in json(api.reports()) }
+        router.get("/api/reports") { _, context in json(api.reports(identity: context.who)) }
         router.get("/api/status") { _, _ in try json(api.status()) }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: status.metrics())))
         }
+        let configuration = ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "DoseAudit")
+        let server: HTTPServerBuilder
+        if let certificate = settings.tlsCertificate, let key = settings.tlsKey {
+            server = try .tls(.http1(), tlsConfiguration: tlsConfiguration(certificate: certificate, key: key))
+        } else {
+            server = .http1()
+        }
         return Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "DoseAudit"),
+            router: router, server: server, configuration: configuration,
             onServerRunning: { _ in onRunning() },
             logger: logger
         )
+    }
+
+    /// The study browser's query from a request's parameters (a wrong one is a 400 naming it).
+    static func query(_ request: Request) throws -> StudyBrowserQuery {
+        do {
+            return try StudyBrowserQuery(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        } catch {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+    }
+
+    /// The certificate chain and key, read and checked at start: a wrong
+    /// file is an error naming it, not a server that fails each handshake.
+    static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate)
+            guard !chain.isEmpty else { throw DashboardError("\(certificate): no PEM certificate in it") }
+            let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        } catch let error as DashboardError {
+            throw error
+        } catch {
+            throw DashboardError("cannot use the dashboard's TLS certificate \(certificate) and key \(key): \(error)")
+        }
     }
 
     static func html(_ text: String) -> Response {

@@ -96,10 +96,22 @@ extension WeeklyReport {
     }
 
     func csv(_ header: [String], _ rows: [[String]]) -> String {
-        ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([header] + rows).map(CSVText.line).joined()
+    }
+}
+
+/// RFC 4180 text: one record per line, CRLF, fields quoted when they must be.
+public enum CSVText {
+    public static func line(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
     }
 
-    static func csvField(_ text: String) -> String {
+    /// A field quoted when it holds a comma, quote or line break; a field
+    /// that a spreadsheet would run as a formula (= + - @) is prefixed with '.
+    public static func field(_ text: String) -> String {
+        let second = text.dropFirst().first
+        let formula = text.first.map { "=+@".contains($0) || ($0 == "-" && second.map { $0.isLetter || $0 == "=" } == true) } == true
+        let text = formula ? "'" + text : text
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

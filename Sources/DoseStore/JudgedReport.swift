@@ -45,6 +45,8 @@ public struct JudgedReport: Sendable {
     var events: [[SQLValue]]
     var findings: [FindingRow]
     var study: [SQLValue]
+    /// The study browser's row (`StudyListing`).
+    var listing: [SQLValue]
 
     /// An earlier alert the study's new judgement no longer supports: marked
     /// withdrawn, and, if anyone was told of it, followed by one alert
@@ -161,6 +163,16 @@ public struct JudgedReport: Sendable {
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)),
         ] + Self.historyColumns(historyExam, effectiveDose)
+        listing = StudyListing(
+            studyKey: studyKey, studyDate: study.study.studyDate, studyTime: study.study.studyTime, receivedAt: receivedText,
+            accessionNumber: study.study.accessionNumber, patientPseudonym: pseudonym, scanner: scanner, studyDescription: study.study.studyDescription,
+            events: evaluation.events.map { e in
+                StudyListing.Event(protocolName: study.events[e.index].acquisitionProtocol, region: e.region.rawValue, sizeSource: e.ssde.source?.rawValue,
+                                   sizeCm: e.ssde.sizeCm, inComparison: e.inReferenceComparison)
+            },
+            findings: evaluation.allFindings.map { ($0.level.rawValue, $0.ratio) }, ageYears: study.patient.age?.decimalYears, totalDLP: totalDLP,
+            worstLevel: evaluation.worstLevel?.rawValue
+        ).values
         raisedFlags = crossings.map { crossing in
             StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),
                        rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey, crossingDate: crossing.exam.studyDate ?? "")

@@ -43,7 +43,7 @@ extension SQLiteDoseStore {
         let insertLedger, earlierSameBytes, objectID, countSOP, insertObject, insertReport, updateRole: Statement
         let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
         let imageSameBytes, imageSameSOP, insertImage, insertImageLedger, studyImageCount, scheduleRejudge, studyExists: Statement
-        let withdraw, holdAlerts, markFollowUp, insertFlag: Statement
+        let withdraw, holdAlerts, markFollowUp, insertFlag, upsertListing: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
@@ -99,6 +99,7 @@ extension SQLiteDoseStore {
                 INSERT OR IGNORE INTO patient_flags (key, patient_pseudonym, rule, crossing_study_key, crossing_date, value, exams, explanation, created_at, notify)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            upsertListing = try db.cachedStatement(sql: StudyListing.upsert)
             imageSameBytes = try db.cachedStatement(sql: "SELECT id, rejection FROM images WHERE sha256 = ?")
             imageSameSOP = try db.cachedStatement(sql: "SELECT id FROM images WHERE sop_instance_uid = ? AND record IS NOT NULL")
             insertImage = try db.cachedStatement(sql: """
@@ -279,6 +280,7 @@ extension SQLiteDoseStore {
             newAlerts.append(followUp.record)
         }
         try db.execute(statements.upsertStudy, judged.study)
+        try db.execute(statements.upsertListing, judged.listing)
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
         // A flag once per (patient, rule, crossing), ever: its key.
         for flag in judged.flags {

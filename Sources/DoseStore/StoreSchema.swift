@@ -350,6 +350,42 @@ enum StoreSchema {
                 CREATE INDEX patient_flags_created ON patient_flags (created_at);
                 """)
         }
+        migrator.registerMigration("v12: the study browser's list") { db in
+            // One narrow row per study with what the study browser filters,
+            // sorts and shows, written with the study's judgement: the list
+            // scans this, not `studies` (whose rows carry the header). A
+            // protocol filter finds its studies through events_protocol.
+            try db.execute(sql: """
+                CREATE TABLE study_list (
+                    study_key TEXT PRIMARY KEY,
+                    study_date TEXT,
+                    study_time TEXT,
+                    received_at DATETIME NOT NULL,
+                    accession_number TEXT,
+                    patient_pseudonym TEXT,
+                    scanner TEXT NOT NULL,
+                    description TEXT,
+                    protocols TEXT NOT NULL,
+                    regions TEXT NOT NULL,
+                    age_years REAL,
+                    size_cm REAL,
+                    size_source TEXT,
+                    worst_level TEXT,
+                    worst_severity INTEGER NOT NULL,
+                    above_drl BOOLEAN NOT NULL,
+                    dose_check_override BOOLEAN NOT NULL,
+                    total_dlp REAL NOT NULL,
+                    event_count INTEGER NOT NULL,
+                    max_ratio REAL
+                ) WITHOUT ROWID;
+                CREATE INDEX study_list_date ON study_list (study_date, study_time);
+                CREATE INDEX study_list_scanner ON study_list (scanner, study_date);
+                CREATE INDEX study_list_accession ON study_list (accession_number COLLATE NOCASE);
+                CREATE INDEX study_list_patient ON study_list (patient_pseudonym COLLATE NOCASE);
+                CREATE INDEX events_protocol ON events (protocol);
+                """)
+            try StudyListing.backfill(db)
+        }
         return migrator
     }
 

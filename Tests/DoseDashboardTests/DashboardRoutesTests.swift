@@ -37,12 +37,15 @@ struct DashboardRoutesTests {
             }
         }
 
-        func application(basicAuthFile: String? = nil, sources: [DashboardStatus.Source] = []) throws -> some ApplicationProtocol {
+        func application(usersFile: String? = nil, sources: [DashboardStatus.Source] = [], accessLog: String? = nil) throws -> some ApplicationProtocol {
             var settings = DashboardSettings()
-            settings.basicAuthFile = basicAuthFile
+            settings.usersFile = usersFile
+            settings.timeZone = "Europe/Berlin"
             let status = DashboardStatus(metrics: { "# TYPE doseaudit_up gauge\ndoseaudit_up 1\n" }, sources: { sources })
+            let configuration = try ConfigurationLoader.load(path: Fixtures.packageRoot + "/config/doseaudit.yaml")
             return try Dashboard.application(
-                settings: settings, reportsDirectory: directory + "/reports", store: store, status: status, logger: Logger(label: "test")
+                settings: settings, reportsDirectory: directory + "/reports", store: store, status: status,
+                referenceSets: try ConfigurationLoader.referenceSets(configuration), accessLog: accessLog, logger: Logger(label: "test")
             )
         }
     }
@@ -78,8 +81,15 @@ struct DashboardRoutesTests {
             try await client.execute(uri: "/api/studies/no-such-study", method: .get) { response in
                 #expect(response.status == .notFound)
             }
+            // Without an accession number: the study browser's first page.
             try await client.execute(uri: "/api/studies", method: .get) { response in
+                let body = try Self.object(response.body)
+                #expect(body["total"] as? Double == 11)
+                #expect((body["studies"] as? [[String: Any]])?.count == 11)
+            }
+            try await client.execute(uri: "/api/studies?sort=sideways", method: .get) { response in
                 #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("is not one of date, received, scanner, age, size, dlp, worst, ratio"))
             }
         }
     }
@@ -213,11 +223,13 @@ struct DashboardRoutesTests {
 
     @Test func aLoginIsAskedForAndOnlyTheRightOneIsAccepted() async throws {
         let site = try Site()
-        let file = site.directory + "/credentials"
-        try "physicist:s3cret-pw\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let right = "Basic " + Data("physicist:s3cret-pw".utf8).base64EncodedString()
+        let file = site.directory + "/users"
+        var users = DashboardUsers()
+        try users.add("physicist", role: .admin, password: "s3cret-password", cost: 4)
+        try users.write(path: file)
+        let right = "Basic " + Data("physicist:s3cret-password".utf8).base64EncodedString()
         let wrong = "Basic " + Data("physicist:s3cret".utf8).base64EncodedString()
-        try await site.application(basicAuthFile: file).test(.router) { client in
+        try await site.application(usersFile: file).test(.router) { client in
             for headers: HTTPFields in [[:], [.authorization: wrong], [.authorization: "Bearer x"]] {
                 try await client.execute(uri: "/api/status", method: .get, headers: headers) { response in
                     #expect(response.status == .unauthorized)
@@ -233,14 +245,14 @@ struct DashboardRoutesTests {
         }
     }
 
-    @Test func aCredentialsFileWithoutAColonIsRefusedAtStart() throws {
+    @Test func aUsersFileThatDoesNotParseIsRefusedAtStart() throws {
         let site = try Site()
-        let file = site.directory + "/credentials"
-        try "just-a-password\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let file = site.directory + "/users"
+        try "physicist:s3cret-pw\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect {
-            _ = try site.application(basicAuthFile: file)
+            _ = try site.application(usersFile: file)
         } throws: { error in
-            "\(error)" == "\(file): expected one line user:password"
+            "\(error)" == "\(file):1: expected name:role:bcrypt-hash (make lines with `doseaudit user add`)"
         }
     }
 }

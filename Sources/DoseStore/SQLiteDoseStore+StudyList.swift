@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+extension SQLiteDoseStore {
+    static let listColumns = """
+        l.study_key, l.study_date, l.study_time, l.received_at, l.accession_number, l.patient_pseudonym, l.scanner, l.description, l.protocols,
+        l.regions, l.age_years, l.size_cm, l.size_source, l.worst_level, l.above_drl, l.dose_check_override, l.total_dlp, l.event_count, l.max_ratio
+        """
+
+    static func listRow(_ row: Row) -> StudyListRow {
+        func parts(_ text: String) -> [String] { text.isEmpty ? [] : text.components(separatedBy: StudyListing.separator) }
+        return StudyListRow(
+            studyKey: row[0], studyDate: row[1], studyTime: row[2], receivedAt: row[3],
+            accessionNumber: row[4], patientPseudonym: row[5], scanner: row[6], studyDescription: row[7], protocols: parts(row[8]),
+            regions: parts(row[9]), ageYears: row[10], sizeCm: row[11], sizeSource: row[12], worstLevel: row[13], aboveDRL: row[14],
+            doseCheckOverride: row[15], totalDLP: row[16], eventCount: row[17], maxRatio: row[18]
+        )
+    }
+
+    /// One page of the studies that match `filter`, in `sort` order, and
+    /// how many match in all. A page past the last is empty (its total still
+    /// says how many there are).
+    public func studyList(_ filter: StudyFilter, sort: StudySort = .newestFirst, page: Int = 1, pageSize: Int = 50) throws(StoreError) -> StudyListPage {
+        let page = max(page, 1), pageSize = min(max(pageSize, 1), 1000)
+        let (clause, arguments) = filter.sql
+        return try StoreError.during("list studies", table: "study_list") {
+            try pool.read { db in
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT \(Self.listColumns) FROM study_list l \(clause) \(sort.sql) LIMIT ? OFFSET ?",
+                    arguments: StatementArguments((arguments + [.integer(Int64(pageSize)), .integer(Int64((page - 1) * pageSize))]).map(\.databaseValue))
+                ).map(Self.listRow)
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM study_list l \(clause)", arguments: StatementArguments(arguments.map(\.databaseValue))) ?? 0
+                return StudyListPage(rows: rows, total: total, page: page, pageSize: pageSize)
+            }
+        }
+    }
+
+    /// One study's row of the list.
+    public func studyListRow(_ key: String) throws(StoreError) -> StudyListRow? {
+        try StoreError.during("read a study's list row", table: "study_list") {
+            try pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(Self.listColumns) FROM study_list l WHERE l.study_key = ?", arguments: [key]).map(Self.listRow)
+            }
+        }
+    }
+
+    /// The compared events of one scanner (and protocol) with study dates
+    /// in [from, to], as the weekly report reads a period's, and the
+    /// findings at or above a DRL of their studies: a scanner page.
+    public func scannerData(scanner: String, protocolName: String?, from: String, to: String) throws(StoreError) -> ReportPeriodData {
+        try StoreError.during("read a scanner's events", table: "events") {
+            try pool.read { db in
+                var arguments: [any DatabaseValueConvertible] = [scanner, from, to]
+                var protocolTerm = ""
+                if let protocolName {
+                    protocolTerm = "AND e.protocol = ?"
+                    arguments.append(protocolName)
+                }
+                let events = try Row.fetchAll(db, sql: """
+                    SELECT l.study_key, l.study_date, l.accession_number, l.patient_pseudonym, l.age_years, s.patient_weight_kg, l.scanner,
+                           e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison,
+                           e.irradiation_event_uid
+                    FROM study_list l JOIN studies s ON s.study_key = l.study_key JOIN events e ON e.study_key = l.study_key
+                    WHERE l.scanner = ? AND l.study_date BETWEEN ? AND ? \(protocolTerm)
+                    ORDER BY l.study_date, l.study_key, e.ordinal
+                    """, arguments: StatementArguments(arguments)).map { row in
+                    ReportEvent(
+                        studyKey: row[0], irradiationEventUID: row[17], studyDate: row[1], accessionNumber: row[2], patientPseudonym: row[3],
+                        patientAgeYears: row[4], patientWeightKg: row[5], scanner: row[6], protocolName: row[7], acquisitionType: row[8], region: row[9],
+                        ctdivol: row[10], phantom: row[11], dlp: row[12], ssde: row[13], ssdeMethod: row[14], sizeCm: row[15], inComparison: row[16]
+                    )
+                }
+                let findings = try Row.fetchAll(db, sql: """
+                    SELECT \(StoredFinding.columns)
+                    JOIN study_list l ON l.study_key = f.study_key
+                    WHERE l.scanner = ? AND l.study_date BETWEEN ? AND ? AND l.above_drl AND f.level IN ('aboveDRL', 'aboveAlert')
+                    """, arguments: [scanner, from, to]).map(StoredFinding.init(row:))
+                return ReportPeriodData(events: events, findings: findings, rejectedByReason: [:], scannerLastSeen: [:], studiesWithoutDate: 0)
+            }
+        }
+    }
+
+    /// The latest study date of a scanner (where its page's window ends).
+    public func latestStudyDate(scanner: String) throws(StoreError) -> String? {
+        try StoreError.during("read a scanner's latest study", table: "study_list") {
+            try pool.read { db in try String.fetchOne(db, sql: "SELECT MAX(study_date) FROM study_list WHERE scanner = ?", arguments: [scanner]) }
+        }
+    }
+
+    /// Every study that matches, in order (the study browser's CSV), one
+    /// row at a time from one read.
+    public func forEachStudy(_ filter: StudyFilter, sort: StudySort = .newestFirst, _ body: (StudyListRow) throws -> Void) throws(StoreError) {
+        let (clause, arguments) = filter.sql
+        try StoreError.during("list studies", table: "study_list") {
+            try pool.read { db in
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT \(Self.listColumns) FROM study_list l \(clause) \(sort.sql)", arguments: StatementArguments(arguments.map(\.databaseValue))
+                )
+                while let row = try cursor.next() { try body(Self.listRow(row)) }
+            }
+        }
+    }
+
+    /// What the study browser's filters offer: scanners and protocols with
+    /// their study counts, most studies first.
+    public func studyFilterChoices() throws(StoreError) -> (scanners: [(name: String, studies: Int)], protocols: [(name: String, studies: Int)]) {
+        try StoreError.during("list scanners and protocols", table: "study_list") {
+            try pool.read { db in
+                let scanners = try Row.fetchAll(db, sql: "SELECT scanner, COUNT(*) AS n FROM study_list GROUP BY scanner ORDER BY n DESC, scanner")
+                    .map { ($0[0] as String, $0[1] as Int) }
+                let protocols = try Row.fetchAll(db, sql: """
+                    SELECT protocol, COUNT(DISTINCT study_key) AS n FROM events WHERE protocol IS NOT NULL AND protocol <> ''
+                    GROUP BY protocol ORDER BY n DESC, protocol
+                    """).map { ($0[0] as String, $0[1] as Int) }
+                return (scanners, protocols)
+            }
+        }
+    }
+}
+
+extension SQLValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let value): Data(value).databaseValue
+        }
+    }
+}

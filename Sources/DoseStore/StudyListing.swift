@@ -1,0 +1,109 @@
+import CTDoseReport
+import DoseEvaluation
+import Foundation
+import GRDB
+
+/// A study's row in `study_list`, the study browser's one narrow table:
+/// built from the judged study when it is recorded, and from stored rows by
+/// the v12 migration, by the same rules.
+struct StudyListing {
+    struct Event {
+        var protocolName: String?
+        var region: String
+        var sizeSource: String?
+        var sizeCm: Double?
+        var inComparison: Bool
+    }
+
+    var studyKey: String
+    var studyDate: String?
+    var studyTime: String?
+    /// The first report's receipt (kept when later reports merge in).
+    var receivedAt: String
+    var accessionNumber: String?
+    var patientPseudonym: String?
+    var scanner: String
+    var studyDescription: String?
+    var events: [Event]
+    /// Every finding's level and its ratio to its limit.
+    var findings: [(level: String, ratio: Double?)]
+    var ageYears: Double?
+    var totalDLP: Double
+    var worstLevel: String?
+
+    /// Separator of `protocols` and `regions` (names never hold it).
+    static let separator = "\u{1F}"
+
+    /// The study's size: that of the event sized from the best source
+    /// (`SizeSource` order), events in the DRL comparison first.
+    var size: (cm: Double, source: String)? {
+        let ranked = events.compactMap { e -> (cm: Double, source: String, rank: Int)? in
+            guard let cm = e.sizeCm, let source = e.sizeSource else { return nil }
+            let rank = SizeSource.allCases.firstIndex { $0.rawValue == source } ?? SizeSource.allCases.count
+            return (cm, source, rank + (e.inComparison ? 0 : 100))
+        }
+        return ranked.min { $0.rank < $1.rank }.map { ($0.cm, $0.source) }
+    }
+
+    /// `study_list` columns in the order of `upsert`.
+    var values: [SQLValue] {
+        let levels = findings.compactMap { Finding.Level(rawValue: $0.level) }
+        let ratios = findings.compactMap(\.ratio).filter(\.isFinite)
+        let worst = worstLevel.flatMap { Finding.Level(rawValue: $0) }
+        var protocols: [String] = [], regions: [String] = []
+        for e in events {
+            if let p = e.protocolName, !p.isEmpty, !protocols.contains(p) { protocols.append(p) }
+            if !regions.contains(e.region) { regions.append(e.region) }
+        }
+        return [
+            .text(studyKey), SQLValue(studyDate), SQLValue(studyTime), .text(receivedAt), SQLValue(accessionNumber), SQLValue(patientPseudonym),
+            .text(scanner.isEmpty ? "unknown scanner" : scanner), SQLValue(studyDescription),
+            .text(protocols.joined(separator: Self.separator)), .text(regions.joined(separator: Self.separator)),
+            SQLValue(ageYears), SQLValue(size?.cm), SQLValue(size?.source), SQLValue(worstLevel), .integer(Int64(worst?.severity ?? 0)),
+            SQLValue(levels.contains { $0.isAtOrAboveDRL }), SQLValue(levels.contains(.doseCheckOverride)),
+            .real(totalDLP), .integer(Int64(events.count)), SQLValue(ratios.max()),
+        ]
+    }
+
+    /// A study judged again keeps its first receipt time.
+    static let upsert = """
+        INSERT INTO study_list (study_key, study_date, study_time, received_at, accession_number, patient_pseudonym, scanner, description,
+                                protocols, regions, age_years, size_cm, size_source, worst_level, worst_severity, above_drl,
+                                dose_check_override, total_dlp, event_count, max_ratio)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(study_key) DO UPDATE SET study_date = excluded.study_date, study_time = excluded.study_time,
+            accession_number = excluded.accession_number, patient_pseudonym = excluded.patient_pseudonym, scanner = excluded.scanner,
+            description = excluded.description, protocols = excluded.protocols, regions = excluded.regions, age_years = excluded.age_years,
+            size_cm = excluded.size_cm, size_source = excluded.size_source, worst_level = excluded.worst_level,
+            worst_severity = excluded.worst_severity, above_drl = excluded.above_drl, dose_check_override = excluded.dose_check_override,
+            total_dlp = excluded.total_dlp, event_count = excluded.event_count, max_ratio = excluded.max_ratio
+        """
+
+    /// Every stored study's row, from its events, findings, header and reports.
+    static func backfill(_ db: Database) throws {
+        let insert = try db.makeStatement(sql: upsert)
+        var eventsByStudy: [String: [Event]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT study_key, protocol, region, ssde_method, size_cm, in_comparison FROM events ORDER BY study_key, ordinal") {
+            eventsByStudy[row[0], default: []].append(Event(protocolName: row[1], region: row[2], sizeSource: row[3], sizeCm: row[4], inComparison: row[5]))
+        }
+        var findingsByStudy: [String: [(level: String, ratio: Double?)]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT study_key, level, ratio FROM findings") {
+            findingsByStudy[row[0], default: []].append((row[1], row[2]))
+        }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT s.study_key, s.study_date, s.accession_number, s.patient_pseudonym, s.scanner, s.patient_age_years, s.total_dlp, s.worst_level,
+                   s.header, COALESCE((SELECT MIN(r.received_at) FROM reports r WHERE r.study_key = s.study_key), s.updated_at)
+            FROM studies s
+            """)
+        while let row = try rows.next() {
+            let key: String = row[0]
+            let header = (row[8] as Data?).flatMap { HeaderContent.decode(Array($0)) }
+            let listing = StudyListing(
+                studyKey: key, studyDate: row[1], studyTime: header?.study.studyTime, receivedAt: row[9], accessionNumber: row[2],
+                patientPseudonym: row[3], scanner: row[4] ?? "", studyDescription: header?.study.studyDescription,
+                events: eventsByStudy[key] ?? [], findings: findingsByStudy[key] ?? [], ageYears: row[5], totalDLP: row[6], worstLevel: row[7]
+            )
+            try db.execute(insert, listing.values)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+public import Foundation
+
+/// What the study browser asks for: filters that combine (all must hold),
+/// a sort, and a page. Every field is optional; the empty filter is every
+/// study.
+public struct StudyFilter: Sendable, Equatable {
+    /// Study dates, DICOM DA (YYYYMMDD), both ends included.
+    public var from: String?
+    public var to: String?
+    /// A scanner as listed (manufacturer and model, "unknown scanner").
+    public var scanner: String?
+    /// Any event of the study has this protocol (exact).
+    public var protocolName: String?
+    /// Any event of the study is of this region (`BodyRegion` raw value).
+    public var region: String?
+    /// Age in years, lower bound included, upper excluded.
+    public var ageFrom: Double?
+    public var ageBelow: Double?
+    /// The study's size in cm (`StudyListing.size`), lower included, upper excluded.
+    public var sizeFrom: Double?
+    public var sizeBelow: Double?
+    /// `SizeSource` raw value, or "none" for a study with no size.
+    public var sizeSource: String?
+    /// The worst finding's level (`Finding.Level` raw value), exactly.
+    public var worstLevel: String?
+    /// Only studies with a finding at or above a DRL.
+    public var aboveDRL: Bool
+    /// Only studies with a Dose Check override.
+    public var doseCheckOverride: Bool
+    /// An accession number or patient pseudonym, or its beginning; case-insensitive.
+    public var search: String?
+
+    public init(
+        from: String? = nil, to: String? = nil, scanner: String? = nil, protocolName: String? = nil, region: String? = nil,
+        ageFrom: Double? = nil, ageBelow: Double? = nil, sizeFrom: Double? = nil, sizeBelow: Double? = nil, sizeSource: String? = nil,
+        worstLevel: String? = nil, aboveDRL: Bool = false, doseCheckOverride: Bool = false, search: String? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.scanner = scanner
+        self.protocolName = protocolName
+        self.region = region
+        self.ageFrom = ageFrom
+        self.ageBelow = ageBelow
+        self.sizeFrom = sizeFrom
+        self.sizeBelow = sizeBelow
+        self.sizeSource = sizeSource
+        self.worstLevel = worstLevel
+        self.aboveDRL = aboveDRL
+        self.doseCheckOverride = doseCheckOverride
+        self.search = search
+    }
+
+    /// The WHERE clause over `study_list` aliased `l`, and its arguments in order.
+    var sql: (clause: String, arguments: [SQLValue]) {
+        var terms: [String] = [], arguments: [SQLValue] = []
+        func add(_ term: String, _ values: SQLValue...) {
+            terms.append(term)
+            arguments += values
+        }
+        if let from { add("l.study_date >= ?", .text(from)) }
+        if let to { add("l.study_date <= ?", .text(to)) }
+        if let scanner { add("l.scanner = ?", .text(scanner)) }
+        if let protocolName { add("l.study_key IN (SELECT e.study_key FROM events e WHERE e.protocol = ?)", .text(protocolName)) }
+        if let region { add("EXISTS (SELECT 1 FROM events e WHERE e.study_key = l.study_key AND e.region = ?)", .text(region)) }
+        if let ageFrom { add("l.age_years >= ?", .real(ageFrom)) }
+        if let ageBelow { add("l.age_years < ?", .real(ageBelow)) }
+        if let sizeFrom { add("l.size_cm >= ?", .real(sizeFrom)) }
+        if let sizeBelow { add("l.size_cm < ?", .real(sizeBelow)) }
+        if let sizeSource {
+            if sizeSource == "none" { add("l.size_source IS NULL") } else { add("l.size_source = ?", .text(sizeSource)) }
+        }
+        if let worstLevel { add("l.worst_level = ?", .text(worstLevel)) }
+        if aboveDRL { add("l.above_drl") }
+        if doseCheckOverride { add("l.dose_check_override") }
+        if let search, !search.isEmpty {
+            // A prefix as a range on the NOCASE indexes: U+10FFFF sorts after
+            // every character that can follow it.
+            let upper = search + "\u{10FFFF}"
+            add("""
+                ((l.accession_number COLLATE NOCASE >= ? AND l.accession_number COLLATE NOCASE < ?)
+                 OR (l.patient_pseudonym COLLATE NOCASE >= ? AND l.patient_pseudonym COLLATE NOCASE < ?))
+                """, .text(search), .text(upper), .text(search), .text(upper))
+        }
+        return (terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND "), arguments)
+    }
+}
+
+/// The study browser's order: a column and a direction; ties by study key.
+public struct StudySort: Sendable, Equatable {
+    public enum Column: String, Sendable, CaseIterable {
+        case studyDate = "date", received, scanner, age, size, totalDLP = "dlp", worst, ratio
+
+        var sql: String {
+            switch self {
+            case .studyDate: "l.study_date %@ NULLS LAST, l.study_time %@ NULLS LAST"
+            case .received: "l.received_at %@"
+            case .scanner: "l.scanner %@"
+            case .age: "l.age_years %@ NULLS LAST"
+            case .size: "l.size_cm %@ NULLS LAST"
+            case .totalDLP: "l.total_dlp %@"
+            case .worst: "l.worst_severity %@"
+            case .ratio: "l.max_ratio %@ NULLS LAST"
+            }
+        }
+    }
+
+    public var column: Column
+    public var descending: Bool
+
+    public init(column: Column = .studyDate, descending: Bool = true) {
+        self.column = column
+        self.descending = descending
+    }
+
+    /// Newest study first.
+    public static let newestFirst = StudySort()
+
+    var sql: String {
+        let direction = descending ? "DESC" : "ASC"
+        return "ORDER BY " + column.sql.replacingOccurrences(of: "%@", with: direction) + ", l.study_key \(direction)"
+    }
+}
+
+/// One study as the study browser lists it.
+public struct StudyListRow: Sendable, Equatable {
+    public var studyKey: String
+    public var studyDate: String?
+    public var studyTime: String?
+    public var receivedAt: Date
+    public var accessionNumber: String?
+    public var patientPseudonym: String?
+    public var scanner: String
+    public var studyDescription: String?
+    public var protocols: [String]
+    public var regions: [String]
+    public var ageYears: Double?
+    public var sizeCm: Double?
+    public var sizeSource: String?
+    public var worstLevel: String?
+    public var aboveDRL: Bool
+    public var doseCheckOverride: Bool
+    public var totalDLP: Double
+    public var eventCount: Int
+    /// The highest value/limit ratio of any finding.
+    public var maxRatio: Double?
+}
+
+/// A page of the study browser: its rows and how many studies match in all.
+public struct StudyListPage: Sendable, Equatable {
+    public var rows: [StudyListRow]
+    public var total: Int
+    /// 1-based.
+    public var page: Int
+    public var pageSize: Int
+
+    public var pageCount: Int { max(1, (total + pageSize - 1) / pageSize) }
+}
