@@ -79,6 +79,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard let required = Self.requiredRole(path) else { return try await next(request, context) }
         if let users {
+            // Read first: a change to the file signs out whom it concerns before their session is looked up.
+            _ = users.users
             if let token = Self.sessionToken(request), let identity = sessions.identity(token) {
                 context.identity = identity
             } else if let header = request.headers[.authorization], header.hasPrefix("Basic ") {
