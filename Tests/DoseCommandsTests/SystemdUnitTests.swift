@@ -60,6 +60,6 @@ struct SystemdUnitTests {
         #expect(result.stdout.contains("13 region rules, 4 contrast rules"))
         #expect(result.stdout.contains("serve: drop folder /var/lib/doseaudit/drop (then move)"))
         #expect(result.stdout.contains("serve: DICOM listener DOSEAUDIT on port 11112, up to 16 associations, letting in ANY peer (no allow list)"))
-        #expect(result.stdout.contains("serve: dashboard http://127.0.0.1:8087 (no login)"))
+        #expect(result.stdout.contains("serve: dashboard http://127.0.0.1:8087 (no sign-in)"))
     }
 }
