@@ -8,11 +8,12 @@ public enum SyntheticReports {
     /// A minimal spiral CT Acquisition with CTDIvol, phantom and DLP.
     public static func event(
         _ index: Int, ctdivol: String = "5.0", dlp: String = "100.0", dlpUnit: String = "mGy.cm", root: String = root, protocolName: String? = nil,
-        region: (code: String, meaning: String) = ("816094009", "Chest"), headPhantom: Bool = false
+        region: (code: String, meaning: String) = ("816094009", "Chest"), headPhantom: Bool = false,
+        acquisitionType: (code: String, meaning: String) = ("116152004", "Spiral Acquisition")
     ) -> SRItem {
         .container("CONTAINS", c("113819", "DCM", "CT Acquisition"), (protocolName.map { [SRItem.text("CONTAINS", c("125203", "DCM", "Acquisition Protocol"), $0)] } ?? []) + [
             .code("CONTAINS", c("123014", "DCM", "Target Region"), c(region.code, "SCT", region.meaning)),
-            .code("CONTAINS", c("113820", "DCM", "CT Acquisition Type"), c("116152004", "SCT", "Spiral Acquisition")),
+            .code("CONTAINS", c("113820", "DCM", "CT Acquisition Type"), c(acquisitionType.code, acquisitionType.code.hasPrefix("113") ? "DCM" : "SCT", acquisitionType.meaning)),
             .uidref("CONTAINS", c("113769", "DCM", "Irradiation Event UID"), "\(root).4.\(index)"),
             .container("CONTAINS", c("113829", "DCM", "CT Dose"), [
                 .num("CONTAINS", c("113830", "DCM", "Mean CTDIvol"), ctdivol, UCUM.mGy),

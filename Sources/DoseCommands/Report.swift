@@ -67,10 +67,12 @@ extension DoseAuditCommand {
             }
             let sets: [ReferenceSet]
             let database: SQLiteDoseStore
+            var timeZone = TimeZone.current
             do {
                 guard let configPath = configurationOptions.resolvedPath() else { throw CommandFailure("no configuration found; pass --config FILE") }
                 let configuration = try ConfigurationLoader.load(path: configPath)
                 sets = try ConfigurationLoader.referenceSets(configuration)
+                if let zone = configuration.service.dashboard?.timeZone.flatMap(TimeZone.init(identifier:)) { timeZone = zone }
                 let path = store.path(configuration: configuration)
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw CommandFailure("no store at \(path) (give --database, or --config with the daemon's serve: section)")
@@ -86,13 +88,14 @@ extension DoseAuditCommand {
                 throw ExitStatus.unusableInput
             }
             let now = Date()
-            let report: WeeklyReport
+            var report: WeeklyReport
             do {
                 report = try WeeklyReport.build(period: period, store: database, referenceSet: chosen, allSets: sets, minimumExams: minExams, now: now)
             } catch {
                 StandardError.write("doseaudit report: cannot read the store: \(error)\n")
                 throw ExitStatus.unusableInput
             }
+            report.clock = SiteTime(timeZone: timeZone)
             let directory = out + "/" + period.label.replacingOccurrences(of: " ", with: "_")
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -121,7 +121,7 @@ public enum SVGChart {
         }
         for p in points {
             let fill = p.estimate ? "fill=\"#fff\" stroke=\"#1f5fa8\" stroke-width=\"1.2\"" : "fill=\"#1f5fa8\" fill-opacity=\"0.65\""
-            body += "<circle cx=\"\(f(frame.px(p.x)))\" cy=\"\(f(frame.py(p.y)))\" r=\"2.8\" \(fill)/>"
+            body += "<circle class=\"point\"\(p.estimate ? " data-size=\"estimate\"" : "") cx=\"\(f(frame.px(p.x)))\" cy=\"\(f(frame.py(p.y)))\" r=\"2.8\" \(fill)/>"
         }
         var entries: [(Mark, String)] = [(.filledDot("#1f5fa8"), "measured size"), (.hollowDot("#1f5fa8"), estimateName)]
         let labels = Array(Set(visible.map { Self.segmentFamily($0.label) })).sorted()
@@ -173,7 +173,7 @@ public enum SVGChart {
             guard let box = Statistics.box(row.values) else { continue }
             let title = "\(row.label): n=\(box.count), median \(NumberText.rounded(box.median, digits: 2)), quartiles \(NumberText.rounded(box.q1, digits: 2))–\(NumberText.rounded(box.q3, digits: 2))"
                 + (row.reference.map { ", \(row.referenceName ?? "level") \(NumberText.rounded($0, digits: 2))" } ?? "")
-            body += "<g><title>\(escape(title))</title>"
+            body += "<g class=\"box\"><title>\(escape(title))</title>"
             body += "<text x=\"\(f(labelWidth - 6))\" y=\"\(f(y + 12))\" text-anchor=\"end\">\(escape(String(row.label.prefix(44))))</text>"
             body += "<line x1=\"\(f(frame.px(box.minimum)))\" y1=\"\(f(y + 8))\" x2=\"\(f(frame.px(box.maximum)))\" y2=\"\(f(y + 8))\" stroke=\"#1f5fa8\"/>"
             body += "<rect x=\"\(f(frame.px(box.q1)))\" y=\"\(f(y + 2))\" width=\"\(f(max(frame.px(box.q3) - frame.px(box.q1), 1.5)))\" height=\"12\" fill=\"#dbe7f5\" stroke=\"#1f5fa8\"/>"
@@ -228,7 +228,7 @@ public enum SVGChart {
             for (i, value) in s.values.enumerated() {
                 guard let value else { flush(); continue }
                 run.append((i, value))
-                body += "<circle cx=\"\(f(frame.px(Double(i))))\" cy=\"\(f(frame.py(value)))\" r=\"2.8\" fill=\"\(color)\"><title>\(escape("\(s.name), \(xLabels[i]): \(NumberText.rounded(value, digits: 2))"))</title></circle>"
+                body += "<circle class=\"trend-point\" cx=\"\(f(frame.px(Double(i))))\" cy=\"\(f(frame.py(value)))\" r=\"2.8\" fill=\"\(color)\"><title>\(escape("\(s.name), \(xLabels[i]): \(NumberText.rounded(value, digits: 2))"))</title></circle>"
             }
             flush()
             entries.append((.line(color, dashed: dashed), s.name))

@@ -1,6 +1,6 @@
 public import DoseEvaluation
 public import DoseStore
-public import Foundation
+import Foundation
 
 /// One scanner's (or one protocol's) doses over a window of weeks, as its
 /// dashboard page shows them: exams per region and band, the local median
@@ -42,6 +42,12 @@ public struct ScannerSummary: Sendable {
     public var bands: [Band]
     public var charts: [Chart]
     public var protocols: [ProtocolRow]
+
+    /// A band's lower bound from its text ("age [5, 10) years" → 5), for ordering.
+    static func lowerBound(_ band: String) -> Double {
+        guard let open = band.firstIndex(of: "[") else { return -1 }
+        return Double(band[band.index(after: open)...].prefix { $0.isNumber || $0 == "." }) ?? -1
+    }
 
     public static func build(
         scanner: String, protocolName: String?, weeks: [ReportPeriod], data: ReportPeriodData, referenceSet: ReferenceSet, minimumExams: Int = 10
@@ -118,7 +124,8 @@ public struct ScannerSummary: Sendable {
         }
         return ScannerSummary(
             scanner: scanner, protocolName: protocolName, weeks: weeks, referenceSet: referenceSet, studies: Set(events.map(\.studyKey)).count,
-            events: events.count, examCount: exams.count, bands: bands.sorted { ($0.region, $0.band, $0.phantom) < ($1.region, $1.band, $1.phantom) },
+            events: events.count, examCount: exams.count,
+            bands: bands.sorted { ($0.region, Self.lowerBound($0.band), $0.phantom) < ($1.region, Self.lowerBound($1.band), $1.phantom) },
             charts: charts,
             protocols: protocols.map { ProtocolRow(name: $0.key, studies: $0.value.studies.count, exams: $0.value.exams, examsAbove: $0.value.above) }
                 .sorted { ($1.exams, $0.name) < ($0.exams, $1.name) }

@@ -22,7 +22,12 @@ public struct WeeklyReport: Sendable {
         public var level: String
         /// Value over limit of the worst finding.
         public var ratio: Double
-        public var explanation: String
+        /// The comparison in one line, and the reference row it was made
+        /// against (cited once in the report's reference list).
+        public var judgement: String
+        public var reference: String?
+        public var referenceRow: String?
+        public var explanation: String { reference.map { judgement + "; " + $0 } ?? judgement }
         /// Further findings of the same exam at or above the DRL.
         public var otherFindings: Int
         /// The best size source among the exam's compared events ("Dw from the CT images", "age (estimate)", …).
@@ -66,6 +71,8 @@ public struct WeeklyReport: Sendable {
         public var protocolName: String
         public var phantom: String
         public var box: Statistics.Box
+        /// The events' CTDIvol values the box summarises (for its chart).
+        public var values: [Double] = []
     }
 
     public struct Quality: Sendable {
@@ -83,6 +90,8 @@ public struct WeeklyReport: Sendable {
     public struct SizePoint: Sendable, Equatable {
         public var sizeCm: Double
         public var ssde: Double
+        /// The size is an estimate from age (drawn hollow).
+        public var estimate: Bool = false
     }
 
     /// A reference level drawn on the SSDE chart: a horizontal segment over its band.
@@ -100,6 +109,8 @@ public struct WeeklyReport: Sendable {
     }
 
     public var period: ReportPeriod
+    /// The site's time zone, for the times the report prints.
+    public var clock = SiteTime()
     public var referenceSet: ReferenceSet
     public var minimumExams: Int
     public var generatedAt: Date
@@ -221,7 +232,7 @@ extension WeeklyReport {
             examsAbove.append(ExamAbove(
                 scanner: event?.scanner ?? "unknown scanner", protocolName: protocolName, studyDate: event?.studyDate ?? "",
                 accessionNumber: event?.accessionNumber ?? "-", patientPseudonym: event?.patientPseudonym ?? "-", level: worst.level,
-                ratio: worst.ratio ?? 0, explanation: worst.explanation, otherFindings: findings.count - 1,
+                ratio: worst.ratio ?? 0, judgement: worst.judgement, reference: worst.reference, referenceRow: worst.referenceRow, otherFindings: findings.count - 1,
                 sizeSource: Self.sizeSourceText(Self.bestSizeSource(events)), studyKey: studyKey
             ))
         }
@@ -289,13 +300,15 @@ extension WeeklyReport {
             protocolValues[key, default: (event.scanner, name, phantom, [])].values.append(ctdivol)
         }
         let protocols = protocolValues.values.compactMap { entry in
-            Statistics.box(entry.values).map { ProtocolBox(scanner: entry.scanner, protocolName: entry.name, phantom: entry.phantom, box: $0) }
+            Statistics.box(entry.values).map { ProtocolBox(scanner: entry.scanner, protocolName: entry.name, phantom: entry.phantom, box: $0, values: entry.values) }
         }.sorted { ($1.box.count, $0.scanner, $0.protocolName) < ($0.box.count, $1.scanner, $1.protocolName) }
 
         // SSDE against size, per region, with the SSDE levels of size-banded sets.
         var sizePoints: [String: [SizePoint]] = [:]
         for event in data.events where event.inComparison {
-            if let size = event.sizeCm, let ssde = event.ssde { sizePoints[event.region, default: []].append(SizePoint(sizeCm: size, ssde: ssde)) }
+            if let size = event.sizeCm, let ssde = event.ssde {
+                sizePoints[event.region, default: []].append(SizePoint(sizeCm: size, ssde: ssde, estimate: event.ssdeMethod == SizeSource.age.rawValue))
+            }
         }
         var sizeReferences: [String: [ReferenceSegment]] = [:]
         for region in sizePoints.keys {

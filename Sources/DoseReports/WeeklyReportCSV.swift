@@ -15,10 +15,13 @@ extension WeeklyReport {
             ("protocols.csv", csv(Self.protocolHeader, protocolRows)),
             ("data-quality.csv", csv(["item", "detail", "count"], qualityRows)),
             ("children-with-recurrent-ct.csv", csv(Self.recurrentHeader, recurrentRows)),
+            ("references.csv", csv(["number", "reference"], references.texts.enumerated().map { [String($0.offset + 1), $0.element] })),
         ]
     }
 
-    static let examsAboveHeader = ["scanner", "protocol", "study_date", "accession_number", "patient_pseudonym", "level", "ratio", "finding", "other_findings", "size_source"]
+    static let examsAboveHeader = [
+        "scanner", "protocol", "study_date", "accession_number", "patient_pseudonym", "level", "ratio", "finding", "other_findings", "size_source", "reference",
+    ]
     static let bandsHeader = [
         "scanner", "region", "band", "phantom_cm", "exams", "small_sample", "ctdivol_median", "ctdivol_p75", "ctdivol_achievable", "ctdivol_drl",
         "ssde_median", "ssde_p75", "ssde_drl", "dlp_median", "dlp_p75", "dlp_drl",
@@ -44,9 +47,22 @@ extension WeeklyReport {
     }
 
     var examsAboveRows: [[String]] {
-        examsAbove.map {
-            [$0.scanner, $0.protocolName, $0.studyDate, $0.accessionNumber, $0.patientPseudonym, $0.level, Self.number($0.ratio), $0.explanation, String($0.otherFindings), $0.sizeSource]
+        let references = self.references
+        return examsAbove.map {
+            [$0.scanner, $0.protocolName, CalendarDays.display($0.studyDate), $0.accessionNumber, $0.patientPseudonym, $0.level, Self.number($0.ratio),
+             $0.judgement, String($0.otherFindings), $0.sizeSource, references.label($0.reference, row: $0.referenceRow)]
         }
+    }
+
+    /// Every reference the report cites, in order of first use: the
+    /// findings' rows, the set the bands use, and the methods.
+    var references: Citations {
+        var list = Citations()
+        for exam in examsAbove { if let reference = exam.reference { list.add(reference) } }
+        list.add("\(referenceSet.id): \(referenceSet.title) (config/reference-levels/\(referenceSet.id).csv: every row with its citation and verification tag); the bands and levels of the band tables")
+        list.add("ICRP Publication 135, Diagnostic reference levels in medical imaging (2017): a facility's median is compared with the DRL")
+        list.add("AAPM Report 204 (2011) and Report 220 (2014): size-specific dose estimates and the water-equivalent diameter")
+        return list
     }
 
     var bandRows: [[String]] {
@@ -97,6 +113,21 @@ extension WeeklyReport {
 
     func csv(_ header: [String], _ rows: [[String]]) -> String {
         ([header] + rows).map(CSVText.line).joined()
+    }
+}
+
+/// References cited by number, each once.
+struct Citations {
+    private(set) var texts: [String] = []
+
+    mutating func add(_ text: String) { if !texts.contains(text) { texts.append(text) } }
+
+    func number(_ text: String?) -> Int? { text.flatMap { texts.firstIndex(of: $0) }.map { $0 + 1 } }
+
+    /// "[2] eu-rp185.csv:14", the same in the HTML table and the CSV.
+    func label(_ text: String?, row: String?) -> String {
+        guard let number = number(text) else { return row ?? "" }
+        return "[\(number)]" + (row.map { " " + $0 } ?? "")
     }
 }
 

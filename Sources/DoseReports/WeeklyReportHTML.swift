@@ -8,6 +8,7 @@ import Foundation
 /// laid out to print on A4.
 extension WeeklyReport {
     public func html() -> String {
+        let references = self.references
         var out = """
             <!DOCTYPE html>
             <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
@@ -15,37 +16,42 @@ extension WeeklyReport {
             <meta charset="utf-8"/>
             <title>DoseAudit weekly report \(Self.escape(period.label))</title>
             <style>
-            @page { size: A4; margin: 14mm 12mm; }
-            body { font: 10pt/1.35 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #111; max-width: 186mm; margin: 0 auto; }
-            h1 { font-size: 16pt; margin: 0 0 2mm; } h2 { font-size: 12.5pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999; }
-            h3 { font-size: 10.5pt; margin: 4mm 0 1mm; }
-            table { border-collapse: collapse; width: 100%; font-size: 8pt; page-break-inside: auto; }
-            th, td { border: 1px solid #bbb; padding: 1px 3px; text-align: left; vertical-align: top; }
-            td.n { text-align: right; font-variant-numeric: tabular-nums; } tr { page-break-inside: avoid; }
+            @page { size: A4 portrait; margin: 14mm 12mm; }
+            html { width: 100%; } body { font: 9.5pt/1.35 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #111; max-width: 186mm; margin: 0 auto; }
+            h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999; }
+            h3 { font-size: 10pt; margin: 4mm 0 1mm; }
+            table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 7.5pt; page-break-inside: auto; }
+            th, td { border: 1px solid #bbb; padding: 1px 2px; text-align: left; vertical-align: top; overflow-wrap: anywhere; word-break: break-word; hyphens: auto; }
+            th { background: #eef2f7; font-weight: bold; }
+            td.n { text-align: right; font-variant-numeric: tabular-nums; } tr { page-break-inside: avoid; } thead { display: table-header-group; }
             tr.small td { color: #777; } tr.total td { font-weight: bold; }
-            .above { color: #a00; } .note { font-size: 8.5pt; color: #444; }
-            svg { width: 100%; height: auto; page-break-inside: avoid; } svg text { font-size: 9px; }
-            .point { fill: #1f5fa8; fill-opacity: 0.6; } .reference { stroke: #c0392b; stroke-width: 1.5; }
-            .axis { stroke: #444; } .grid { stroke: #ddd; } .box rect { fill: #dbe7f5; stroke: #1f5fa8; } .box line { stroke: #1f5fa8; }
-            .trend { fill: none; stroke-width: 1.5; }
-            @media print { h2 { page-break-after: avoid; } }
+            .note { font-size: 8.5pt; color: #444; } a { color: #1f4f8a; }
+            svg { width: 100%; height: auto; page-break-inside: avoid; }
+            ol.references { font-size: 8pt; padding-left: 6mm; } ol.references li { margin-bottom: 1mm; overflow-wrap: anywhere; }
+            @media print { h2, h3 { page-break-after: avoid; } }
             </style>
             </head>
             <body>
             <h1>DoseAudit weekly report \(Self.escape(period.label))</h1>
-            <p class="note">Studies dated \(Self.escape(Self.display(period.first))) to \(Self.escape(Self.display(period.last))): \(examCount) exams, \(eventCount) irradiation events. Reference set: \(Self.escape(referenceSet.id)) (\(Self.escape(referenceSet.title))). Bands with fewer than \(minimumExams) exams are flagged as small samples. Generated \(Self.escape(Self.isoDate(generatedAt))). Patients appear only as keyed pseudonyms.</p>
+            <p class="note">Studies dated \(Self.escape(Self.display(period.first))) to \(Self.escape(Self.display(period.last))): \(examCount) exams, \(eventCount) irradiation events. Reference set: \(Self.escape(referenceSet.id)) (\(Self.escape(referenceSet.title))). Bands with fewer than \(minimumExams) exams are marked as few exams. Generated \(Self.escape(clock.format(generatedAt))). Patients appear only as keyed pseudonyms. Numbered references are listed at the end; every table is also a CSV file beside this report.</p>
 
             """
         out += section("Exams at or above a DRL or alert level", id: "exams-above", header: Self.examsAboveHeader, rows: examsAboveRows, numeric: [6, 8],
-                       note: "One row per exam, its largest finding first; sorted by how far above (value ÷ limit).")
+                       note: "One row per exam, its largest finding first; sorted by how far above (value ÷ limit).",
+                       widths: [9, 10, 8, 8, 8, 7, 5, 25, 5, 7, 8], cell: { row, column, text in
+                           guard column == 10, let number = references.number(examsAbove[row].reference) else { return nil }
+                           return "<a href=\"#ref-\(number)\">[\(number)]</a>" + (examsAbove[row].referenceRow.map { " " + Self.escape($0) } ?? "")
+                       })
         out += section("Typical dose per region and band", id: "bands", header: Self.bandsHeader, rows: bandRows, numeric: Array(4...15),
                        note: "ICRP 135: the median of a facility's exams is compared with a DRL, not single exams. CTDIvol and DLP are per phantom; SSDE is comparable across phantoms. Levels shown are the set's rows without contrast (or for either); single exams of unknown contrast are judged against the larger of the two.",
-                       rowClass: { bands[$0].smallSample ? "small" : (bands[$0].scanner == nil ? "total" : nil) })
+                       widths: [10, 7, 10, 5, 5, 4] + Array(repeating: 5.9, count: 10), rowClass: { bands[$0].smallSample ? "small" : (bands[$0].scanner == nil ? "total" : nil) })
         out += section("Proposed local DRLs", id: "local-drls", header: Self.localDRLHeader, rows: localDRLRows, numeric: [3, 4, 5],
                        note: "75th percentile of the per-scanner medians, counting only scanners with at least \(minimumExams) exams in the band.")
         out += "<h2>SSDE against patient size</h2>\n"
         for region in sizePoints.keys.sorted() {
-            out += "<h3>\(Self.escape(region))</h3>\n" + scatter(points: sizePoints[region] ?? [], references: sizeReferences[region] ?? []) + "\n"
+            let points = (sizePoints[region] ?? []).map { SVGChart.Point(x: $0.sizeCm, y: $0.ssde, estimate: $0.estimate) }
+            let segments = (sizeReferences[region] ?? []).map { SVGChart.Segment(lower: $0.lower, upper: $0.upper, value: $0.value, label: $0.label) }
+            out += "<h3>\(Self.escape(region))</h3>\n" + SVGChart.scatter(points, segments: segments, xLabel: "patient size (water-equivalent or effective diameter), cm", yLabel: "SSDE, mGy") + "\n"
         }
         if sizePoints.isEmpty { out += "<p class=\"note\">No exam of the period has both a patient size and an SSDE.</p>\n" }
         out += "<h2>Patient size sources</h2>\n"
@@ -55,126 +61,73 @@ extension WeeklyReport {
             out += "<h3>Accession \(Self.escape(exam.accessionNumber)): Dw along z</h3>\n"
             for series in exam.series { out += SizeProfileChart.svg(series, centreZ: exam.centreZ) + "\n" }
         }
-        out += "<h2>CTDIvol per protocol</h2>\n" + boxPlots() + "\n"
+        out += "<h2>CTDIvol per protocol</h2>\n"
+        for phantom in Array(Set(protocols.map(\.phantom))).sorted() {
+            let shown = protocols.filter { $0.phantom == phantom }.prefix(15)
+            let rows = shown.map { SVGChart.BoxRow(label: "\($0.scanner): \($0.protocolName) (n=\($0.box.count))", values: $0.values) }
+            out += "<h3>\(phantom == "?" ? "Phantom not stated" : "\(phantom) cm phantom")</h3>\n" + SVGChart.boxes(Array(rows), valueLabel: "CTDIvol per event, mGy (\(phantom) cm)") + "\n"
+        }
+        if protocols.isEmpty { out += "<p class=\"note\">No comparable event with a CTDIvol in the period.</p>\n" }
         out += section("", id: "protocols", header: Self.protocolHeader, rows: protocolRows, numeric: Array(3...8), note: nil)
-        out += "<h2>Weekly median SSDE, last \(trendWeekLabels.count) weeks</h2>\n" + trendChart() + "\n"
+        let weeks = trendWeekLabels
+        let series = trend.keys.sorted().map { region in
+            SVGChart.Series(name: region, values: weeks.map { week in trend[region]?.first { $0.week == week }?.medianSSDE })
+        }
+        out += "<h2>Weekly median SSDE, last \(weeks.count) weeks</h2>\n"
+            + SVGChart.lines(series, xLabels: weeks.map { String($0.suffix(3)) }, xLabel: "ISO week (\(weeks.first ?? "") to \(weeks.last ?? ""))", yLabel: "median SSDE, mGy") + "\n"
         out += section("Children with recurrent CT", id: "recurrent", header: Self.recurrentHeader, rows: recurrentRows, numeric: [3, 5, 6],
-                       note: "Patients (by pseudonym: look the accession numbers up in the PACS) who crossed a recurrent-imaging rule at an exam of the period. Effective doses are an \(EffectiveDoseEstimate.caveat).")
+                       note: "Patients (by pseudonym: look the accession numbers up in the PACS) who crossed a recurrent-imaging rule at an exam of the period. Effective doses are an \(EffectiveDoseEstimate.caveat).",
+                       widths: [10, 12, 8, 6, 14, 5, 8, 37])
         for patient in recurrent { out += "<h3>\(Self.escape(patient.history.pseudonym))</h3>\n" + PatientHistoryView.timeline(patient.history) + "\n" }
-        out += section("Data quality", id: "data-quality", header: ["item", "detail", "count"], rows: qualityRows, numeric: [2], note: nil)
-        out += "</body>\n</html>\n"
+        out += section("Data quality", id: "data-quality", header: ["item", "detail", "count"], rows: qualityRows, numeric: [2], note: nil, widths: [30, 60, 10])
+        out += "<h2>References</h2>\n<ol class=\"references\" id=\"references\">\n"
+        out += references.texts.enumerated().map { "<li id=\"ref-\($0.offset + 1)\">\(Self.escape($0.element))</li>\n" }.joined()
+        out += "</ol>\n</body>\n</html>\n"
         return out
     }
 
     var trendWeekLabels: [String] { period.trailingWeeks(12).map(\.label) }
 
-    func section(_ title: String, id: String, header: [String], rows: [[String]], numeric: [Int], note: String?, rowClass: (Int) -> String? = { _ in nil }) -> String {
+    /// A CSV column name as a table heading.
+    static func heading(_ name: String) -> String {
+        let fixed: [String: String] = [
+            "study_date": "Study date", "accession_number": "Accession", "patient_pseudonym": "Patient", "other_findings": "Other findings",
+            "size_source": "Size from", "phantom_cm": "Phantom (cm)", "small_sample": "Few exams", "proposed_local_drl": "Proposed local DRL",
+            "exams_in_window": "Exams in window", "crossed_on": "Crossed on", "cumulative_effective_dose_msv": "Cumulative effective dose (mSv)",
+            "ctdivol_achievable": "CTDIvol achievable (mGy)",
+        ]
+        if let known = fixed[name] { return known }
+        let parts = name.split(separator: "_").map(String.init)
+        if parts.count == 2, let quantity = ["ctdivol": "CTDIvol", "ssde": "SSDE", "dlp": "DLP"][parts[0]] {
+            let unit = parts[0] == "dlp" ? "mGy·cm" : "mGy"
+            let statistic = ["median": "median", "p75": "75th percentile", "drl": "DRL", "min": "lowest", "q1": "lower quartile", "q3": "upper quartile", "max": "highest"][parts[1]] ?? parts[1]
+            return "\(quantity) \(statistic) (\(unit))"
+        }
+        let words = name.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    func section(
+        _ title: String, id: String, header: [String], rows: [[String]], numeric: [Int], note: String?, widths: [Double]? = nil,
+        rowClass: (Int) -> String? = { _ in nil }, cell: (Int, Int, String) -> String? = { _, _, _ in nil }
+    ) -> String {
         var out = title.isEmpty ? "" : "<h2>\(Self.escape(title))</h2>\n"
         if let note { out += "<p class=\"note\">\(Self.escape(note))</p>\n" }
-        out += "<table id=\"\(id)\">\n<thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        out += "<table id=\"\(id)\">\n"
+        if let widths, widths.count == header.count {
+            let total = widths.reduce(0, +)
+            out += "<colgroup>" + widths.map { "<col width=\"\(NumberText.fixed($0 / total * 100, digits: 1))%\"/>" }.joined() + "</colgroup>\n"
+        }
+        out += "<thead><tr>" + header.map { "<th>\(Self.escape(Self.heading($0)))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for (index, row) in rows.enumerated() {
             let cls = rowClass(index).map { " class=\"\($0)\"" } ?? ""
-            out += "<tr\(cls)>" + row.enumerated().map { column, cell in
-                numeric.contains(column) ? "<td class=\"n\">\(Self.escape(cell))</td>" : "<td>\(Self.escape(cell))</td>"
+            out += "<tr\(cls)>" + row.enumerated().map { column, text in
+                let content = cell(index, column, text) ?? Self.escape(text)
+                return numeric.contains(column) ? "<td class=\"n\">\(content)</td>" : "<td>\(content)</td>"
             }.joined() + "</tr>\n"
         }
         if rows.isEmpty { out += "<tr><td colspan=\"\(header.count)\">none</td></tr>\n" }
         return out + "</tbody>\n</table>\n"
-    }
-
-    // MARK: - Charts
-
-    struct Frame {
-        let width = 640.0, height = 260.0, left = 46.0, right = 12.0, top = 10.0, bottom = 30.0
-        var xRange: ClosedRange<Double>
-        var yRange: ClosedRange<Double>
-        func x(_ v: Double) -> Double { left + (v - xRange.lowerBound) / max(xRange.upperBound - xRange.lowerBound, 1e-9) * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - (v - yRange.lowerBound) / max(yRange.upperBound - yRange.lowerBound, 1e-9) * (height - top - bottom) }
-    }
-
-    static func f(_ value: Double) -> String { NumberText.fixed(value, digits: 1) }
-
-    func axes(_ frame: Frame, xLabel: String, yLabel: String, xTicks: [(Double, String)]) -> String {
-        var out = "<line class=\"axis\" x1=\"\(Self.f(frame.left))\" y1=\"\(Self.f(frame.height - frame.bottom))\" x2=\"\(Self.f(frame.width - frame.right))\" y2=\"\(Self.f(frame.height - frame.bottom))\"/>"
-        out += "<line class=\"axis\" x1=\"\(Self.f(frame.left))\" y1=\"\(Self.f(frame.top))\" x2=\"\(Self.f(frame.left))\" y2=\"\(Self.f(frame.height - frame.bottom))\"/>"
-        for i in 0...4 {
-            let v = frame.yRange.lowerBound + (frame.yRange.upperBound - frame.yRange.lowerBound) * Double(i) / 4
-            out += "<line class=\"grid\" x1=\"\(Self.f(frame.left))\" y1=\"\(Self.f(frame.y(v)))\" x2=\"\(Self.f(frame.width - frame.right))\" y2=\"\(Self.f(frame.y(v)))\"/>"
-            out += "<text x=\"\(Self.f(frame.left - 4))\" y=\"\(Self.f(frame.y(v) + 3))\" text-anchor=\"end\">\(Self.f(v))</text>"
-        }
-        for (v, label) in xTicks {
-            out += "<text x=\"\(Self.f(frame.x(v)))\" y=\"\(Self.f(frame.height - frame.bottom + 12))\" text-anchor=\"middle\">\(Self.escape(label))</text>"
-        }
-        out += "<text x=\"\(Self.f((frame.left + frame.width) / 2))\" y=\"\(Self.f(frame.height - 3))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>"
-        out += "<text x=\"10\" y=\"\(Self.f(frame.top + 8))\">\(Self.escape(yLabel))</text>"
-        return out
-    }
-
-    func scatter(points: [SizePoint], references: [ReferenceSegment]) -> String {
-        let sizes = points.map(\.sizeCm)
-        let xMin = max(0, (sizes.min() ?? 10) - 2), xMax = (sizes.max() ?? 30) + 2
-        let visible = references.filter { $0.lower < xMax && $0.upper > xMin }
-        let yMax = max((points.map(\.ssde) + visible.map(\.value)).max() ?? 10, 1) * 1.15
-        let frame = Frame(xRange: xMin...xMax, yRange: 0...yMax)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(frame.width)) \(Int(frame.height))\" role=\"img\">"
-        let step = max(1, ((xMax - xMin) / 8).rounded())
-        let ticks = stride(from: (xMin / step).rounded(.up) * step, through: xMax, by: step).map { ($0, Self.f($0)) }
-        out += axes(frame, xLabel: "patient size (water-equivalent or effective diameter), cm", yLabel: "SSDE, mGy", xTicks: ticks)
-        for segment in visible {
-            let x1 = frame.x(max(segment.lower, xMin)), x2 = frame.x(min(segment.upper, xMax)), y = frame.y(segment.value)
-            out += "<line class=\"reference\" x1=\"\(Self.f(x1))\" y1=\"\(Self.f(y))\" x2=\"\(Self.f(x2))\" y2=\"\(Self.f(y))\"><title>\(Self.escape(segment.label))</title></line>"
-        }
-        for point in points {
-            out += "<circle class=\"point\" cx=\"\(Self.f(frame.x(point.sizeCm)))\" cy=\"\(Self.f(frame.y(point.ssde)))\" r=\"2.5\"/>"
-        }
-        return out + "</svg>"
-    }
-
-    func boxPlots() -> String {
-        let shown = Array(protocols.prefix(15))
-        guard !shown.isEmpty else { return "<p class=\"note\">No comparable event with a CTDIvol in the period.</p>" }
-        let rowHeight = 18.0, labelWidth = 230.0, width = 640.0
-        let height = Double(shown.count) * rowHeight + 30
-        let maximum = max(shown.map(\.box.maximum).max() ?? 1, 0.1) * 1.05
-        func x(_ v: Double) -> Double { labelWidth + v / maximum * (width - labelWidth - 12) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">"
-        for (index, entry) in shown.enumerated() {
-            let y = 10 + Double(index) * rowHeight
-            let b = entry.box
-            out += "<g class=\"box\"><title>\(Self.escape("\(entry.scanner) / \(entry.protocolName) (\(entry.phantom) cm), n=\(b.count): median \(Self.number(b.median)) mGy"))</title>"
-            out += "<text x=\"\(Self.f(labelWidth - 4))\" y=\"\(Self.f(y + 11))\" text-anchor=\"end\">\(Self.escape(String("\(entry.protocolName) (\(entry.phantom) cm, n=\(b.count))".prefix(48))))</text>"
-            out += "<line x1=\"\(Self.f(x(b.minimum)))\" y1=\"\(Self.f(y + 7))\" x2=\"\(Self.f(x(b.maximum)))\" y2=\"\(Self.f(y + 7))\"/>"
-            out += "<rect x=\"\(Self.f(x(b.q1)))\" y=\"\(Self.f(y + 1))\" width=\"\(Self.f(max(x(b.q3) - x(b.q1), 1)))\" height=\"12\"/>"
-            out += "<line x1=\"\(Self.f(x(b.median)))\" y1=\"\(Self.f(y))\" x2=\"\(Self.f(x(b.median)))\" y2=\"\(Self.f(y + 14))\" stroke-width=\"2\"/></g>"
-        }
-        let axisY = height - 16
-        out += "<line class=\"axis\" x1=\"\(Self.f(labelWidth))\" y1=\"\(Self.f(axisY))\" x2=\"\(Self.f(width - 12))\" y2=\"\(Self.f(axisY))\"/>"
-        for i in 0...4 {
-            let v = maximum * Double(i) / 4
-            out += "<text x=\"\(Self.f(x(v)))\" y=\"\(Self.f(axisY + 12))\" text-anchor=\"middle\">\(Self.f(v))</text>"
-        }
-        out += "<text x=\"\(Self.f(width - 12))\" y=\"\(Self.f(axisY - 3))\" text-anchor=\"end\">CTDIvol, mGy</text>"
-        return out + "</svg>"
-    }
-
-    static let palette = ["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d"]
-
-    func trendChart() -> String {
-        let weeks = trendWeekLabels
-        let values = trend.values.flatMap { $0.map(\.medianSSDE) }
-        let frame = Frame(xRange: 0...Double(max(weeks.count - 1, 1)), yRange: 0...(max(values.max() ?? 10, 1) * 1.15))
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(frame.width)) \(Int(frame.height))\" role=\"img\">"
-        out += axes(frame, xLabel: "ISO week", yLabel: "median SSDE, mGy", xTicks: weeks.enumerated().map { (Double($0.offset), String($0.element.suffix(3))) })
-        for (index, region) in trend.keys.sorted().enumerated() {
-            let color = Self.palette[index % Self.palette.count]
-            let points = (trend[region] ?? []).compactMap { point in weeks.firstIndex(of: point.week).map { (Double($0), point) } }
-            out += "<polyline class=\"trend\" stroke=\"\(color)\" points=\"" + points.map { "\(Self.f(frame.x($0.0))),\(Self.f(frame.y($0.1.medianSSDE)))" }.joined(separator: " ") + "\"/>"
-            for (x, point) in points {
-                out += "<circle class=\"trend-point\" fill=\"\(color)\" cx=\"\(Self.f(frame.x(x)))\" cy=\"\(Self.f(frame.y(point.medianSSDE)))\" r=\"3\"><title>\(Self.escape("\(region) \(point.week): median SSDE \(Self.number(point.medianSSDE)) mGy over \(point.exams) exams"))</title></circle>"
-            }
-            out += "<text x=\"\(Self.f(frame.width - frame.right - 4))\" y=\"\(Self.f(frame.top + 10 + Double(index) * 11))\" text-anchor=\"end\" fill=\"\(color)\">\(Self.escape(region))</text>"
-        }
-        return out + "</svg>"
     }
 
     static func display(_ dicomDate: String) -> String {

@@ -51,7 +51,10 @@ struct StudyListing {
         let ratios = findings.compactMap(\.ratio).filter(\.isFinite)
         let worst = worstLevel.flatMap { Finding.Level(rawValue: $0) }
         var protocols: [String] = [], regions: [String] = []
-        for e in events {
+        // What the study is: the protocols and regions of its compared
+        // events (a localizer's protocol only when nothing else was scanned).
+        let shown = events.contains(where: \.inComparison) ? events.filter(\.inComparison) : events
+        for e in shown {
             if let p = e.protocolName, !p.isEmpty, !protocols.contains(p) { protocols.append(p) }
             if !regions.contains(e.region) { regions.append(e.region) }
         }

@@ -71,6 +71,20 @@ if arguments.first == "--many-patients", arguments.count == 3, let count = Int(a
     print("wrote \(count) reports of \(patients) patients to \(directory)")
     exit(0)
 }
+// make-pediatric-samples --clinic N DIR [EVENTS]
+// N reports of a made-up pediatric clinic (SyntheticClinic: 4 scanners,
+// 6 protocols, 2 years), EVENTS events each, for the dashboard's benchmark.
+if arguments.first == "--clinic", (3...4).contains(arguments.count), let count = Int(arguments[1]) {
+    let directory = arguments[2]
+    let events = arguments.count == 4 ? Int(arguments[3]) ?? 4 : 4
+    mkdir(directory, 0o755)
+    for n in 0..<count {
+        if n % 1000 == 0 { mkdir("\(directory)/\(n / 1000)", 0o755) }
+        write(SyntheticClinic.report(n, events: events), to: "\(directory)/\(n / 1000)/report-\(n).dcm")
+    }
+    print("wrote \(count) clinic reports of \(events) events to \(directory)")
+    exit(0)
+}
 if arguments.first == "--many", arguments.count == 3, let count = Int(arguments[1]) {
     // N distinct pediatric chest reports (each above the US DRL, so each alerts),
     // for ingest benchmarks and load tests.

@@ -95,7 +95,7 @@ struct ReportCommandTests {
             urls = [u for u in re.findall(r'(?:https?:)?//[^\\s"<>]+', text) if u not in ('http://www.w3.org/1999/xhtml', 'http://www.w3.org/2000/svg')]
             def table(table_id):
                 t = root.find(".//h:table[@id='%s']" % table_id, ns)
-                return [[(td.text or '') for td in tr.findall('h:td', ns)] for tr in t.findall('h:tbody/h:tr', ns)]
+                return [[''.join(td.itertext()) for td in tr.findall('h:td', ns)] for tr in t.findall('h:tbody/h:tr', ns)]
             def rows(name):
                 return list(csv.reader(open(folder + '/' + name, encoding='utf-8', newline='')))[1:]
             agree = {n: table(i) == rows(f) for n, i, f in [('bands', 'bands', 'bands.csv'), ('above', 'exams-above', 'exams-above-reference.csv'),
