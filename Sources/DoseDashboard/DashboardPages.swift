@@ -25,15 +25,20 @@ struct DashboardPages: Sendable {
         let alerts = try store.recentAlerts(limit: 50).filter { identity.seesIdentifiers || $0.level != .recurrentImaging }
         body += "<h2>Recent alerts</h2>\n"
         var header = ["Received", "Level"]
+        // (the last column cites the reference row, listed once under the table)
         if identity.seesIdentifiers { header += ["Accession"] }
         header += ["Scanner", "Protocol", "Finding"]
+        var references = ReferenceList()
+        header.append("Reference")
         body += Self.table(id: "alerts", header, alerts.map { a in
             var row: [Cell] = [.text(clock.format(a.createdAt)), .text(Self.levelName(a.level.rawValue))]
             if identity.seesIdentifiers { row.append(.link("/studies/\(StudyLinks.path(a.studyKey))", a.accessionNumber ?? "-")) }
             row += [.text(a.scanner ?? ""), .text(a.protocolName ?? "exam"),
-                    identity.seesIdentifiers ? .text(a.explanation) : .link("/studies/\(StudyLinks.path(a.studyKey))", a.explanation)]
+                    identity.seesIdentifiers ? .text(a.judgement) : .link("/studies/\(StudyLinks.path(a.studyKey))", a.judgement),
+                    a.reference.map { .html(references.cite($0, row: nil)) } ?? .text("")]
             return row
         })
+        body += references.html
         if identity.role >= .admin {
             body += "<p><a href=\"/api/status\">Status (JSON)</a> · <a href=\"/metrics\">Metrics</a> · <a href=\"/access-log\">Dashboard access log</a></p>\n"
         }
@@ -195,12 +200,15 @@ struct DashboardPages: Sendable {
         case text(String)
         case link(String, String)
         case links([(String, String)])
+        /// Markup this file made (a reference link), never text from the store.
+        case html(String)
 
         var html: String {
             switch self {
             case .text(let text): escape(text)
             case .link(let href, let text): "<a href=\"\(escape(href))\">\(escape(text))</a>"
             case .links(let links): links.map { "<a href=\"\(escape($0.0))\">\(escape($0.1))</a>" }.joined(separator: " · ")
+            case .html(let markup): markup
             }
         }
     }

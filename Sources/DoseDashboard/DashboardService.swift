@@ -92,10 +92,11 @@ public enum Dashboard {
         }
         router.get("/scanners") { _, context in try html(scanners.list(identity: context.who)) }
         router.get("/scanner") { request, context in
-            guard let scanner = request.uri.queryParameters.get("scanner"), !scanner.isEmpty else { throw HTTPError(.badRequest, message: "give ?scanner=") }
-            let weeks = request.uri.queryParameters.get("weeks", as: Int.self) ?? 13
+            let parameters = Dictionary(QueryString.parameters(request.uri.query), uniquingKeysWith: { a, _ in a })
+            guard let scanner = parameters["scanner"], !scanner.isEmpty else { throw HTTPError(.badRequest, message: "give ?scanner=") }
+            let weeks = parameters["weeks"].map { Int($0) ?? 0 } ?? 13
             guard (1...104).contains(weeks) else { throw HTTPError(.badRequest, message: "weeks: expected 1 to 104") }
-            let protocolName = request.uri.queryParameters.get("protocol").flatMap { $0.isEmpty ? nil : $0 }
+            let protocolName = parameters["protocol"].flatMap { $0.isEmpty ? nil : $0 }
             guard let page = try scanners.page(scanner: scanner, protocolName: protocolName, weeks: weeks, identity: context.who) else {
                 throw HTTPError(.notFound, message: "no study from scanner \(scanner)")
             }
@@ -161,7 +162,7 @@ public enum Dashboard {
     /// The study browser's query from a request's parameters (a wrong one is a 400 naming it).
     static func query(_ request: Request) throws -> StudyBrowserQuery {
         do {
-            return try StudyBrowserQuery(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            return try StudyBrowserQuery(QueryString.parameters(request.uri.query))
         } catch {
             throw HTTPError(.badRequest, message: error.description)
         }
@@ -205,4 +206,17 @@ public enum Dashboard {
 struct DashboardError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A query string as a browser's form sends it (application/x-www-form-urlencoded:
+/// `+` is a space), in order.
+enum QueryString {
+    static func parameters(_ query: String?) -> [(String, String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
 }

@@ -69,11 +69,19 @@ public struct DashboardUsers: Sendable, Equatable {
             + users.map { "\($0.name):\($0.role.rawValue):\($0.hash)\n" }.joined()
     }
 
-    /// Written whole to a new file and renamed over the old one, readable by its owner and group only.
+    /// Written whole to a new file and renamed over the old one, readable
+    /// by its owner and group only. It keeps the old file's owner and group,
+    /// or takes its folder's: run as root on the daemon's state folder, the
+    /// file stays readable by the daemon's (dynamic) user.
     public func write(path: String) throws(FileError) {
         let temporary = path + ".new"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o640]) else {
             throw FileError("\(path): cannot write \(temporary)")
+        }
+        var owner = stat()
+        let folder = (path as NSString).deletingLastPathComponent
+        if stat(path, &owner) == 0 || stat(folder.isEmpty ? "." : folder, &owner) == 0, getuid() == 0 {
+            _ = chown(temporary, owner.st_uid, owner.st_gid)
         }
         guard rename(temporary, path) == 0 else { throw FileError("\(path): cannot replace it: \(String(cString: strerror(errno)))") }
     }

@@ -39,13 +39,7 @@ struct LoginPage: Sendable {
 
     /// application/x-www-form-urlencoded fields.
     static func fields(_ body: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return out
+        Dictionary(QueryString.parameters(body), uniquingKeysWith: { a, _ in a })
     }
 
     func submit(_ request: Request, context: DashboardContext) async throws -> Response {

@@ -21,13 +21,15 @@ struct ScannerPages: Sendable {
     static func studies(_ items: [(String, String)]) -> String { "/studies?" + StudyBrowserQuery.encode(items) }
 
     func list(identity: DashboardIdentity) throws -> String {
-        let scanners = try store.studyFilterChoices().scanners
+        let scanners = try store.scannerStudyCounts()
         var rows: [[DashboardPages.Cell]] = []
         for scanner in scanners {
-            let above = try store.studyList(StudyFilter(scanner: scanner.name, aboveDRL: true), pageSize: 1).total
+            let page = try store.studyList(StudyFilter(scanner: scanner.name, aboveDRL: true), pageSize: 1)
+            let above = page.total
             rows.append([
                 .link(Self.link(scanner: scanner.name), scanner.name), .text(StudyBrowser.count(scanner.studies)),
-                .link(Self.studies([("scanner", scanner.name), ("above", "1")]), "\(StudyBrowser.count(above)) (\(Self.percent(Double(above) / Double(max(scanner.studies, 1)))))"),
+                .link(Self.studies([("scanner", scanner.name), ("above", "1")]),
+                      "\(page.totalIsAtLeast ? "more than " : "")\(StudyBrowser.count(above)) (\(page.totalIsAtLeast ? "over " : "")\(Self.percent(Double(above) / Double(max(scanner.studies, 1)))))"),
             ])
         }
         let body = "<p class=\"lead\">Each scanner's page compares its typical (median) dose per band with the DRL, as ICRP 135 does, and lists its protocols.</p>\n"

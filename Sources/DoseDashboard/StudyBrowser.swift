@@ -195,8 +195,9 @@ struct StudyBrowser: Sendable {
             body += "<p class=\"empty\" id=\"no-match\">No study matches these filters. <a href=\"/studies\">Clear the filters</a>.</p>\n"
         } else {
             let shown = result.rows.isEmpty ? "none on this page" : "\(Self.count(first + 1))–\(Self.count(first + result.rows.count))"
-            body += "<p id=\"count\">Studies \(shown) of <strong>\(Self.count(result.total))</strong>, \(escape(Self.sortText(query.sort))). "
-            body += "<a href=\"\(escape(query.csvURL))\" id=\"csv\">Download these \(Self.count(result.total)) studies as CSV</a></p>\n"
+            let total = (result.totalIsAtLeast ? "more than " : "") + Self.count(result.total)
+            body += "<p id=\"count\">Studies \(shown) of <strong>\(total)</strong>, \(escape(Self.sortText(query.sort))). "
+            body += "<a href=\"\(escape(query.csvURL))\" id=\"csv\">Download \(result.totalIsAtLeast ? "all" : "these") \(total) studies as CSV</a></p>\n"
             body += table(result.rows, query: query, identity: identity)
             body += pager(result, query: query)
         }
@@ -304,16 +305,17 @@ struct StudyBrowser: Sendable {
             links.append("<a href=\"\(escape(query.url(page: 1)))\" rel=\"first\">« first</a>")
             links.append("<a href=\"\(escape(query.url(page: result.page - 1)))\" rel=\"prev\">‹ previous</a>")
         }
-        links.append("page \(Self.count(min(result.page, result.pageCount))) of \(Self.count(result.pageCount))")
-        if result.page < result.pageCount {
+        links.append("page \(Self.count(result.page)) of \(result.totalIsAtLeast ? "more than " : "")\(Self.count(result.pageCount))")
+        if result.page < result.pageCount || (result.totalIsAtLeast && !result.rows.isEmpty) {
             links.append("<a href=\"\(escape(query.url(page: result.page + 1)))\" rel=\"next\">next ›</a>")
-            links.append("<a href=\"\(escape(query.url(page: result.pageCount)))\" rel=\"last\">last »</a>")
+            if !result.totalIsAtLeast { links.append("<a href=\"\(escape(query.url(page: result.pageCount)))\" rel=\"last\">last »</a>") }
         }
         return "<p class=\"pager\" id=\"pager\">" + links.joined(separator: " · ") + "</p>\n"
     }
 }
 
-/// Scanners and protocols the filters offer, read at most once a minute.
+/// Scanners and protocols the filters offer, read at most once a minute
+/// (the protocols walk an index of every event).
 final class FilterChoices: Sendable {
     private let store: SQLiteDoseStore
     private let cache = Mutex<(at: Date, scanners: [String], protocols: [String])?>(nil)
@@ -322,7 +324,7 @@ final class FilterChoices: Sendable {
 
     private func current() -> (scanners: [String], protocols: [String]) {
         if let cached = cache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 60 { return (cached.scanners, cached.protocols) }
-        let fresh = (try? store.studyFilterChoices()).map { ($0.scanners.map(\.name), $0.protocols.map(\.name)) } ?? ([], [])
+        let fresh = ((try? store.scannerStudyCounts().map(\.name)) ?? [], (try? store.protocolNames()) ?? [])
         cache.withLock { $0 = (Date(), fresh.0, fresh.1) }
         return fresh
     }

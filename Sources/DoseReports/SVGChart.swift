@@ -104,11 +104,17 @@ public enum SVGChart {
         }
     }
 
-    public static func scatter(_ points: [Point], segments: [Segment], xLabel: String, yLabel: String, estimateName: String = "size from age (estimate)") -> String {
-        let xs = points.map(\.x)
+    /// More points than this are drawn as an even sample of them (the
+    /// legend says so): past it a chart only grows, it shows no more.
+    public static let maximumPoints = 1_500
+
+    public static func scatter(_ all: [Point], segments: [Segment], xLabel: String, yLabel: String, estimateName: String = "size from age (estimate)") -> String {
+        let stride = max(1, (all.count + maximumPoints - 1) / maximumPoints)
+        let points = stride == 1 ? all : Swift.stride(from: 0, to: all.count, by: stride).map { all[$0] }
+        let xs = all.map(\.x)
         let x = NiceTicks(covering: max(0, (xs.min() ?? 10) - 1), (xs.max() ?? 30) + 1, count: 8)
         let visible = segments.filter { $0.lower < x.upper && $0.upper > x.lower }
-        let y = NiceTicks(covering: 0, max((points.map(\.y) + visible.map(\.value)).max() ?? 10, 1) * 1.08)
+        let y = NiceTicks(covering: 0, max((all.map(\.y) + visible.map(\.value)).max() ?? 10, 1) * 1.08)
         var frame = Frame(height: 280, x: x, y: y)
         frame.bottom = 40
         var body = yAxis(frame, label: yLabel) + xAxis(frame, label: xLabel, ticks: x.values.map { ($0, x.label($0)) })
@@ -124,6 +130,7 @@ public enum SVGChart {
             body += "<circle class=\"point\"\(p.estimate ? " data-size=\"estimate\"" : "") cx=\"\(f(frame.px(p.x)))\" cy=\"\(f(frame.py(p.y)))\" r=\"2.8\" \(fill)/>"
         }
         var entries: [(Mark, String)] = [(.filledDot("#1f5fa8"), "measured size"), (.hollowDot("#1f5fa8"), estimateName)]
+        if stride > 1 { entries.append((.filledDot("#7f8c8d"), "every \(stride)th of \(all.count) points shown")) }
         let labels = Array(Set(visible.map { Self.segmentFamily($0.label) })).sorted()
         for (index, label) in labels.enumerated() { entries.append((.line(reference, dashed: index % 2 == 1), label)) }
         let (legendSVG, legendHeight) = legend(entries, top: frame.height)

@@ -66,9 +66,11 @@ public struct ScannerSummary: Sendable {
             period: weeks.last ?? ReportPeriod.week(containing: Date()), data: data, trendWeeks: [], referenceSet: referenceSet, allSets: [referenceSet],
             minimumExams: minimumExams, now: Date()
         )
+        // The exams of each band, grouped once.
+        let byBand = Dictionary(grouping: exams) { "\($0.region)|\($0.band)|\($0.phantom)" }
         var bands: [Band] = []
         for row in period.bands where row.scanner != nil {
-            let members = exams.filter { $0.region == row.region && $0.band == row.band && $0.phantom == row.phantom }
+            let members = byBand["\(row.region)|\(row.band)|\(row.phantom)"] ?? []
             bands.append(Band(region: row.region, band: row.band, phantom: row.phantom, exams: row.exams,
                               examsAbove: members.filter { above.contains($0.studyKey + "|" + $0.region) }.count, medians: row))
         }
@@ -78,7 +80,7 @@ public struct ScannerSummary: Sendable {
             let phantoms = quantity == "SSDE" ? ["any"] : Array(Set(exams.map(\.phantom))).filter { $0 == "16" || $0 == "32" }.sorted()
             for phantom in phantoms {
                 let rows = bands.filter { quantity == "SSDE" || $0.phantom == phantom }.map { band -> SVGChart.BoxRow in
-                    let members = exams.filter { $0.region == band.region && $0.band == band.band && $0.phantom == band.phantom }
+                    let members = byBand["\(band.region)|\(band.band)|\(band.phantom)"] ?? []
                     let values: [Double] = members.compactMap { quantity == "CTDIvol" ? $0.ctdivol : quantity == "SSDE" ? $0.ssde : $0.dlp }
                     let level = quantity == "CTDIvol" ? band.medians.ctdivolDRL : quantity == "SSDE" ? band.medians.ssdeDRL : band.medians.dlpDRL
                     return SVGChart.BoxRow(label: "\(band.region) \(band.band) (n=\(values.count))", values: values, reference: level,
@@ -104,9 +106,8 @@ public struct ScannerSummary: Sendable {
             let members = exams.filter { $0.phantom == phantom && $0.ctdivol != nil }
             let groups = Dictionary(grouping: members) { "\($0.region) \($0.band)" }.sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }.prefix(6)
             let series = groups.map { name, list in
-                SVGChart.Series(name: name, values: (0..<weeks.count).map { week in
-                    Statistics.median(list.filter { weekOfDate(dateOfStudy[$0.studyKey] ?? nil) == week }.compactMap(\.ctdivol))
-                })
+                let byWeek = Dictionary(grouping: list) { weekOfDate(dateOfStudy[$0.studyKey] ?? nil) ?? -1 }
+                return SVGChart.Series(name: name, values: (0..<weeks.count).map { week in Statistics.median((byWeek[week] ?? []).compactMap(\.ctdivol)) })
             }
             let svg = SVGChart.lines(series, xLabels: labels.map { String($0.suffix(3)) }, xLabel: "ISO week (\(labels.first ?? "") to \(labels.last ?? ""))",
                                      yLabel: "median CTDIvol, mGy (\(phantom) cm)")

@@ -5,7 +5,7 @@ import GRDB
 extension AlertRecord {
     /// Select list and FROM clause for `init(row:)`: an `alerts` row aliased
     /// `a` with its whole explanation.
-    static let columns = "a.*, \(StoreSchema.explanation("a", text: "t")) AS whole_explanation FROM alerts a LEFT JOIN reference_texts t ON t.id = a.reference_text_id"
+    static let columns = "a.*, \(StoreSchema.explanation("a", text: "t")) AS whole_explanation, t.text AS reference_text FROM alerts a LEFT JOIN reference_texts t ON t.id = a.reference_text_id"
 
     /// A row selected with `columns`.
     init(row: Row) {
@@ -15,6 +15,7 @@ extension AlertRecord {
             protocolName: row["protocol"], irradiationEventUID: row["irradiation_event_uid"], explanation: row["whole_explanation"],
             createdAt: row["created_at"], notify: row["notify"], withdraws: row["withdraws"]
         )
+        reference = row["reference_text"]
     }
 }
 

@@ -175,6 +175,15 @@ public struct AlertRecord: Sendable, Equatable {
     public var notify: Bool = true
     /// Set on the follow-up that withdraws an earlier alert: that alert's key.
     public var withdraws: String? = nil
+    /// The reference row's citation, as read from the store (the end of
+    /// `explanation`), for pages that list each citation once.
+    public var reference: String? = nil
+
+    /// The explanation without its citation: the comparison in one line.
+    public var judgement: String {
+        guard let reference, explanation.hasSuffix("; " + reference) else { return explanation }
+        return String(explanation.dropLast(reference.count + 2))
+    }
 }
 
 public struct StoreStatus: Sendable {

@@ -170,7 +170,8 @@ public struct JudgedReport: Sendable {
                 StudyListing.Event(protocolName: study.events[e.index].acquisitionProtocol, region: e.region.rawValue, sizeSource: e.ssde.source?.rawValue,
                                    sizeCm: e.ssde.sizeCm, inComparison: e.inReferenceComparison)
             },
-            findings: evaluation.allFindings.map { ($0.level.rawValue, $0.ratio) }, ageYears: study.patient.age?.decimalYears, totalDLP: totalDLP,
+            findings: evaluation.allFindings.map { ($0.level.rawValue, $0.ratio) }, ageYears: study.patient.age?.decimalYears, weightKg: study.patient.weightKg,
+            totalDLP: totalDLP,
             worstLevel: evaluation.worstLevel?.rawValue
         ).values
         raisedFlags = crossings.map { crossing in

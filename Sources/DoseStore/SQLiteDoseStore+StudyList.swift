@@ -20,6 +20,10 @@ extension SQLiteDoseStore {
     /// One page of the studies that match `filter`, in `sort` order, and
     /// how many match in all. A page past the last is empty (its total still
     /// says how many there are).
+    /// Counting stops here: an exact count of every match costs a scan of
+    /// them all, for a number a person reads as "many".
+    public static let countLimit = 1_000
+
     public func studyList(_ filter: StudyFilter, sort: StudySort = .newestFirst, page: Int = 1, pageSize: Int = 50) throws(StoreError) -> StudyListPage {
         let page = max(page, 1), pageSize = min(max(pageSize, 1), 1000)
         let (clause, arguments) = filter.sql
@@ -29,8 +33,11 @@ extension SQLiteDoseStore {
                     db, sql: "SELECT \(Self.listColumns) FROM study_list l \(clause) \(sort.sql) LIMIT ? OFFSET ?",
                     arguments: StatementArguments((arguments + [.integer(Int64(pageSize)), .integer(Int64((page - 1) * pageSize))]).map(\.databaseValue))
                 ).map(Self.listRow)
-                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM study_list l \(clause)", arguments: StatementArguments(arguments.map(\.databaseValue))) ?? 0
-                return StudyListPage(rows: rows, total: total, page: page, pageSize: pageSize)
+                let counted = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM study_list l \(clause) LIMIT \(Self.countLimit + 1))",
+                    arguments: StatementArguments(arguments.map(\.databaseValue))
+                ) ?? 0
+                return StudyListPage(rows: rows, total: min(counted, Self.countLimit), totalIsAtLeast: counted > Self.countLimit, page: page, pageSize: pageSize)
             }
         }
     }
@@ -57,10 +64,10 @@ extension SQLiteDoseStore {
                     arguments.append(protocolName)
                 }
                 let events = try Row.fetchAll(db, sql: """
-                    SELECT l.study_key, l.study_date, l.accession_number, l.patient_pseudonym, l.age_years, s.patient_weight_kg, l.scanner,
+                    SELECT l.study_key, l.study_date, l.accession_number, l.patient_pseudonym, l.age_years, l.weight_kg, l.scanner,
                            e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison,
                            e.irradiation_event_uid
-                    FROM study_list l JOIN studies s ON s.study_key = l.study_key JOIN events e ON e.study_key = l.study_key
+                    FROM study_list l JOIN events e ON e.study_key = l.study_key
                     WHERE l.scanner = ? AND l.study_date BETWEEN ? AND ? \(protocolTerm)
                     ORDER BY l.study_date, l.study_key, e.ordinal
                     """, arguments: StatementArguments(arguments)).map { row in
@@ -101,18 +108,21 @@ extension SQLiteDoseStore {
         }
     }
 
-    /// What the study browser's filters offer: scanners and protocols with
-    /// their study counts, most studies first.
-    public func studyFilterChoices() throws(StoreError) -> (scanners: [(name: String, studies: Int)], protocols: [(name: String, studies: Int)]) {
-        try StoreError.during("list scanners and protocols", table: "study_list") {
+    /// Every scanner with its number of studies, most first (from the
+    /// scanner index alone).
+    public func scannerStudyCounts() throws(StoreError) -> [(name: String, studies: Int)] {
+        try StoreError.during("list scanners", table: "study_list") {
             try pool.read { db in
-                let scanners = try Row.fetchAll(db, sql: "SELECT scanner, COUNT(*) AS n FROM study_list GROUP BY scanner ORDER BY n DESC, scanner")
-                    .map { ($0[0] as String, $0[1] as Int) }
-                let protocols = try Row.fetchAll(db, sql: """
-                    SELECT protocol, COUNT(DISTINCT study_key) AS n FROM events WHERE protocol IS NOT NULL AND protocol <> ''
-                    GROUP BY protocol ORDER BY n DESC, protocol
-                    """).map { ($0[0] as String, $0[1] as Int) }
-                return (scanners, protocols)
+                try Row.fetchAll(db, sql: "SELECT scanner, COUNT(*) AS n FROM study_list GROUP BY scanner ORDER BY n DESC, scanner").map { ($0[0] as String, $0[1] as Int) }
+            }
+        }
+    }
+
+    /// Every protocol name of any event, in order (the protocol index walked once).
+    public func protocolNames() throws(StoreError) -> [String] {
+        try StoreError.during("list protocols", table: "events") {
+            try pool.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT protocol FROM events WHERE protocol IS NOT NULL AND protocol <> '' ORDER BY protocol")
             }
         }
     }

@@ -37,6 +37,9 @@ public final class SQLiteDoseStore: DoseStore {
     /// the last leaves) back once per checkpoint instead of once per few
     /// commits.
     static let bulkAutocheckpointPages = 8_192
+    /// Each reader's page cache, KiB (SQLite's default is 2,000).
+    static let readerCacheKiB = 32_768
+
     /// The WAL file is truncated to this after a checkpoint (bytes).
     static let journalSizeLimit = 64 << 20
 
@@ -47,6 +50,9 @@ public final class SQLiteDoseStore: DoseStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_size_limit = \(Self.journalSizeLimit)")
+            // A reader (the dashboard's study list, the reports) keeps the
+            // pages it walks: the list's rows lie all over a large file.
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.readerCacheKiB)") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -368,6 +368,7 @@ enum StoreSchema {
                     protocols TEXT NOT NULL,
                     regions TEXT NOT NULL,
                     age_years REAL,
+                    weight_kg REAL,
                     size_cm REAL,
                     size_source TEXT,
                     worst_level TEXT,
@@ -379,7 +380,11 @@ enum StoreSchema {
                     max_ratio REAL
                 ) WITHOUT ROWID;
                 CREATE INDEX study_list_date ON study_list (study_date, study_time);
-                CREATE INDEX study_list_scanner ON study_list (scanner, study_date);
+                -- A scanner's filters are answered from the index alone.
+                CREATE INDEX study_list_scanner ON study_list (scanner, study_date, study_time, above_drl, worst_severity, age_years, size_cm, size_source);
+                -- The few at or above a level, and Dose Check overrides.
+                CREATE INDEX study_list_above ON study_list (max_ratio) WHERE above_drl;
+                CREATE INDEX study_list_override ON study_list (study_date) WHERE dose_check_override;
                 CREATE INDEX study_list_accession ON study_list (accession_number COLLATE NOCASE);
                 CREATE INDEX study_list_patient ON study_list (patient_pseudonym COLLATE NOCASE);
                 CREATE INDEX events_protocol ON events (protocol);

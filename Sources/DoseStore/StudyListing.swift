@@ -28,6 +28,7 @@ struct StudyListing {
     /// Every finding's level and its ratio to its limit.
     var findings: [(level: String, ratio: Double?)]
     var ageYears: Double?
+    var weightKg: Double?
     var totalDLP: Double
     var worstLevel: String?
 
@@ -62,7 +63,7 @@ struct StudyListing {
             .text(studyKey), SQLValue(studyDate), SQLValue(studyTime), .text(receivedAt), SQLValue(accessionNumber), SQLValue(patientPseudonym),
             .text(scanner.isEmpty ? "unknown scanner" : scanner), SQLValue(studyDescription),
             .text(protocols.joined(separator: Self.separator)), .text(regions.joined(separator: Self.separator)),
-            SQLValue(ageYears), SQLValue(size?.cm), SQLValue(size?.source), SQLValue(worstLevel), .integer(Int64(worst?.severity ?? 0)),
+            SQLValue(ageYears), SQLValue(weightKg), SQLValue(size?.cm), SQLValue(size?.source), SQLValue(worstLevel), .integer(Int64(worst?.severity ?? 0)),
             SQLValue(levels.contains { $0.isAtOrAboveDRL }), SQLValue(levels.contains(.doseCheckOverride)),
             .real(totalDLP), .integer(Int64(events.count)), SQLValue(ratios.max()),
         ]
@@ -71,12 +72,12 @@ struct StudyListing {
     /// A study judged again keeps its first receipt time.
     static let upsert = """
         INSERT INTO study_list (study_key, study_date, study_time, received_at, accession_number, patient_pseudonym, scanner, description,
-                                protocols, regions, age_years, size_cm, size_source, worst_level, worst_severity, above_drl,
+                                protocols, regions, age_years, weight_kg, size_cm, size_source, worst_level, worst_severity, above_drl,
                                 dose_check_override, total_dlp, event_count, max_ratio)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(study_key) DO UPDATE SET study_date = excluded.study_date, study_time = excluded.study_time,
             accession_number = excluded.accession_number, patient_pseudonym = excluded.patient_pseudonym, scanner = excluded.scanner,
-            description = excluded.description, protocols = excluded.protocols, regions = excluded.regions, age_years = excluded.age_years,
+            description = excluded.description, protocols = excluded.protocols, regions = excluded.regions, age_years = excluded.age_years, weight_kg = excluded.weight_kg,
             size_cm = excluded.size_cm, size_source = excluded.size_source, worst_level = excluded.worst_level,
             worst_severity = excluded.worst_severity, above_drl = excluded.above_drl, dose_check_override = excluded.dose_check_override,
             total_dlp = excluded.total_dlp, event_count = excluded.event_count, max_ratio = excluded.max_ratio
@@ -95,7 +96,7 @@ struct StudyListing {
         }
         let rows = try Row.fetchCursor(db, sql: """
             SELECT s.study_key, s.study_date, s.accession_number, s.patient_pseudonym, s.scanner, s.patient_age_years, s.total_dlp, s.worst_level,
-                   s.header, COALESCE((SELECT MIN(r.received_at) FROM reports r WHERE r.study_key = s.study_key), s.updated_at)
+                   s.header, COALESCE((SELECT MIN(r.received_at) FROM reports r WHERE r.study_key = s.study_key), s.updated_at), s.patient_weight_kg
             FROM studies s
             """)
         while let row = try rows.next() {
@@ -104,7 +105,8 @@ struct StudyListing {
             let listing = StudyListing(
                 studyKey: key, studyDate: row[1], studyTime: header?.study.studyTime, receivedAt: row[9], accessionNumber: row[2],
                 patientPseudonym: row[3], scanner: row[4] ?? "", studyDescription: header?.study.studyDescription,
-                events: eventsByStudy[key] ?? [], findings: findingsByStudy[key] ?? [], ageYears: row[5], totalDLP: row[6], worstLevel: row[7]
+                events: eventsByStudy[key] ?? [], findings: findingsByStudy[key] ?? [], ageYears: row[5], weightKg: row[10], totalDLP: row[6],
+                worstLevel: row[7]
             )
             try db.execute(insert, listing.values)
         }

@@ -1,4 +1,5 @@
 public import Foundation
+import DoseEvaluation
 
 /// What the study browser asks for: filters that combine (all must hold),
 /// a sort, and a page. Every field is optional; the empty filter is every
@@ -11,7 +12,7 @@ public struct StudyFilter: Sendable, Equatable {
     public var scanner: String?
     /// Any event of the study has this protocol (exact).
     public var protocolName: String?
-    /// Any event of the study is of this region (`BodyRegion` raw value).
+    /// The study's compared events include this region (`BodyRegion` raw value).
     public var region: String?
     /// Age in years, lower bound included, upper excluded.
     public var ageFrom: Double?
@@ -62,7 +63,8 @@ public struct StudyFilter: Sendable, Equatable {
         if let to { add("l.study_date <= ?", .text(to)) }
         if let scanner { add("l.scanner = ?", .text(scanner)) }
         if let protocolName { add("l.study_key IN (SELECT e.study_key FROM events e WHERE e.protocol = ?)", .text(protocolName)) }
-        if let region { add("EXISTS (SELECT 1 FROM events e WHERE e.study_key = l.study_key AND e.region = ?)", .text(region)) }
+        // The listed regions (those of the compared events), as one token of the row's list.
+        if let region { add("instr(char(31) || l.regions || char(31), char(31) || ? || char(31)) > 0", .text(region)) }
         if let ageFrom { add("l.age_years >= ?", .real(ageFrom)) }
         if let ageBelow { add("l.age_years < ?", .real(ageBelow)) }
         if let sizeFrom { add("l.size_cm >= ?", .real(sizeFrom)) }
@@ -70,7 +72,8 @@ public struct StudyFilter: Sendable, Equatable {
         if let sizeSource {
             if sizeSource == "none" { add("l.size_source IS NULL") } else { add("l.size_source = ?", .text(sizeSource)) }
         }
-        if let worstLevel { add("l.worst_level = ?", .text(worstLevel)) }
+        // The severity first: it is in the scanner index, the name is not.
+        if let worstLevel { add("l.worst_severity = ? AND l.worst_level = ?", .integer(Int64(Finding.Level(rawValue: worstLevel)?.severity ?? -1)), .text(worstLevel)) }
         if aboveDRL { add("l.above_drl") }
         if doseCheckOverride { add("l.dose_check_override") }
         if let search, !search.isEmpty {
@@ -146,10 +149,13 @@ public struct StudyListRow: Sendable, Equatable {
     public var maxRatio: Double?
 }
 
-/// A page of the study browser: its rows and how many studies match in all.
+/// A page of the study browser: its rows and how many studies match in all
+/// (counted up to `countLimit`: past it, the page says "more than").
 public struct StudyListPage: Sendable, Equatable {
     public var rows: [StudyListRow]
     public var total: Int
+    /// More studies match than `total` says.
+    public var totalIsAtLeast: Bool = false
     /// 1-based.
     public var page: Int
     public var pageSize: Int

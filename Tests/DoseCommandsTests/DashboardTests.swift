@@ -139,6 +139,17 @@ struct DashboardTests {
         let served = try page("/reports/2026-W43/report.html")
         #expect(served.contains("DoseAudit weekly report 2026-W43"))
         #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:s3cret-password", base + "/reports/..%2F..%2Fetc/passwd"]).stdout == "404")
+        // A new password takes effect in the running daemon; a removed user is signed out.
+        let passwd = try ProcessRunner.run(ProcessRunner.productsDirectory + "/doseaudit", [
+            "user", "passwd", "physicist", "--password-stdin", "--config", daemon.configPath,
+        ], stdin: "an-even-longer-password\n")
+        #expect(passwd.status == 0, "\(passwd.stderr)")
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:an-even-longer-password", base + "/api/status"]).stdout == "200")
+        let removed = try ProcessRunner.run(ProcessRunner.productsDirectory + "/doseaudit", ["user", "remove", "physicist", "--config", daemon.configPath])
+        #expect(removed.status == 0 && removed.stdout.contains("removed physicist"))
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-u", "physicist:an-even-longer-password", base + "/api/status"]).stdout == "401")
+        let missing = try ProcessRunner.run(ProcessRunner.productsDirectory + "/doseaudit", ["user", "remove", "nobody", "--config", daemon.configPath])
+        #expect(missing.status == 2 && missing.stderr.contains("no user nobody"))
         #expect(daemon.stop() == 0)
     }
 

@@ -116,6 +116,29 @@ struct DashboardAccessTests {
         #expect(!text.contains(Self.password))
     }
 
+    @Test func everyAnswerCarriesTheSecurityHeadersSignedInOrNot() async throws {
+        let (site, users, log) = try Self.site()
+        try await site.application(usersFile: users, accessLog: log).test(.router) { client in
+            let cookie = try await Self.signIn(client, "viewer-user")
+            let cases: [(String, HTTPFields, HTTPResponse.Status)] = [
+                ("/login", [:], .ok), ("/studies", [:], .seeOther), ("/api/studies", [:], .unauthorized), ("/studies", [.cookie: cookie], .ok),
+                ("/studies.csv", [.cookie: cookie], .forbidden), ("/studies?age=baby", [.cookie: cookie], .badRequest), ("/studies/none", [.cookie: cookie], .notFound),
+            ]
+            for (uri, headers, status) in cases {
+                try await client.execute(uri: uri, method: .get, headers: headers) { response in
+                    #expect(response.status == status, "\(uri)")
+                    let policy = response.headers[.contentSecurityPolicy] ?? ""
+                    #expect(policy.hasPrefix("default-src 'none'") && policy.contains("frame-ancestors 'none'") && !policy.contains("script-src"), "\(uri)")
+                    #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY", "\(uri)")
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff", "\(uri)")
+                    #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(uri)")
+                    #expect(response.headers[.cacheControl] == "no-store", "\(uri)")
+                    #expect(response.headers[.strictTransportSecurity] == nil, "no HSTS over plain HTTP")
+                }
+            }
+        }
+    }
+
     @Test func failedSignInsAreThrottledEvenWithTheRightPasswordAfterwards() async throws {
         let (site, users, log) = try Self.site()
         try await site.application(usersFile: users, accessLog: log).test(.router) { client in
