@@ -3,7 +3,7 @@
 /// children, as some vendors do), head, chest and abdomen protocols,
 /// children of every age, a localizer before each scan, doses spread around
 /// typical values with a tail above the DRLs, and study dates over the two
-/// years before 2026-11-27. Deterministic: report `n` is always the same.
+/// years to November 2026. Deterministic: report `n` is always the same.
 /// For the dashboard's browser tests and its benchmark.
 public enum SyntheticClinic {
     public static let scanners = ["Acme Pedi64", "Borealis CT 128", "Cygnus Revolution", "Delta Aurora"]
@@ -12,9 +12,6 @@ public enum SyntheticClinic {
         ("Ped Chest", "816094009", "Chest", false, 1.9), ("Ped Chest HRCT", "816094009", "Chest", false, 2.6),
         ("Ped Abdomen Pelvis", "818982008", "Abdomen and Pelvis", false, 4.0), ("Ped Abdomen", "818981001", "Abdomen", false, 3.6),
     ]
-
-    /// Day number of 2026-11-27 counted from 1970-01-01.
-    static let lastDay = 20_784
 
     public static func report(_ n: Int, events: Int = 4) -> [UInt8] {
         var random = SeededRandom(seed: UInt64(n) &* 2_654_435_761 &+ 17)
@@ -26,7 +23,9 @@ public enum SyntheticClinic {
         let spread = 0.75 + Double(random.next() % 500) / 1000
         let hot = random.next() % 10 == 0 ? 1.9 : 1
         let value = p.ctdivol * (0.55 + age / 18 * 0.9) * spread * hot
-        let day = lastDay - Int(random.next() % 730)
+        // One of the 24 months to November 2026, days 1–27 (every month has them).
+        let month = 2026 * 12 + 10 - Int(random.next() % 24)
+        let studyDate = String(month / 12) + String(month % 12 + 101).suffix(2) + String(Int(random.next() % 27) + 101).suffix(2)
         let root = "2.25.7070\(n)"
         let smallOnSixteen = !p.head && scanner == "Cygnus Revolution" && age < 6
         var items = [SyntheticReports.event(0, ctdivol: "0.12", dlp: "3.1", root: root, protocolName: "Topogram", region: (p.code, p.meaning), headPhantom: p.head || smallOnSixteen,
@@ -40,7 +39,7 @@ public enum SyntheticClinic {
         }
         let ageText = ageMonths < 24 ? String(ageMonths + 1000).suffix(3) + "M" : String(ageMonths / 12 + 1000).suffix(3) + "Y"
         return SyntheticReports.report(
-            events: items, root: root, patientAge: String(ageText), studyDate: date(day), accessionNumber: "CL\(n + 100000)", manufacturer: scanner,
+            events: items, root: root, patientAge: String(ageText), studyDate: studyDate, accessionNumber: "CL\(n + 100000)", manufacturer: scanner,
             patientID: "CLINIC-\(n / 3)", issuerOfPatientID: "CLINIC", instance: "\(root).3"
         )
     }
@@ -48,19 +47,5 @@ public enum SyntheticClinic {
     static func fixed(_ value: Double) -> String {
         let hundredths = Int((value * 100).rounded())
         return "\(hundredths / 100).\(String(hundredths % 100 + 100).suffix(2))"
-    }
-
-    /// YYYYMMDD of a day number (civil calendar, days since 1970-01-01).
-    static func date(_ day: Int) -> String {
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(y) + String(m + 100).suffix(2) + String(d + 100).suffix(2)
     }
 }
