@@ -62,14 +62,10 @@ public struct ScannerSummary: Sendable {
                 ?? (finding.scope.hasPrefix("exam ") ? String(finding.scope.dropFirst(5)) : nil)
             if let region { above.insert(finding.studyKey + "|" + region) }
         }
-        let period = WeeklyReport.build(
-            period: weeks.last ?? ReportPeriod.week(containing: Date()), data: data, trendWeeks: [], referenceSet: referenceSet, allSets: [referenceSet],
-            minimumExams: minimumExams, now: Date()
-        )
         // The exams of each band, grouped once.
         let byBand = Dictionary(grouping: exams) { "\($0.region)|\($0.band)|\($0.phantom)" }
         var bands: [Band] = []
-        for row in period.bands where row.scanner != nil {
+        for row in WeeklyReport.bandTable(exams, referenceSet: referenceSet, minimumExams: minimumExams, allScanners: false) {
             let members = byBand["\(row.region)|\(row.band)|\(row.phantom)"] ?? []
             bands.append(Band(region: row.region, band: row.band, phantom: row.phantom, exams: row.exams,
                               examsAbove: members.filter { above.contains($0.studyKey + "|" + $0.region) }.count, medians: row))

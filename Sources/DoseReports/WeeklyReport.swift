@@ -238,32 +238,7 @@ extension WeeklyReport {
         }
         examsAbove.sort { ($0.ratio, $1.accessionNumber) > ($1.ratio, $0.accessionNumber) }
 
-        // Band table: per scanner and for all scanners together.
-        struct BandKey: Hashable { var scanner: String?; var region: String; var band: String; var phantom: String }
-        var groups: [BandKey: [Exam]] = [:]
-        for exam in exams {
-            groups[BandKey(scanner: exam.scanner, region: exam.region, band: exam.band, phantom: exam.phantom), default: []].append(exam)
-            groups[BandKey(scanner: nil, region: exam.region, band: exam.band, phantom: exam.phantom), default: []].append(exam)
-        }
-        func reference(_ region: String, _ band: String, _ quantity: ReferenceRow.Quantity, _ level: ReferenceRow.LevelKind, phantom: String?) -> Double? {
-            referenceSet.rows.first { row in
-                row.regions.contains(where: { $0.rawValue == region }) && row.band.text == band && row.quantity == quantity && row.level == level
-                    && (phantom == nil || row.phantomCm.map(String.init) == phantom) && row.contrast != .with
-            }?.value
-        }
-        let bands = groups.map { key, list in
-            let ctdivol = list.compactMap(\.ctdivol).sorted(), ssde = list.compactMap(\.ssde).sorted(), dlp = list.compactMap(\.dlp).sorted()
-            return BandRow(
-                scanner: key.scanner, region: key.region, band: key.band, phantom: key.phantom, exams: list.count, smallSample: list.count < minimumExams,
-                ctdivolMedian: Statistics.percentile(sorted: ctdivol, 50), ctdivolP75: Statistics.percentile(sorted: ctdivol, 75),
-                ssdeMedian: Statistics.percentile(sorted: ssde, 50), ssdeP75: Statistics.percentile(sorted: ssde, 75),
-                dlpMedian: Statistics.percentile(sorted: dlp, 50), dlpP75: Statistics.percentile(sorted: dlp, 75),
-                ctdivolAchievable: reference(key.region, key.band, .ctdivol, .achievable, phantom: key.phantom),
-                ctdivolDRL: reference(key.region, key.band, .ctdivol, .drl, phantom: key.phantom),
-                dlpDRL: reference(key.region, key.band, .dlp, .drl, phantom: key.phantom),
-                ssdeDRL: reference(key.region, key.band, .ssde, .drl, phantom: nil)
-            )
-        }.sorted { ($0.region, $0.band, $0.phantom, $0.scanner ?? "") < ($1.region, $1.band, $1.phantom, $1.scanner ?? "") }
+        let bands = bandTable(exams, referenceSet: referenceSet, minimumExams: minimumExams)
 
         // Proposed local DRLs: 75th percentile of the medians of scanners with enough exams.
         var localDRLs: [LocalDRL] = []
@@ -353,6 +328,37 @@ extension WeeklyReport {
         report.quality.studiesWithoutPatientID = studiesByKey.values.filter { $0.first?.patientPseudonym == nil }.count
         report.sizeSources = sources.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (source: $0.key, exams: $0.value) }
         return report
+    }
+
+    /// The band table: per scanner and for all scanners together, the
+    /// exams' medians and 75th percentiles beside the set's levels.
+    static func bandTable(_ exams: [Exam], referenceSet: ReferenceSet, minimumExams: Int, allScanners: Bool = true) -> [BandRow] {
+        struct BandKey: Hashable { var scanner: String?; var region: String; var band: String; var phantom: String }
+        var groups: [BandKey: [Exam]] = [:]
+        for exam in exams {
+            groups[BandKey(scanner: exam.scanner, region: exam.region, band: exam.band, phantom: exam.phantom), default: []].append(exam)
+            if allScanners { groups[BandKey(scanner: nil, region: exam.region, band: exam.band, phantom: exam.phantom), default: []].append(exam) }
+        }
+        func reference(_ region: String, _ band: String, _ quantity: ReferenceRow.Quantity, _ level: ReferenceRow.LevelKind, phantom: String?) -> Double? {
+            referenceSet.rows.first { row in
+                row.regions.contains(where: { $0.rawValue == region }) && row.band.text == band && row.quantity == quantity && row.level == level
+                    && (phantom == nil || row.phantomCm.map(String.init) == phantom) && row.contrast != .with
+            }?.value
+        }
+        return groups.map { key, list in
+            let ctdivol = list.compactMap(\.ctdivol).sorted(), ssde = list.compactMap(\.ssde).sorted(), dlp = list.compactMap(\.dlp).sorted()
+            return BandRow(
+                scanner: key.scanner, region: key.region, band: key.band, phantom: key.phantom, exams: list.count, smallSample: list.count < minimumExams,
+                ctdivolMedian: Statistics.percentile(sorted: ctdivol, 50), ctdivolP75: Statistics.percentile(sorted: ctdivol, 75),
+                ssdeMedian: Statistics.percentile(sorted: ssde, 50), ssdeP75: Statistics.percentile(sorted: ssde, 75),
+                dlpMedian: Statistics.percentile(sorted: dlp, 50), dlpP75: Statistics.percentile(sorted: dlp, 75),
+                ctdivolAchievable: reference(key.region, key.band, .ctdivol, .achievable, phantom: key.phantom),
+                ctdivolDRL: reference(key.region, key.band, .ctdivol, .drl, phantom: key.phantom),
+                dlpDRL: reference(key.region, key.band, .dlp, .drl, phantom: key.phantom),
+                ssdeDRL: reference(key.region, key.band, .ssde, .drl, phantom: nil)
+            )
+        }.sorted { ($0.region, $0.band, $0.phantom, $0.scanner ?? "") < ($1.region, $1.band, $1.phantom, $1.scanner ?? "") }
+
     }
 
     /// The best size source (`SizeSource`'s order, best first) of a study's compared events.
