@@ -14,8 +14,7 @@ struct ScannerPages: Sendable {
     let referenceSet: ReferenceSet?
 
     static func link(scanner: String, protocolName: String? = nil) -> String {
-        StudyBrowserQuery.encode([("scanner", scanner)] + (protocolName.map { [("protocol", $0)] } ?? [])).isEmpty ? "/scanner"
-            : "/scanner?" + StudyBrowserQuery.encode([("scanner", scanner)] + (protocolName.map { [("protocol", $0)] } ?? []))
+        "/scanner?" + StudyBrowserQuery.encode([("scanner", scanner)] + (protocolName.map { [("protocol", $0)] } ?? []))
     }
 
     static func studies(_ items: [(String, String)]) -> String { "/studies?" + StudyBrowserQuery.encode(items) }
@@ -63,7 +62,7 @@ struct ScannerPages: Sendable {
         body += "<table id=\"bands\" class=\"wide\"><thead><tr><th>Region</th><th>Band</th><th>Phantom (cm)</th><th>Exams</th><th>Median CTDIvol (mGy)</th><th>DRL CTDIvol (mGy)</th><th>Median ÷ DRL</th><th>Median SSDE (mGy)</th><th>Median DLP (mGy·cm)</th><th>DRL DLP (mGy·cm)</th><th>Exams at or above a level</th></tr></thead><tbody>\n"
         for band in summary.bands {
             let m = band.medians
-            let ratio = zip2(m.ctdivolMedian, m.ctdivolDRL).map { $0 / $1 }
+            let ratio = Self.ratio(m.ctdivolMedian, to: m.ctdivolDRL)
             let cls = (ratio ?? 0) >= 1 ? " class=\"above\"" : ""
             var items = scope + [("region", band.region), ("above", "1")]
             // A band that is one of the browser's own links to it exactly.
@@ -94,5 +93,9 @@ struct ScannerPages: Sendable {
     }
 
     func n(_ value: Double?, _ digits: Int = 1) -> String { value.map { NumberText.fixed($0, digits: digits) } ?? "" }
-    func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? { if let a, let b, b > 0 { (a, b) } else { nil } }
+    /// A median over its level, when both are known.
+    static func ratio(_ value: Double?, to level: Double?) -> Double? {
+        guard let value, let level, level > 0 else { return nil }
+        return value / level
+    }
 }

@@ -21,7 +21,6 @@ public enum SVGChart {
         var left = 62.0, right = 14.0, top = 10.0, bottom = 40.0
         var x: NiceTicks
         var y: NiceTicks
-        var xMin: Double { x.lower }
         func px(_ v: Double) -> Double { left + (v - x.lower) / max(x.upper - x.lower, 1e-9) * (SVGChart.width - left - right) }
         func py(_ v: Double) -> Double { height - bottom - (v - y.lower) / max(y.upper - y.lower, 1e-9) * (height - top - bottom) }
     }
@@ -118,12 +117,10 @@ public enum SVGChart {
         var frame = Frame(height: 280, x: x, y: y)
         frame.bottom = 40
         var body = yAxis(frame, label: yLabel) + xAxis(frame, label: xLabel, ticks: x.values.map { ($0, x.label($0)) })
-        var styles = Set<Int>()
-        for segment in visible {
-            let index = styles.count % 2
-            styles.insert(styles.count)
+        // Alternate segments are dashed: two sets' levels over one band stay apart.
+        for (index, segment) in visible.enumerated() {
             let x1 = frame.px(max(segment.lower, x.lower)), x2 = frame.px(min(segment.upper, x.upper)), py = frame.py(segment.value)
-            body += "<line x1=\"\(f(x1))\" y1=\"\(f(py))\" x2=\"\(f(x2))\" y2=\"\(f(py))\" stroke=\"\(reference)\" stroke-width=\"1.6\"\(index == 1 ? " stroke-dasharray=\"5 3\"" : "")><title>\(escape(segment.label))</title></line>"
+            body += "<line x1=\"\(f(x1))\" y1=\"\(f(py))\" x2=\"\(f(x2))\" y2=\"\(f(py))\" stroke=\"\(reference)\" stroke-width=\"1.6\"\(index % 2 == 1 ? " stroke-dasharray=\"5 3\"" : "")><title>\(escape(segment.label))</title></line>"
         }
         for p in points {
             let fill = p.estimate ? "fill=\"#fff\" stroke=\"#1f5fa8\" stroke-width=\"1.2\"" : "fill=\"#1f5fa8\" fill-opacity=\"0.65\""
@@ -214,9 +211,7 @@ public enum SVGChart {
     public static func lines(_ series: [Series], xLabels: [String], xLabel: String, yLabel: String) -> String {
         let all = series.flatMap { $0.values.compactMap { $0 } }
         guard !all.isEmpty, !xLabels.isEmpty else { return "" }
-        let x = NiceTicks(covering: 0, Double(max(xLabels.count - 1, 1)), count: max(xLabels.count - 1, 1))
         let frame = Frame(height: 260, x: NiceTicks(covering: -0.5, Double(xLabels.count) - 0.5, count: xLabels.count), y: NiceTicks(covering: 0, (all.max() ?? 1) * 1.08))
-        _ = x
         let every = max(1, xLabels.count / 13 + 1)
         var body = yAxis(frame, label: yLabel)
             + xAxis(frame, label: xLabel, ticks: xLabels.enumerated().filter { $0.offset % every == 0 }.map { (Double($0.offset), $0.element) })
