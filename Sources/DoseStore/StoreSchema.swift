@@ -381,7 +381,7 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 CREATE INDEX study_list_date ON study_list (study_date, study_time);
                 -- A scanner's filters are answered from the index alone.
-                CREATE INDEX study_list_scanner ON study_list (scanner, study_date, study_time, above_drl, worst_severity, age_years, size_cm, size_source);
+                CREATE INDEX study_list_scanner ON study_list (scanner, study_date, study_time, above_drl, worst_severity, age_years, size_cm, size_source, total_dlp, max_ratio);
                 -- The few at or above a level, and Dose Check overrides.
                 CREATE INDEX study_list_above ON study_list (max_ratio) WHERE above_drl;
                 CREATE INDEX study_list_override ON study_list (study_date) WHERE dose_check_override;

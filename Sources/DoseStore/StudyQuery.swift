@@ -72,8 +72,10 @@ public struct StudyFilter: Sendable, Equatable {
         if let sizeSource {
             if sizeSource == "none" { add("l.size_source IS NULL") } else { add("l.size_source = ?", .text(sizeSource)) }
         }
-        // The severity first: it is in the scanner index, the name is not.
-        if let worstLevel { add("l.worst_severity = ? AND l.worst_level = ?", .integer(Int64(Finding.Level(rawValue: worstLevel)?.severity ?? -1)), .text(worstLevel)) }
+        // By severity, which the scanner index holds; it names one level of
+        // a study's findings (0 is only "not assessable": a flag's level is
+        // never a study's).
+        if let worstLevel { add("l.worst_severity = ?", .integer(Int64(Finding.Level(rawValue: worstLevel)?.severity ?? -1))) }
         if aboveDRL { add("l.above_drl") }
         if doseCheckOverride { add("l.dose_check_override") }
         if let search, !search.isEmpty {
