@@ -45,8 +45,9 @@ public struct JudgedReport: Sendable {
     var events: [[SQLValue]]
     var findings: [FindingRow]
     var study: [SQLValue]
-    /// The study browser's row (`StudyListing`).
+    /// The study browser's row (`StudyListing`), and its protocols' rows.
     var listing: [SQLValue]
+    var listingProtocols: [[SQLValue]]
 
     /// An earlier alert the study's new judgement no longer supports: marked
     /// withdrawn, and, if anyone was told of it, followed by one alert
@@ -163,7 +164,7 @@ public struct JudgedReport: Sendable {
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)),
         ] + Self.historyColumns(historyExam, effectiveDose)
-        listing = StudyListing(
+        let studyListing = StudyListing(
             studyKey: studyKey, studyDate: study.study.studyDate, studyTime: study.study.studyTime, receivedAt: receivedText,
             accessionNumber: study.study.accessionNumber, patientPseudonym: pseudonym, scanner: scanner, studyDescription: study.study.studyDescription,
             events: evaluation.events.map { e in
@@ -173,7 +174,9 @@ public struct JudgedReport: Sendable {
             findings: evaluation.allFindings.map { ($0.level.rawValue, $0.ratio) }, ageYears: study.patient.age?.decimalYears, weightKg: study.patient.weightKg,
             totalDLP: totalDLP,
             worstLevel: evaluation.worstLevel?.rawValue
-        ).values
+        )
+        listing = studyListing.values
+        listingProtocols = studyListing.protocolRows
         raisedFlags = crossings.map { crossing in
             StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),
                        rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey, crossingDate: crossing.exam.studyDate ?? "")

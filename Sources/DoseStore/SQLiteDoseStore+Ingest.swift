@@ -43,7 +43,7 @@ extension SQLiteDoseStore {
         let insertLedger, earlierSameBytes, objectID, countSOP, insertObject, insertReport, updateRole: Statement
         let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
         let imageSameBytes, imageSameSOP, insertImage, insertImageLedger, studyImageCount, scheduleRejudge, studyExists: Statement
-        let withdraw, holdAlerts, markFollowUp, insertFlag, upsertListing: Statement
+        let withdraw, holdAlerts, markFollowUp, insertFlag, upsertListing, deleteListingProtocols, insertListingProtocol: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
@@ -100,6 +100,8 @@ extension SQLiteDoseStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             upsertListing = try db.cachedStatement(sql: StudyListing.upsert)
+            deleteListingProtocols = try db.cachedStatement(sql: "DELETE FROM study_protocols WHERE study_key = ?")
+            insertListingProtocol = try db.cachedStatement(sql: StudyListing.insertProtocol)
             imageSameBytes = try db.cachedStatement(sql: "SELECT id, rejection FROM images WHERE sha256 = ?")
             imageSameSOP = try db.cachedStatement(sql: "SELECT id FROM images WHERE sop_instance_uid = ? AND record IS NOT NULL")
             insertImage = try db.cachedStatement(sql: """
@@ -281,6 +283,8 @@ extension SQLiteDoseStore {
         }
         try db.execute(statements.upsertStudy, judged.study)
         try db.execute(statements.upsertListing, judged.listing)
+        if revision > 0 { try db.execute(statements.deleteListingProtocols, [.text(judged.studyKey)]) }
+        for row in judged.listingProtocols { try db.execute(statements.insertListingProtocol, row) }
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
         // A flag once per (patient, rule, crossing), ever: its key.
         for flag in judged.flags {

@@ -30,11 +30,11 @@ extension SQLiteDoseStore {
         return try StoreError.during("list studies", table: "study_list") {
             try pool.read { db in
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(Self.listColumns) FROM study_list l \(clause) \(sort.sql) LIMIT ? OFFSET ?",
+                    db, sql: "SELECT \(Self.listColumns) \(clause) \(sort.sql(filter.alias)) LIMIT ? OFFSET ?",
                     arguments: StatementArguments((arguments + [.integer(Int64(pageSize)), .integer(Int64((page - 1) * pageSize))]).map(\.databaseValue))
                 ).map(Self.listRow)
                 let counted = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM study_list l \(clause) LIMIT \(Self.countLimit + 1))",
+                    db, sql: "SELECT COUNT(*) FROM (SELECT 1 \(clause) LIMIT \(Self.countLimit + 1))",
                     arguments: StatementArguments(arguments.map(\.databaseValue))
                 ) ?? 0
                 return StudyListPage(rows: rows, total: min(counted, Self.countLimit), totalIsAtLeast: counted > Self.countLimit, page: page, pageSize: pageSize)
@@ -101,7 +101,7 @@ extension SQLiteDoseStore {
         try StoreError.during("list studies", table: "study_list") {
             try pool.read { db in
                 let cursor = try Row.fetchCursor(
-                    db, sql: "SELECT \(Self.listColumns) FROM study_list l \(clause) \(sort.sql)", arguments: StatementArguments(arguments.map(\.databaseValue))
+                    db, sql: "SELECT \(Self.listColumns) \(clause) \(sort.sql(filter.alias))", arguments: StatementArguments(arguments.map(\.databaseValue))
                 )
                 while let row = try cursor.next() { try body(Self.listRow(row)) }
             }
@@ -118,12 +118,10 @@ extension SQLiteDoseStore {
         }
     }
 
-    /// Every protocol name of any event, in order (the protocol index walked once).
+    /// Every protocol a study lists, in order (from the key of study_protocols).
     public func protocolNames() throws(StoreError) -> [String] {
-        try StoreError.during("list protocols", table: "events") {
-            try pool.read { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT protocol FROM events WHERE protocol IS NOT NULL AND protocol <> '' ORDER BY protocol")
-            }
+        try StoreError.during("list protocols", table: "study_protocols") {
+            try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT protocol FROM study_protocols ORDER BY protocol") }
         }
     }
 }

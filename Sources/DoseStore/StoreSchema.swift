@@ -354,7 +354,9 @@ enum StoreSchema {
             // One narrow row per study with what the study browser filters,
             // sorts and shows, written with the study's judgement: the list
             // scans this, not `studies` (whose rows carry the header). A
-            // protocol filter finds its studies through events_protocol.
+            // protocol filter reads study_protocols: one row per study and
+            // protocol with the same columns, so it needs no row of the list
+            // until the page's own.
             try db.execute(sql: """
                 CREATE TABLE study_list (
                     study_key TEXT PRIMARY KEY,
@@ -387,7 +389,25 @@ enum StoreSchema {
                 CREATE INDEX study_list_override ON study_list (study_date) WHERE dose_check_override;
                 CREATE INDEX study_list_accession ON study_list (accession_number COLLATE NOCASE);
                 CREATE INDEX study_list_patient ON study_list (patient_pseudonym COLLATE NOCASE);
-                CREATE INDEX events_protocol ON events (protocol);
+                CREATE TABLE study_protocols (
+                    protocol TEXT NOT NULL,
+                    study_key TEXT NOT NULL,
+                    study_date TEXT,
+                    study_time TEXT,
+                    received_at DATETIME NOT NULL,
+                    scanner TEXT NOT NULL,
+                    regions TEXT NOT NULL,
+                    age_years REAL,
+                    size_cm REAL,
+                    size_source TEXT,
+                    worst_severity INTEGER NOT NULL,
+                    above_drl BOOLEAN NOT NULL,
+                    dose_check_override BOOLEAN NOT NULL,
+                    total_dlp REAL NOT NULL,
+                    max_ratio REAL,
+                    PRIMARY KEY (protocol, study_key)
+                ) WITHOUT ROWID;
+                CREATE INDEX study_protocols_study ON study_protocols (study_key);
                 """)
             try StudyListing.backfill(db)
         }

@@ -46,19 +46,37 @@ struct StudyListing {
         return ranked.min { $0.rank < $1.rank }.map { ($0.cm, $0.source) }
     }
 
+    /// What the study is: the protocols and regions of its compared
+    /// events (a localizer's protocol only when nothing else was scanned).
+    var shown: (protocols: [String], regions: [String]) {
+        var protocols: [String] = [], regions: [String] = []
+        let compared = events.contains(where: \.inComparison) ? events.filter(\.inComparison) : events
+        for e in compared {
+            if let p = e.protocolName, !p.isEmpty, !protocols.contains(p) { protocols.append(p) }
+            if !regions.contains(e.region) { regions.append(e.region) }
+        }
+        return (protocols, regions)
+    }
+
+    /// `insertProtocol`'s arguments, one per protocol.
+    var protocolRows: [[SQLValue]] { shown.protocols.map { [.text($0), .text(studyKey)] } }
+
+    /// A study's row for one protocol: a copy of its list row's columns,
+    /// written after the list row.
+    static let insertProtocol = """
+        INSERT INTO study_protocols (protocol, study_key, study_date, study_time, received_at, scanner, regions, age_years, size_cm, size_source,
+                                     worst_severity, above_drl, dose_check_override, total_dlp, max_ratio)
+        SELECT ?, study_key, study_date, study_time, received_at, scanner, regions, age_years, size_cm, size_source,
+               worst_severity, above_drl, dose_check_override, total_dlp, max_ratio
+        FROM study_list WHERE study_key = ?
+        """
+
     /// `study_list` columns in the order of `upsert`.
     var values: [SQLValue] {
         let levels = findings.compactMap { Finding.Level(rawValue: $0.level) }
         let ratios = findings.compactMap(\.ratio).filter(\.isFinite)
         let worst = worstLevel.flatMap { Finding.Level(rawValue: $0) }
-        var protocols: [String] = [], regions: [String] = []
-        // What the study is: the protocols and regions of its compared
-        // events (a localizer's protocol only when nothing else was scanned).
-        let shown = events.contains(where: \.inComparison) ? events.filter(\.inComparison) : events
-        for e in shown {
-            if let p = e.protocolName, !p.isEmpty, !protocols.contains(p) { protocols.append(p) }
-            if !regions.contains(e.region) { regions.append(e.region) }
-        }
+        let (protocols, regions) = shown
         return [
             .text(studyKey), SQLValue(studyDate), SQLValue(studyTime), .text(receivedAt), SQLValue(accessionNumber), SQLValue(patientPseudonym),
             .text(scanner.isEmpty ? "unknown scanner" : scanner), SQLValue(studyDescription),
@@ -86,6 +104,7 @@ struct StudyListing {
     /// Every stored study's row, from its events, findings, header and reports.
     static func backfill(_ db: Database) throws {
         let insert = try db.makeStatement(sql: upsert)
+        let insertProtocol = try db.makeStatement(sql: Self.insertProtocol)
         var eventsByStudy: [String: [Event]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT study_key, protocol, region, ssde_method, size_cm, in_comparison FROM events ORDER BY study_key, ordinal") {
             eventsByStudy[row[0], default: []].append(Event(protocolName: row[1], region: row[2], sizeSource: row[3], sizeCm: row[4], inComparison: row[5]))
@@ -109,6 +128,7 @@ struct StudyListing {
                 worstLevel: row[7]
             )
             try db.execute(insert, listing.values)
+            for row in listing.protocolRows { try db.execute(insertProtocol, row) }
         }
     }
 }

@@ -10,7 +10,7 @@ public struct StudyFilter: Sendable, Equatable {
     public var to: String?
     /// A scanner as listed (manufacturer and model, "unknown scanner").
     public var scanner: String?
-    /// Any event of the study has this protocol (exact).
+    /// The study's compared events include this protocol (exact).
     public var protocolName: String?
     /// The study's compared events include this region (`BodyRegion` raw value).
     public var region: String?
@@ -52,32 +52,39 @@ public struct StudyFilter: Sendable, Equatable {
         self.search = search
     }
 
-    /// The WHERE clause over `study_list` aliased `l`, and its arguments in order.
+    /// The FROM and WHERE clauses, and their arguments in order. The list
+    /// is `study_list` aliased `l`; a protocol filter reads
+    /// `study_protocols` (`p`, the same columns) and joins the list only for
+    /// what it alone holds.
+    /// The alias the sort reads.
+    var alias: String { protocolName == nil ? "l" : "p" }
+
     var sql: (clause: String, arguments: [SQLValue]) {
         var terms: [String] = [], arguments: [SQLValue] = []
+        let c = protocolName == nil ? "l" : "p"
         func add(_ term: String, _ values: SQLValue...) {
             terms.append(term)
             arguments += values
         }
-        if let from { add("l.study_date >= ?", .text(from)) }
-        if let to { add("l.study_date <= ?", .text(to)) }
-        if let scanner { add("l.scanner = ?", .text(scanner)) }
-        if let protocolName { add("l.study_key IN (SELECT e.study_key FROM events e WHERE e.protocol = ?)", .text(protocolName)) }
+        if let protocolName { add("p.protocol = ?", .text(protocolName)) }
+        if let from { add("\(c).study_date >= ?", .text(from)) }
+        if let to { add("\(c).study_date <= ?", .text(to)) }
+        if let scanner { add("\(c).scanner = ?", .text(scanner)) }
         // The listed regions (those of the compared events), as one token of the row's list.
-        if let region { add("instr(char(31) || l.regions || char(31), char(31) || ? || char(31)) > 0", .text(region)) }
-        if let ageFrom { add("l.age_years >= ?", .real(ageFrom)) }
-        if let ageBelow { add("l.age_years < ?", .real(ageBelow)) }
-        if let sizeFrom { add("l.size_cm >= ?", .real(sizeFrom)) }
-        if let sizeBelow { add("l.size_cm < ?", .real(sizeBelow)) }
+        if let region { add("instr(char(31) || \(c).regions || char(31), char(31) || ? || char(31)) > 0", .text(region)) }
+        if let ageFrom { add("\(c).age_years >= ?", .real(ageFrom)) }
+        if let ageBelow { add("\(c).age_years < ?", .real(ageBelow)) }
+        if let sizeFrom { add("\(c).size_cm >= ?", .real(sizeFrom)) }
+        if let sizeBelow { add("\(c).size_cm < ?", .real(sizeBelow)) }
         if let sizeSource {
-            if sizeSource == "none" { add("l.size_source IS NULL") } else { add("l.size_source = ?", .text(sizeSource)) }
+            if sizeSource == "none" { add("\(c).size_source IS NULL") } else { add("\(c).size_source = ?", .text(sizeSource)) }
         }
         // By severity, which the scanner index holds; it names one level of
         // a study's findings (0 is only "not assessable": a flag's level is
         // never a study's).
-        if let worstLevel { add("l.worst_severity = ?", .integer(Int64(Finding.Level(rawValue: worstLevel)?.severity ?? -1))) }
-        if aboveDRL { add("l.above_drl") }
-        if doseCheckOverride { add("l.dose_check_override") }
+        if let worstLevel { add("\(c).worst_severity = ?", .integer(Int64(Finding.Level(rawValue: worstLevel)?.severity ?? -1))) }
+        if aboveDRL { add("\(c).above_drl") }
+        if doseCheckOverride { add("\(c).dose_check_override") }
         if let search, !search.isEmpty {
             // A prefix as a range on the NOCASE indexes: U+10FFFF sorts after
             // every character that can follow it.
@@ -87,7 +94,8 @@ public struct StudyFilter: Sendable, Equatable {
                  OR (l.patient_pseudonym COLLATE NOCASE >= ? AND l.patient_pseudonym COLLATE NOCASE < ?))
                 """, .text(search), .text(upper), .text(search), .text(upper))
         }
-        return (terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND "), arguments)
+        let from = protocolName == nil ? "FROM study_list l" : "FROM study_protocols p JOIN study_list l ON l.study_key = p.study_key"
+        return (from + (terms.isEmpty ? "" : " WHERE " + terms.joined(separator: " AND ")), arguments)
     }
 }
 
@@ -121,9 +129,11 @@ public struct StudySort: Sendable, Equatable {
     /// Newest study first.
     public static let newestFirst = StudySort()
 
-    var sql: String {
+    /// ORDER BY over the table the filter reads (`l` or `p`, the same columns).
+    func sql(_ alias: String) -> String {
         let direction = descending ? "DESC" : "ASC"
-        return "ORDER BY " + column.sql.replacingOccurrences(of: "%@", with: direction) + ", l.study_key \(direction)"
+        return "ORDER BY " + column.sql.replacingOccurrences(of: "%@", with: direction).replacingOccurrences(of: "l.", with: alias + ".")
+            + ", \(alias).study_key \(direction)"
     }
 }
 

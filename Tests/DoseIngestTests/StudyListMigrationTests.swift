@@ -21,23 +21,26 @@ struct StudyListMigrationTests {
         }
         // A study judged again keeps its first receipt.
         let live = try store.studyList(StudyFilter(), pageSize: 1000).rows.sorted { $0.studyKey < $1.studyKey }
+        let chest = try store.studyList(StudyFilter(protocolName: "Ped Chest"), pageSize: 1000).rows.map(\.studyKey)
+        #expect(chest.count > 3)
         #expect(live.count == (try store.status(now: Date())).studies)
         #expect(live.count > 40)
         let path = directory + "/store.sqlite"
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            try db.execute(sql: "DROP TABLE study_list; DROP INDEX events_protocol")
+            try db.execute(sql: "DROP TABLE study_list; DROP TABLE study_protocols")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v12:%'")
         }
         try queue.close()
         let reopened = try SQLiteDoseStore(path: path)
         let migrated = try reopened.studyList(StudyFilter(), pageSize: 1000).rows.sorted { $0.studyKey < $1.studyKey }
         #expect(migrated == live)
+        #expect(try reopened.studyList(StudyFilter(protocolName: "Ped Chest"), pageSize: 1000).rows.map(\.studyKey) == chest)
         #expect(migrated.filter(\.aboveDRL).count == live.filter(\.aboveDRL).count)
         #expect(migrated.contains { $0.doseCheckOverride })
         let check = try DatabaseQueue(path: path)
-        let (events, list) = try check.read { db in (try db.indexes(on: "events").map(\.name), try db.indexes(on: "study_list").map(\.name)) }
-        #expect(events.contains("events_protocol"))
+        let (protocols, list) = try check.read { db in (try db.indexes(on: "study_protocols").map(\.name), try db.indexes(on: "study_list").map(\.name)) }
+        #expect(protocols.contains("study_protocols_study"))
         #expect(list.filter { $0.hasPrefix("study_list_") }.sorted() == ["study_list_above", "study_list_accession", "study_list_date", "study_list_override", "study_list_patient", "study_list_scanner"])
     }
 }
