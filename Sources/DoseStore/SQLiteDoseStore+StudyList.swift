@@ -26,11 +26,19 @@ extension SQLiteDoseStore {
 
     public func studyList(_ filter: StudyFilter, sort: StudySort = .newestFirst, page: Int = 1, pageSize: Int = 50) throws(StoreError) -> StudyListPage {
         let page = max(page, 1), pageSize = min(max(pageSize, 1), 1000)
-        let (clause, arguments) = filter.sql
+        let (clause, arguments) = filter.sql(joiningList: false)
+        let alias = filter.alias
         return try StoreError.during("list studies", table: "study_list") {
             try pool.read { db in
+                // The page's keys first, from the filter's index, and only
+                // then the page's rows: sorting every match with all its
+                // columns would read each matching row of the list.
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(Self.listColumns) \(clause) \(sort.sql(filter.alias)) LIMIT ? OFFSET ?",
+                    db, sql: """
+                        SELECT \(Self.listColumns) FROM study_list l
+                        WHERE l.study_key IN (SELECT \(alias).study_key \(clause) \(sort.sql(alias)) LIMIT ? OFFSET ?)
+                        \(sort.sql("l"))
+                        """,
                     arguments: StatementArguments((arguments + [.integer(Int64(pageSize)), .integer(Int64((page - 1) * pageSize))]).map(\.databaseValue))
                 ).map(Self.listRow)
                 let counted = try Int.fetchOne(
@@ -63,19 +71,23 @@ extension SQLiteDoseStore {
                     protocolTerm = "AND e.protocol = ?"
                     arguments.append(protocolName)
                 }
-                let events = try Row.fetchAll(db, sql: """
+                // A cursor: the values are copied out of each row as it is
+                // stepped, with no array of rows in between.
+                var events: [ReportEvent] = []
+                let cursor = try Row.fetchCursor(db, sql: """
                     SELECT l.study_key, l.study_date, l.accession_number, l.patient_pseudonym, l.age_years, l.weight_kg, l.scanner,
                            e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison,
                            e.irradiation_event_uid
                     FROM study_list l JOIN events e ON e.study_key = l.study_key
                     WHERE l.scanner = ? AND l.study_date BETWEEN ? AND ? \(protocolTerm)
                     ORDER BY l.study_date, l.study_key, e.ordinal
-                    """, arguments: StatementArguments(arguments)).map { row in
-                    ReportEvent(
+                    """, arguments: StatementArguments(arguments))
+                while let row = try cursor.next() {
+                    events.append(ReportEvent(
                         studyKey: row[0], irradiationEventUID: row[17], studyDate: row[1], accessionNumber: row[2], patientPseudonym: row[3],
                         patientAgeYears: row[4], patientWeightKg: row[5], scanner: row[6], protocolName: row[7], acquisitionType: row[8], region: row[9],
                         ctdivol: row[10], phantom: row[11], dlp: row[12], ssde: row[13], ssdeMethod: row[14], sizeCm: row[15], inComparison: row[16]
-                    )
+                    ))
                 }
                 let findings = try Row.fetchAll(db, sql: """
                     SELECT \(StoredFinding.columns)

@@ -59,7 +59,12 @@ public struct StudyFilter: Sendable, Equatable {
     /// The alias the sort reads.
     var alias: String { protocolName == nil ? "l" : "p" }
 
-    var sql: (clause: String, arguments: [SQLValue]) {
+    var sql: (clause: String, arguments: [SQLValue]) { sql(joiningList: true) }
+
+    /// FROM and WHERE. A protocol filter reads study_protocols and joins the
+    /// list only where it needs the list's own columns (`joiningList`, or a
+    /// search): a page's keys come from the protocol rows alone.
+    func sql(joiningList: Bool) -> (clause: String, arguments: [SQLValue]) {
         var terms: [String] = [], arguments: [SQLValue] = []
         let c = protocolName == nil ? "l" : "p"
         func add(_ term: String, _ values: SQLValue...) {
@@ -94,7 +99,8 @@ public struct StudyFilter: Sendable, Equatable {
                  OR (l.patient_pseudonym COLLATE NOCASE >= ? AND l.patient_pseudonym COLLATE NOCASE < ?))
                 """, .text(search), .text(upper), .text(search), .text(upper))
         }
-        let from = protocolName == nil ? "FROM study_list l" : "FROM study_protocols p JOIN study_list l ON l.study_key = p.study_key"
+        let joins = joiningList || !(search ?? "").isEmpty
+        let from = protocolName == nil ? "FROM study_list l" : joins ? "FROM study_protocols p JOIN study_list l ON l.study_key = p.study_key" : "FROM study_protocols p"
         return (from + (terms.isEmpty ? "" : " WHERE " + terms.joined(separator: " AND ")), arguments)
     }
 }
