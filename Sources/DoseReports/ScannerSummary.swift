@@ -54,7 +54,12 @@ public struct ScannerSummary: Sendable {
     ) -> ScannerSummary {
         let events = data.events
         let exams = WeeklyReport.exams(events, bandsOf: referenceSet)
-        let regionOfEvent = Dictionary(events.map { ($0.irradiationEventUID + "|" + $0.studyKey, $0.region) }, uniquingKeysWith: { a, _ in a })
+        // Regions of the events of studies with a finding only (the few).
+        let studiesWithFindings = Set(data.findings.map(\.studyKey))
+        var regionOfEvent: [String: String] = [:]
+        for event in events where studiesWithFindings.contains(event.studyKey) {
+            regionOfEvent[event.irradiationEventUID + "|" + event.studyKey] = regionOfEvent[event.irradiationEventUID + "|" + event.studyKey] ?? event.region
+        }
         // (study, region) pairs with a finding at or above a DRL.
         var above = Set<String>()
         for finding in data.findings {
@@ -87,8 +92,8 @@ public struct ScannerSummary: Sendable {
             }
         }
         // SSDE against size, estimated sizes hollow.
-        let points = events.filter(\.inComparison).compactMap { e -> SVGChart.Point? in
-            guard let size = e.sizeCm, let ssde = e.ssde else { return nil }
+        let points = events.compactMap { e -> SVGChart.Point? in
+            guard e.inComparison, let size = e.sizeCm, let ssde = e.ssde else { return nil }
             return SVGChart.Point(x: size, y: ssde, estimate: e.ssdeMethod == SizeSource.age.rawValue)
         }
         if !points.isEmpty {
@@ -97,7 +102,8 @@ public struct ScannerSummary: Sendable {
         // Weekly medians of CTDIvol per band, per phantom, with gaps.
         let labels = weeks.map(\.label)
         let weekOfDate: (String?) -> Int? = { date in date.flatMap { d in weeks.firstIndex { $0.first <= d && d <= $0.last } } }
-        let dateOfStudy = Dictionary(events.map { ($0.studyKey, $0.studyDate) }, uniquingKeysWith: { a, _ in a })
+        var dateOfStudy: [String: String?] = [:]
+        for event in events where dateOfStudy[event.studyKey] == nil { dateOfStudy[event.studyKey] = .some(event.studyDate) }
         for phantom in ["16", "32"] {
             let members = exams.filter { $0.phantom == phantom && $0.ctdivol != nil }
             let groups = Dictionary(grouping: members) { "\($0.region) \($0.band)" }.sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }.prefix(6)
@@ -110,10 +116,13 @@ public struct ScannerSummary: Sendable {
             if !svg.isEmpty { charts.append(Chart(title: "Weekly median CTDIvol, \(phantom) cm phantom", svg: svg)) }
         }
         var protocols: [String: (studies: Set<String>, exams: Int, above: Int)] = [:]
-        let examProtocols = Dictionary(grouping: events.filter(\.inComparison)) { $0.studyKey + "|" + $0.region }
+        var examProtocols: [String: Set<String>] = [:]
+        for event in events where event.inComparison {
+            examProtocols[event.studyKey + "|" + event.region, default: []].insert(event.protocolName ?? "(no protocol name)")
+        }
         for exam in exams {
             let key = exam.studyKey + "|" + exam.region
-            for name in Set((examProtocols[key] ?? []).map { $0.protocolName ?? "(no protocol name)" }) {
+            for name in examProtocols[key] ?? [] {
                 protocols[name, default: ([], 0, 0)].studies.insert(exam.studyKey)
                 protocols[name]?.exams += 1
                 if above.contains(key) { protocols[name]?.above += 1 }

@@ -155,21 +155,22 @@ extension WeeklyReport {
 
     static func exams(_ events: [ReportEvent], bandsOf set: ReferenceSet) -> [Exam] {
         let placement = BandPlacement(set)
+        // Indices, not copies: an event holds a dozen strings.
         var order: [String] = []
-        var grouped: [String: [ReportEvent]] = [:]
-        for event in events where event.inComparison {
+        var grouped: [String: [Int]] = [:]
+        for (index, event) in events.enumerated() where event.inComparison {
             let key = event.studyKey + "|" + event.region
             if grouped[key] == nil { order.append(key) }
-            grouped[key, default: []].append(event)
+            grouped[key, default: []].append(index)
         }
         return order.map { key in
-            let list = grouped[key]!
-            let first = list[0]
-            let phantoms = Set(list.compactMap(\.phantom))
-            let ctdi = list.compactMap(\.ctdivol)
-            let ssde = list.compactMap(\.ssde)
-            let dlp = list.compactMap(\.dlp)
-            let sizes = list.compactMap(\.sizeCm)
+            let members = grouped[key]!
+            let first = events[members[0]]
+            let phantoms = Set(members.compactMap { events[$0].phantom })
+            let ctdi = members.compactMap { events[$0].ctdivol }
+            let ssde = members.compactMap { events[$0].ssde }
+            let dlp = members.compactMap { events[$0].dlp }
+            let sizes = members.compactMap { events[$0].sizeCm }
             let size = Statistics.median(sizes)
             return Exam(
                 studyKey: first.studyKey, scanner: first.scanner, region: first.region, ageYears: first.patientAgeYears, sizeCm: size,
