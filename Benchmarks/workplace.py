@@ -10,15 +10,15 @@
 2. `doseaudit serve` with its dashboard behind a users file; one session
    cookie from /login. C clients (default 20), each on its own keep-alive
    connection, ask R filtered study-list pages in all (filters that combine,
-   sorts, a search, deep pages): p50 / p99 / max and requests/s
-   (target: p99 < 100 ms).
+   sorts, a search, deep pages), first without a pause (wrk), then each
+   client a page a second; p50 / p99 and pages/s (target: p99 < 100 ms).
 3. Every scanner's page, 13 and 52 weeks, one at a time: time of each
    (target < 300 ms), and the bytes every page type sends (target < 300 KB).
 """
 import argparse, http.client, os, random, shutil, statistics, subprocess, tempfile, threading, time, urllib.parse
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-bin_dir = os.path.join(root, ".build", "release")
+bin_dir = os.environ.get("DOSEAUDIT_BIN_DIR", os.path.join(root, ".build", "release"))
 PORT = 11931
 PASSWORD = "benchmark password"
 
@@ -115,29 +115,55 @@ serve:
         warm = http.client.HTTPConnection("127.0.0.1", PORT)
         get(warm, "/studies", cookie)
 
+        # 20 clients asking without a pause (wrk: a C load generator, so the
+        # clients' own CPU does not hide the server's), then 20 physicists
+        # each opening a page a second.
+        rng = random.Random(1)
+        paths = [study_queries(rng) for _ in range(args.requests)]
+        script = os.path.join(work, "study-list.lua")
+        with open(script, "w") as f:
+            f.write("paths = {" + ",".join('"' + p.replace('"', '\\"') + '"' for p in paths) + "}\n")
+            f.write("counter = 0\n")
+            f.write(f"request = function() counter = counter + 1; return wrk.format('GET', paths[(counter % #paths) + 1], {{Cookie = '{cookie}'}}) end\n")
+        out = subprocess.run(["wrk", "-t2", f"-c{args.clients}", "-d20s", "--latency", "-s", script, f"http://127.0.0.1:{PORT}"], capture_output=True, text=True)
+        lines = out.stdout.splitlines()
+        summary = {l.split()[0]: l.split()[1] for l in lines if l.strip().startswith(("50%", "75%", "90%", "99%"))}
+        rate = [l.split()[1] for l in lines if "Requests/sec" in l]
+        errors = [l.strip() for l in lines if "Non-2xx" in l or "Socket errors" in l]
+        print(f"study list, {args.clients} clients without a pause ({len(paths):,} filtered pages in turn): p50 {summary.get('50%')}, p90 {summary.get('90%')}, "
+              f"p99 {summary.get('99%')}, {rate[0] if rate else '?'} pages/s; {'; '.join(errors) or 'no errors'}")
+
         latencies, sizes, lock = [], [], threading.Lock()
-        per_client = args.requests // args.clients
+        per_client = min(30, args.requests // args.clients)
 
         def client(seed):
             rng = random.Random(seed)
             conn = http.client.HTTPConnection("127.0.0.1", PORT)
             mine = []
+            time.sleep(rng.random())
             for _ in range(per_client):
+                began = time.perf_counter()
                 elapsed, size = get(conn, study_queries(rng), cookie)
                 mine.append((elapsed, size))
+                time.sleep(max(0, 1 - (time.perf_counter() - began)))
             with lock:
                 latencies.extend(e for e, _ in mine)
                 sizes.extend(s for _, s in mine)
 
-        start = time.perf_counter()
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for t in threads: t.start()
         for t in threads: t.join()
-        wall = time.perf_counter() - start
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
-        print(f"study list, {args.clients} clients, {len(latencies):,} filtered pages: p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {latencies[-1] * 1000:.1f} ms, "
-              f"{len(latencies) / wall:,.0f} pages/s; largest page {max(sizes) / 1000:.0f} KB")
+        print(f"study list, {args.clients} clients each a page a second, {len(latencies):,} pages: p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, "
+              f"max {latencies[-1] * 1000:.1f} ms; largest page {max(sizes) / 1000:.0f} KB")
+
+        # The same mixes one at a time (warm), slowest first.
+        conn = http.client.HTTPConnection("127.0.0.1", PORT)
+        rng = random.Random(2)
+        single = sorted(((get(conn, path, cookie)[0] * 1000, path) for path in (study_queries(rng) for _ in range(200))), reverse=True)
+        print("study list one at a time, 200 pages: p50 %.1f ms, p99 %.1f ms; slowest %.0f ms %s" % (
+            single[100][0], single[2][0], single[0][0], single[0][1]))
 
         conn = http.client.HTTPConnection("127.0.0.1", PORT)
         for weeks in (13, 52):
