@@ -217,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoseReportsTests",
-            dependencies: ["DoseReports", "DoseStore", "DoseIngest", "DoseConfiguration", "DoseEvaluation", "CTDoseReport", "DoseTestSupport", "DICOMEncoding"],
+            dependencies: ["DoseReports", "DoseStore", "DoseIngest", "DoseConfiguration", "DoseEvaluation", "CTDoseReport", "CTImageSize", "DoseTestSupport", "DICOMEncoding"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import CTImageSize
 import DICOMEncoding
 import DoseConfiguration
 import DoseEvaluation
