@@ -58,7 +58,8 @@ public struct ScannerSummary: Sendable {
         let studiesWithFindings = Set(data.findings.map(\.studyKey))
         var regionOfEvent: [String: String] = [:]
         for event in events where studiesWithFindings.contains(event.studyKey) {
-            regionOfEvent[event.irradiationEventUID + "|" + event.studyKey] = regionOfEvent[event.irradiationEventUID + "|" + event.studyKey] ?? event.region
+            let key = event.irradiationEventUID + "|" + event.studyKey
+            if regionOfEvent[key] == nil { regionOfEvent[key] = event.region }
         }
         // (study, region) pairs with a finding at or above a DRL.
         var above = Set<String>()
@@ -102,13 +103,14 @@ public struct ScannerSummary: Sendable {
         // Weekly medians of CTDIvol per band, per phantom, with gaps.
         let labels = weeks.map(\.label)
         let weekOfDate: (String?) -> Int? = { date in date.flatMap { d in weeks.firstIndex { $0.first <= d && d <= $0.last } } }
-        var dateOfStudy: [String: String?] = [:]
-        for event in events where dateOfStudy[event.studyKey] == nil { dateOfStudy[event.studyKey] = .some(event.studyDate) }
+        // A study's events share its date (the list row's).
+        var dateOfStudy: [String: String] = [:]
+        for event in events where dateOfStudy[event.studyKey] == nil { dateOfStudy[event.studyKey] = event.studyDate }
         for phantom in ["16", "32"] {
             let members = exams.filter { $0.phantom == phantom && $0.ctdivol != nil }
             let groups = Dictionary(grouping: members) { "\($0.region) \($0.band)" }.sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }.prefix(6)
             let series = groups.map { name, list in
-                let byWeek = Dictionary(grouping: list) { weekOfDate(dateOfStudy[$0.studyKey] ?? nil) ?? -1 }
+                let byWeek = Dictionary(grouping: list) { weekOfDate(dateOfStudy[$0.studyKey]) ?? -1 }
                 return SVGChart.Series(name: name, values: (0..<weeks.count).map { week in Statistics.median((byWeek[week] ?? []).compactMap(\.ctdivol)) })
             }
             let svg = SVGChart.lines(series, xLabels: labels.map { String($0.suffix(3)) }, xLabel: "ISO week (\(labels.first ?? "") to \(labels.last ?? ""))",

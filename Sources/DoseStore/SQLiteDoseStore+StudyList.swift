@@ -109,7 +109,7 @@ extension SQLiteDoseStore {
     /// Every study that matches, in order (the study browser's CSV), one
     /// row at a time from one read.
     public func forEachStudy(_ filter: StudyFilter, sort: StudySort = .newestFirst, _ body: (StudyListRow) throws -> Void) throws(StoreError) {
-        let (clause, arguments) = filter.sql
+        let (clause, arguments) = filter.sql(joiningList: true)
         try StoreError.during("list studies", table: "study_list") {
             try pool.read { db in
                 let cursor = try Row.fetchCursor(

@@ -59,8 +59,6 @@ public struct StudyFilter: Sendable, Equatable {
     /// The alias the sort reads.
     var alias: String { protocolName == nil ? "l" : "p" }
 
-    var sql: (clause: String, arguments: [SQLValue]) { sql(joiningList: true) }
-
     /// FROM and WHERE. A protocol filter reads study_protocols and joins the
     /// list only where it needs the list's own columns (`joiningList`, or a
     /// search): a page's keys come from the protocol rows alone.
