@@ -381,7 +381,8 @@ enum StoreSchema {
                     event_count INTEGER NOT NULL,
                     max_ratio REAL
                 ) WITHOUT ROWID;
-                CREATE INDEX study_list_date ON study_list (study_date, study_time);
+                -- It also counts the store's events (status): events has no index of its own to count.
+                CREATE INDEX study_list_date ON study_list (study_date, study_time, event_count);
                 -- A scanner's filters are answered from the index alone.
                 CREATE INDEX study_list_scanner ON study_list (scanner, study_date, study_time, above_drl, worst_severity, age_years, size_cm, size_source, total_dlp, max_ratio);
                 -- The few at or above a level, and Dose Check overrides.

@@ -1,4 +1,5 @@
 @testable import DoseStore
+import Foundation
 import GRDB
 import Testing
 
@@ -20,6 +21,19 @@ struct StoreQueryPlanTests {
             #expect(!sameBytes.contains("SCAN"))
             #expect(try plan(statements.objectID.sql).contains("USING COVERING INDEX sqlite_autoindex_objects_1 (sha256=?)"))
             #expect(try plan(SQLiteDoseStore.markDeliveredSQL).contains("SEARCH alerts USING INDEX alerts_deliverable (key=?)"))
+            // Status counts events from an index, never by scanning events.
+            #expect(try plan(SQLiteDoseStore.eventCountSQL) == "SCAN study_list USING COVERING INDEX study_list_date")
         }
+    }
+
+    @Test func statusCountsEveryEventOfEveryStudy() throws {
+        let (store, _) = try TemporaryStore.make()
+        try store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO study_list (study_key, received_at, scanner, protocols, regions, worst_severity, above_drl, dose_check_override, total_dlp, event_count)
+                VALUES ('a', '2026-12-01', 'CT', '', '', 0, 0, 0, 0, 3), ('b', '2026-12-01', 'CT', '', '', 0, 0, 0, 0, 4)
+                """)
+        }
+        #expect(try store.status(now: Date()).events == 7)
     }
 }
