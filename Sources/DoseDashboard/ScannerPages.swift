@@ -42,7 +42,7 @@ struct ScannerPages: Sendable {
         guard let last = try store.latestStudyDate(scanner: scanner), let day = CalendarDays.dayNumber(dicomDate: last) else { return nil }
         let end = ReportPeriod.week(containing: Date(timeIntervalSince1970: (Double(day) + 0.5) * 86_400))
         let weeks = end.trailingWeeks(count)
-        let data = try store.scannerData(scanner: scanner, protocolName: protocolName, from: weeks[0].first, to: weeks[weeks.count - 1].last)
+        let data = try store.scannerExams(scanner: scanner, protocolName: protocolName, from: weeks[0].first, to: weeks[weeks.count - 1].last)
         let title = protocolName.map { "\(scanner): \($0)" } ?? scanner
         guard let set = referenceSet else {
             return DashboardPages.message(title: title, text: "No reference set with DRLs is configured: nothing to compare with.", identity: identity)
@@ -53,7 +53,7 @@ struct ScannerPages: Sendable {
         if let protocolName { scope.append(("protocol", protocolName)) }
         scope += [("from", StudyBrowserQuery.inputDate(from)), ("to", StudyBrowserQuery.inputDate(to))]
         var body = "<p class=\"lead\">Studies dated \(escape(CalendarDays.display(from))) to \(escape(CalendarDays.display(to))) (\(weeks.count) weeks to the latest study): "
-        body += "<a href=\"\(escape(Self.studies(scope)))\">\(StudyBrowser.count(summary.studies)) studies</a>, \(StudyBrowser.count(summary.examCount)) exams, \(StudyBrowser.count(summary.events)) irradiation events. "
+        body += "<a href=\"\(escape(Self.studies(scope)))\">\(StudyBrowser.count(summary.studies)) studies</a>, \(StudyBrowser.count(summary.examCount)) exams, \(StudyBrowser.count(summary.events)) compared irradiation events. "
         body += "<a href=\"\(escape(Self.studies(scope + [("above", "1")])))\" id=\"outliers\">The studies at or above a DRL</a>"
         body += " · weeks shown: " + [4, 13, 26, 52].map { n in n == count ? "<strong>\(n)</strong>" : "<a href=\"\(escape(Self.link(scanner: scanner, protocolName: protocolName) + "&weeks=\(n)"))\">\(n)</a>" }.joined(separator: " ")
         body += "</p>\n"

@@ -1,4 +1,5 @@
 import CTDoseReport
+import DoseEvaluation
 import Foundation
 
 /// The charts of the weekly report and the dashboard, drawn as SVG on the

@@ -48,6 +48,8 @@ public struct JudgedReport: Sendable {
     /// The study browser's row (`StudyListing`), and its protocols' rows.
     var listing: [SQLValue]
     var listingProtocols: [[SQLValue]]
+    /// The study's exams for the scanner pages (`StudyExams`).
+    var exams: [[SQLValue]]
 
     /// An earlier alert the study's new judgement no longer supports: marked
     /// withdrawn, and, if anyone was told of it, followed by one alert
@@ -177,6 +179,26 @@ public struct JudgedReport: Sendable {
         )
         listing = studyListing.values
         listingProtocols = studyListing.protocolRows
+        var regionsAbove = Set<String>()
+        for finding in evaluation.allFindings where finding.level.isAtOrAboveDRL {
+            switch finding.scope {
+            case .event(let index): if let e = evaluation.events.first(where: { $0.index == index }) { regionsAbove.insert(e.region.rawValue) }
+            case .exam(let region): regionsAbove.insert(region.rawValue)
+            }
+        }
+        exams = StudyExams(
+            studyKey: studyKey, studyDate: study.study.studyDate, scanner: scanner.isEmpty ? "unknown scanner" : scanner,
+            ageYears: study.patient.age?.decimalYears, weightKg: study.patient.weightKg,
+            events: evaluation.events.map { e in
+                let event = merged.events[e.index].event
+                return StudyExams.Event(
+                    protocolName: event.acquisitionProtocol, region: e.region.rawValue, phantom: event.dose?.phantom?.name,
+                    ctdivol: event.dose?.meanCTDIvol?.value, ssde: e.ssde.value, dlp: event.dose?.dlp?.value, sizeCm: e.ssde.sizeCm,
+                    sizeSource: e.ssde.source?.rawValue, inComparison: e.inReferenceComparison
+                )
+            },
+            regionsAbove: regionsAbove
+        ).rows
         raisedFlags = crossings.map { crossing in
             StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),
                        rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey, crossingDate: crossing.exam.studyDate ?? "")

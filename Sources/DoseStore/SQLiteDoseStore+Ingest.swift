@@ -44,6 +44,7 @@ extension SQLiteDoseStore {
         let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
         let imageSameBytes, imageSameSOP, insertImage, insertImageLedger, studyImageCount, scheduleRejudge, studyExists: Statement
         let withdraw, holdAlerts, markFollowUp, insertFlag, upsertListing, deleteListingProtocols, insertListingProtocol: Statement
+        let deleteExams, insertExam: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
@@ -102,6 +103,8 @@ extension SQLiteDoseStore {
             upsertListing = try db.cachedStatement(sql: StudyListing.upsert)
             deleteListingProtocols = try db.cachedStatement(sql: "DELETE FROM study_protocols WHERE study_key = ?")
             insertListingProtocol = try db.cachedStatement(sql: StudyListing.insertProtocol)
+            deleteExams = try db.cachedStatement(sql: "DELETE FROM study_exams WHERE study_key = ?")
+            insertExam = try db.cachedStatement(sql: StudyExams.insert)
             imageSameBytes = try db.cachedStatement(sql: "SELECT id, rejection FROM images WHERE sha256 = ?")
             imageSameSOP = try db.cachedStatement(sql: "SELECT id FROM images WHERE sop_instance_uid = ? AND record IS NOT NULL")
             insertImage = try db.cachedStatement(sql: """
@@ -285,6 +288,8 @@ extension SQLiteDoseStore {
         try db.execute(statements.upsertListing, judged.listing)
         if revision > 0 { try db.execute(statements.deleteListingProtocols, [.text(judged.studyKey)]) }
         for row in judged.listingProtocols { try db.execute(statements.insertListingProtocol, row) }
+        if revision > 0 { try db.execute(statements.deleteExams, [.text(judged.studyKey)]) }
+        for row in judged.exams { try db.execute(statements.insertExam, row) }
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
         // A flag once per (patient, rule, crossing), ever: its key.
         for flag in judged.flags {

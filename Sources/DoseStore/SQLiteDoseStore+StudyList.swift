@@ -59,42 +59,32 @@ extension SQLiteDoseStore {
         }
     }
 
-    /// The compared events of one scanner (and protocol) with study dates
-    /// in [from, to], as the weekly report reads a period's, and the
-    /// findings at or above a DRL of their studies: a scanner page.
-    public func scannerData(scanner: String, protocolName: String?, from: String, to: String) throws(StoreError) -> ReportPeriodData {
-        try StoreError.during("read a scanner's events", table: "events") {
+    /// One key range of `study_exams`: scanner, protocol ("" for all), dates.
+    static let scannerExamsSQL = """
+        SELECT study_key, study_date, region, protocols, age_years, weight_kg, size_cm, size_source, phantom, ctdivol, ssde, dlp, event_count, above_drl
+        FROM study_exams WHERE scanner = ? AND protocol = ? AND study_date BETWEEN ? AND ?
+        """
+
+    /// The exams of one scanner (or one of its protocols) with study dates
+    /// in [from, to], from one key range of `study_exams`, and how many
+    /// studies the study browser lists for the same filter: a scanner page.
+    public func scannerExams(scanner: String, protocolName: String?, from: String, to: String) throws(StoreError) -> ScannerExams {
+        try StoreError.during("read a scanner's exams", table: "study_exams") {
             try pool.read { db in
-                var arguments: [any DatabaseValueConvertible] = [scanner, from, to]
-                var protocolTerm = ""
-                if let protocolName {
-                    protocolTerm = "AND e.protocol = ?"
-                    arguments.append(protocolName)
-                }
-                // A cursor: the values are copied out of each row as it is
-                // stepped, with no array of rows in between.
-                var events: [ReportEvent] = []
-                let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT l.study_key, l.study_date, l.accession_number, l.patient_pseudonym, l.age_years, l.weight_kg, l.scanner,
-                           e.protocol, e.acquisition_type, e.region, e.ctdivol, e.phantom, e.dlp, e.ssde, e.ssde_method, e.size_cm, e.in_comparison,
-                           e.irradiation_event_uid
-                    FROM study_list l JOIN events e ON e.study_key = l.study_key
-                    WHERE l.scanner = ? AND l.study_date BETWEEN ? AND ? \(protocolTerm)
-                    ORDER BY l.study_date, l.study_key, e.ordinal
-                    """, arguments: StatementArguments(arguments))
+                var exams: [StoredExam] = []
+                let cursor = try Row.fetchCursor(db, sql: Self.scannerExamsSQL, arguments: [scanner, protocolName ?? "", from, to])
                 while let row = try cursor.next() {
-                    events.append(ReportEvent(
-                        studyKey: row[0], irradiationEventUID: row[17], studyDate: row[1], accessionNumber: row[2], patientPseudonym: row[3],
-                        patientAgeYears: row[4], patientWeightKg: row[5], scanner: row[6], protocolName: row[7], acquisitionType: row[8], region: row[9],
-                        ctdivol: row[10], phantom: row[11], dlp: row[12], ssde: row[13], ssdeMethod: row[14], sizeCm: row[15], inComparison: row[16]
+                    let protocols: String = row[3]
+                    exams.append(StoredExam(
+                        studyKey: row[0], studyDate: row[1], region: row[2],
+                        protocols: protocols.isEmpty ? [] : protocols.components(separatedBy: StudyListing.separator),
+                        ageYears: row[4], weightKg: row[5], sizeCm: row[6], sizeSource: row[7], phantom: row[8], ctdivol: row[9], ssde: row[10],
+                        dlp: row[11], eventCount: row[12], aboveDRL: row[13]
                     ))
                 }
-                let findings = try Row.fetchAll(db, sql: """
-                    SELECT \(StoredFinding.columns)
-                    JOIN study_list l ON l.study_key = f.study_key
-                    WHERE l.scanner = ? AND l.study_date BETWEEN ? AND ? AND l.above_drl AND f.level IN ('aboveDRL', 'aboveAlert')
-                    """, arguments: [scanner, from, to]).map(StoredFinding.init(row:))
-                return ReportPeriodData(events: events, findings: findings, rejectedByReason: [:], scannerLastSeen: [:], studiesWithoutDate: 0)
+                let (clause, arguments) = StudyFilter(from: from, to: to, scanner: scanner, protocolName: protocolName).sql(joiningList: false)
+                let studies = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(clause)", arguments: StatementArguments(arguments.map(\.databaseValue))) ?? 0
+                return ScannerExams(exams: exams, studies: studies)
             }
         }
     }

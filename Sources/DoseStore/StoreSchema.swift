@@ -409,8 +409,31 @@ enum StoreSchema {
                     PRIMARY KEY (protocol, study_key)
                 ) WITHOUT ROWID;
                 CREATE INDEX study_protocols_study ON study_protocols (study_key);
+                -- A scanner's (or protocol's) exams of some weeks are one key
+                -- range here: its page reads no event (`StudyExams`).
+                CREATE TABLE study_exams (
+                    scanner TEXT NOT NULL,
+                    protocol TEXT NOT NULL,
+                    study_date TEXT NOT NULL,
+                    study_key TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    protocols TEXT NOT NULL,
+                    age_years REAL,
+                    weight_kg REAL,
+                    size_cm REAL,
+                    size_source TEXT,
+                    phantom TEXT NOT NULL,
+                    ctdivol REAL,
+                    ssde REAL,
+                    dlp REAL,
+                    event_count INTEGER NOT NULL,
+                    above_drl BOOLEAN NOT NULL,
+                    PRIMARY KEY (scanner, protocol, study_date, study_key, region)
+                ) WITHOUT ROWID;
+                CREATE INDEX study_exams_study ON study_exams (study_key);
                 """)
             try StudyListing.backfill(db)
+            try StudyExams.backfill(db)
         }
         return migrator
     }

@@ -6,9 +6,10 @@ import Foundation
 import GRDB
 import Testing
 
-/// Schema v12 adds the study browser's `study_list`. A store of v11 (the
-/// same studies without it) gets every row back from its stored events,
-/// findings and headers, the same as the judgement writes them.
+/// Schema v12 adds the study browser's `study_list` and the scanner pages'
+/// `study_exams`. A store of v11 (the same studies without them) gets every
+/// row back from its stored events, findings and headers, the same as the
+/// judgement writes them.
 @Suite("Store migrations: the study list")
 struct StudyListMigrationTests {
     @Test func aVersion11StoreGetsTheSameListRowsTheJudgementWrites() throws {
@@ -25,10 +26,21 @@ struct StudyListMigrationTests {
         #expect(chest.count > 3)
         #expect(live.count == (try store.status(now: Date())).studies)
         #expect(live.count > 40)
+        let scanners = try store.scannerStudyCounts().map(\.name)
+        func exams(_ store: SQLiteDoseStore) throws -> [[StoredExam]] {
+            try scanners.flatMap { scanner in
+                try [nil, "Ped Chest", "Ped Head Routine"].map { name in
+                    try store.scannerExams(scanner: scanner, protocolName: name, from: "20000101", to: "20991231").exams.sorted { ($0.studyKey, $0.region) < ($1.studyKey, $1.region) }
+                }
+            }
+        }
+        let liveExams = try exams(store)
+        #expect(liveExams.joined().count > 40)
+        #expect(liveExams.joined().contains { $0.aboveDRL })
         let path = directory + "/store.sqlite"
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            try db.execute(sql: "DROP TABLE study_list; DROP TABLE study_protocols")
+            try db.execute(sql: "DROP TABLE study_list; DROP TABLE study_protocols; DROP TABLE study_exams")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v12:%'")
         }
         try queue.close()
@@ -38,6 +50,7 @@ struct StudyListMigrationTests {
         #expect(try reopened.studyList(StudyFilter(protocolName: "Ped Chest"), pageSize: 1000).rows.map(\.studyKey) == chest)
         #expect(migrated.filter(\.aboveDRL).count == live.filter(\.aboveDRL).count)
         #expect(migrated.contains { $0.doseCheckOverride })
+        #expect(try exams(reopened) == liveExams)
         let check = try DatabaseQueue(path: path)
         let (protocols, list) = try check.read { db in (try db.indexes(on: "study_protocols").map(\.name), try db.indexes(on: "study_list").map(\.name)) }
         #expect(protocols.contains("study_protocols_study"))

@@ -23,6 +23,9 @@ struct StoreQueryPlanTests {
             #expect(try plan(SQLiteDoseStore.markDeliveredSQL).contains("SEARCH alerts USING INDEX alerts_deliverable (key=?)"))
             // Status counts events from an index, never by scanning events.
             #expect(try plan(SQLiteDoseStore.eventCountSQL) == "SCAN study_list USING COVERING INDEX study_list_date")
+            // A scanner page's exams are one key range; a study judged again finds its own by index.
+            #expect(try plan(SQLiteDoseStore.scannerExamsSQL) == "SEARCH study_exams USING PRIMARY KEY (scanner=? AND protocol=? AND study_date>? AND study_date<?)")
+            #expect(try plan(statements.deleteExams.sql) == "SEARCH study_exams USING COVERING INDEX study_exams_study (study_key=?)")
         }
     }
 

@@ -1,4 +1,4 @@
-@testable import DoseReports
+@testable import DoseEvaluation
 import Testing
 
 /// Percentiles as R's and NumPy's default (Hyndman & Fan type 7): the

@@ -1,6 +1,7 @@
-/// Order statistics for the weekly report. Percentiles interpolate linearly
-/// between order statistics (Hyndman & Fan type 7, the default of R and
-/// NumPy), so a physicist can reproduce every figure in a spreadsheet.
+/// Order statistics of the weekly report, the scanner pages and an exam's
+/// size. Percentiles interpolate linearly between order statistics
+/// (Hyndman & Fan type 7, the default of R and NumPy), so a physicist can
+/// reproduce every figure in a spreadsheet.
 public enum Statistics {
     /// The p-th percentile (0…100) of `values`; nil when empty.
     public static func percentile(_ values: [Double], _ p: Double) -> Double? {
