@@ -131,9 +131,12 @@ final class DashboardAccessLog: Sendable {
         handle = Mutex(file)
     }
 
+    /// "2026-12-03T12:35:39Z" (swift-foundation's own formatter, no ICU).
+    static let timeStyle = Date.ISO8601FormatStyle()
+
     func record(user: String, role: DashboardRole?, method: String, path requestPath: String, status: Int, now: Date = Date()) {
         let fields: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: now), "user": user, "role": role?.rawValue ?? "-", "method": method, "path": requestPath,
+            "time": now.formatted(Self.timeStyle), "user": user, "role": role?.rawValue ?? "-", "method": method, "path": requestPath,
             "status": status,
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }

@@ -336,6 +336,10 @@ final class FilterChoices: Sendable {
 /// Study keys are UIDs (digits and dots) or "sop:" + a UID: safe in a path.
 enum StudyLinks {
     static func path(_ key: String) -> String {
-        key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_:"))) ?? key
+        // A UID needs no encoding: its bytes are checked, not re-encoded.
+        if key.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2E || $0 == 0x2D || $0 == 0x5F || $0 == 0x3A }) {
+            return key
+        }
+        return key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_:"))) ?? key
     }
 }

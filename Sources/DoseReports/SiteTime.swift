@@ -1,20 +1,37 @@
+import CTDoseReport
 public import Foundation
 
 /// Times as the site reads them: in its own time zone
 /// (`serve.dashboard.time_zone`, else the system's), with the zone named,
 /// and DICOM dates and times as a person writes them.
 public struct SiteTime: Sendable, Equatable {
-    public var timeZone: TimeZone
+    public let timeZone: TimeZone
+    /// The zone's names by UTC offset, seconds: a study list shows 50 times
+    /// a page, and ICU builds a zone formatter for every name it is asked.
+    private let names: [Int: String]
 
-    public init(timeZone: TimeZone = .current) { self.timeZone = timeZone }
+    public init(timeZone: TimeZone = .current) {
+        self.timeZone = timeZone
+        var names: [Int: String] = [:]
+        // Winter and summer of last year, this year and the next.
+        let year = 365.2425 * 86_400
+        for offset in stride(from: -year, through: year, by: year / 2) {
+            let date = Date(timeIntervalSinceNow: offset)
+            let seconds = timeZone.secondsFromGMT(for: date)
+            if names[seconds] == nil, let name = timeZone.abbreviation(for: date) { names[seconds] = name }
+        }
+        self.names = names
+    }
 
     /// "2026-10-23 14:07 CEST".
     public func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let zone = timeZone.abbreviation(for: date) ?? timeZone.identifier
-        return "\(c.year ?? 0)-\(Self.two(c.month))-\(Self.two(c.day)) \(Self.two(c.hour)):\(Self.two(c.minute)) \(zone)"
+        let offset = timeZone.secondsFromGMT(for: date)
+        let local = Int((date.timeIntervalSince1970 + Double(offset)).rounded(.down))
+        let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let seconds = local - day * 86_400
+        let (year, month, dayOfMonth) = CalendarDays.civil(dayNumber: day)
+        let zone = names[offset] ?? timeZone.abbreviation(for: date) ?? timeZone.identifier
+        return "\(year)-\(Self.two(month))-\(Self.two(dayOfMonth)) \(Self.two(seconds / 3600)):\(Self.two(seconds % 3600 / 60)) \(zone)"
     }
 
     static func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }

@@ -24,27 +24,34 @@ extension SQLiteDoseStore {
     /// them all, for a number a person reads as "many".
     public static let countLimit = 1_000
 
+    /// A page's rows and the capped count of all matches, and their
+    /// arguments (the rows' take the page's LIMIT and OFFSET after them).
+    /// The page's keys come first, from the filter's index, and only then
+    /// the page's rows: sorting every match with all its columns would read
+    /// each matching row of the list.
+    static func pageSQL(_ filter: StudyFilter, sort: StudySort) -> (rows: String, count: String, arguments: [SQLValue]) {
+        let (clause, arguments) = filter.sql(joiningList: false)
+        return (
+            """
+            SELECT \(listColumns) FROM study_list l
+            WHERE l.study_key IN (SELECT \(filter.alias).study_key \(clause) \(sort.sql(filter.alias)) LIMIT ? OFFSET ?)
+            \(sort.sql("l"))
+            """,
+            "SELECT COUNT(*) FROM (SELECT 1 \(clause) LIMIT \(countLimit + 1))",
+            arguments
+        )
+    }
+
     public func studyList(_ filter: StudyFilter, sort: StudySort = .newestFirst, page: Int = 1, pageSize: Int = 50) throws(StoreError) -> StudyListPage {
         let page = max(page, 1), pageSize = min(max(pageSize, 1), 1000)
-        let (clause, arguments) = filter.sql(joiningList: false)
-        let alias = filter.alias
+        let sql = Self.pageSQL(filter, sort: sort)
         return try StoreError.during("list studies", table: "study_list") {
             try pool.read { db in
-                // The page's keys first, from the filter's index, and only
-                // then the page's rows: sorting every match with all its
-                // columns would read each matching row of the list.
                 let rows = try Row.fetchAll(
-                    db, sql: """
-                        SELECT \(Self.listColumns) FROM study_list l
-                        WHERE l.study_key IN (SELECT \(alias).study_key \(clause) \(sort.sql(alias)) LIMIT ? OFFSET ?)
-                        \(sort.sql("l"))
-                        """,
-                    arguments: StatementArguments((arguments + [.integer(Int64(pageSize)), .integer(Int64((page - 1) * pageSize))]).map(\.databaseValue))
+                    db, sql: sql.rows,
+                    arguments: StatementArguments((sql.arguments + [.integer(Int64(pageSize)), .integer(Int64((page - 1) * pageSize))]).map(\.databaseValue))
                 ).map(Self.listRow)
-                let counted = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM (SELECT 1 \(clause) LIMIT \(Self.countLimit + 1))",
-                    arguments: StatementArguments(arguments.map(\.databaseValue))
-                ) ?? 0
+                let counted = try Int.fetchOne(db, sql: sql.count, arguments: StatementArguments(sql.arguments.map(\.databaseValue))) ?? 0
                 return StudyListPage(rows: rows, total: min(counted, Self.countLimit), totalIsAtLeast: counted > Self.countLimit, page: page, pageSize: pageSize)
             }
         }

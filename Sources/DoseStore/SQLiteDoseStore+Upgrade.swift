@@ -7,10 +7,13 @@ import GRDB
 /// (outside any transaction), and hands the contents back.
 extension SQLiteDoseStore {
     /// Studies with at least one event without content, at most `limit`.
+    /// From the partial index of such events: empty, and read at once, on a store made since v8.
+    static let lackingContentSQL = "SELECT DISTINCT study_key FROM events WHERE content IS NULL LIMIT ?"
+
     public func studiesLackingEventContent(limit: Int = 256) throws(StoreError) -> [String] {
         try StoreError.during("find studies to upgrade", table: "events") {
             try pool.read { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT study_key FROM events WHERE content IS NULL LIMIT ?", arguments: [limit])
+                try String.fetchAll(db, sql: Self.lackingContentSQL, arguments: [limit])
             }
         }
     }

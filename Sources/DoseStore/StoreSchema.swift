@@ -381,8 +381,9 @@ enum StoreSchema {
                     event_count INTEGER NOT NULL,
                     max_ratio REAL
                 ) WITHOUT ROWID;
-                -- It also counts the store's events (status): events has no index of its own to count.
-                CREATE INDEX study_list_date ON study_list (study_date, study_time, event_count);
+                -- Newest first, a date range and its regions from the index alone; it also
+                -- counts the store's events (status): events has no index of its own to count.
+                CREATE INDEX study_list_date ON study_list (study_date, study_time, event_count, regions);
                 -- A scanner's filters are answered from the index alone.
                 CREATE INDEX study_list_scanner ON study_list (scanner, study_date, study_time, above_drl, worst_severity, age_years, size_cm, size_source, total_dlp, max_ratio);
                 -- The few at or above a level, and Dose Check overrides.
@@ -409,6 +410,8 @@ enum StoreSchema {
                     PRIMARY KEY (protocol, study_key)
                 ) WITHOUT ROWID;
                 CREATE INDEX study_protocols_study ON study_protocols (study_key);
+                -- A protocol's studies newest first: a page of them is the first rows that match.
+                CREATE INDEX study_protocols_date ON study_protocols (protocol, study_date, study_time);
                 -- A scanner's (or protocol's) exams of some weeks are one key
                 -- range here: its page reads no event (`StudyExams`).
                 CREATE TABLE study_exams (
@@ -431,6 +434,10 @@ enum StoreSchema {
                     PRIMARY KEY (scanner, protocol, study_date, study_key, region)
                 ) WITHOUT ROWID;
                 CREATE INDEX study_exams_study ON study_exams (study_key);
+                -- Events still without decoded content (a store from before
+                -- v8): every serve start asks, and without this the answer
+                -- "none" is a read of the whole events table.
+                CREATE INDEX events_lacking_content ON events (study_key) WHERE content IS NULL;
                 """)
             try StudyListing.backfill(db)
             try StudyExams.backfill(db)

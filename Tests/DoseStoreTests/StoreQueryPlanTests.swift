@@ -23,6 +23,18 @@ struct StoreQueryPlanTests {
             #expect(try plan(SQLiteDoseStore.markDeliveredSQL).contains("SEARCH alerts USING INDEX alerts_deliverable (key=?)"))
             // Status counts events from an index, never by scanning events.
             #expect(try plan(SQLiteDoseStore.eventCountSQL) == "SCAN study_list USING COVERING INDEX study_list_date")
+            // Every serve start asks which events lack content: never by reading them all.
+            let lacking = try plan(SQLiteDoseStore.lackingContentSQL)
+            #expect(lacking == "SCAN events USING INDEX events_lacking_content", "\(lacking)")
+            // A protocol's newest studies, and a month's of one region, are the first entries of an
+            // index: only the page's 50 rows are sorted (and, for a date, the studies of one time).
+            for (filter, index) in [(StudyFilter(scanner: "x", protocolName: "y"), "SEARCH p USING INDEX study_protocols_date (protocol=?)"),
+                                    (StudyFilter(from: "20260501", to: "20260528", region: "chest"), "SEARCH l USING COVERING INDEX study_list_date")] {
+                let rows = try plan(SQLiteDoseStore.pageSQL(filter, sort: .newestFirst).rows.replacingOccurrences(of: "LIMIT ? OFFSET ?", with: "LIMIT 50 OFFSET 0"))
+                #expect(rows.contains(index) && rows.components(separatedBy: "USE TEMP B-TREE FOR ORDER BY").count == 2, "\(rows)")
+            }
+            #expect(try plan(SQLiteDoseStore.pageSQL(StudyFilter(from: "20260501", to: "20260528", region: "chest"), sort: .newestFirst).count)
+                .contains("COVERING INDEX study_list_date"))
             // A scanner page's exams are one key range; a study judged again finds its own by index.
             #expect(try plan(SQLiteDoseStore.scannerExamsSQL) == "SEARCH study_exams USING PRIMARY KEY (scanner=? AND protocol=? AND study_date>? AND study_date<?)")
             #expect(try plan(statements.deleteExams.sql) == "SEARCH study_exams USING COVERING INDEX study_exams_study (study_key=?)")

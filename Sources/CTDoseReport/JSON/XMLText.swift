@@ -4,6 +4,10 @@
 /// the JUnit file, the weekly report and the dashboard.
 public enum XMLText {
     public static func escaped(_ text: String) -> String {
+        // Most text (numbers, names, dates) has nothing to escape.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) {
+            return text
+        }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
