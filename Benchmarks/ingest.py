@@ -24,7 +24,9 @@
 import argparse, os, resource, shutil, signal, subprocess, sys, tempfile, threading, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-bin_dir = os.path.join(root, ".build", "release")
+# DOSEAUDIT_BIN_DIR: a release build made elsewhere (`swift build -c release
+# --scratch-path DIR`), used as it is.
+bin_dir = os.environ.get("DOSEAUDIT_BIN_DIR", os.path.join(root, ".build", "release"))
 
 def main():
     parser = argparse.ArgumentParser()
@@ -35,8 +37,9 @@ def main():
     parser.add_argument("--compare", help="another build's doseaudit, run in turn with this one")
     parser.add_argument("--rss-reports", type=int, default=0)
     args = parser.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--product", "doseaudit"], cwd=root, check=True, capture_output=True)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "make-pediatric-samples"], cwd=root, check=True, capture_output=True)
+    if "DOSEAUDIT_BIN_DIR" not in os.environ:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "doseaudit"], cwd=root, check=True, capture_output=True)
+        subprocess.run(["swift", "build", "-c", "release", "--product", "make-pediatric-samples"], cwd=root, check=True, capture_output=True)
     work = tempfile.mkdtemp(prefix="doseaudit-bench-")
     try:
         source = os.path.join(work, "reports")

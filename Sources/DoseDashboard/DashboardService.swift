@@ -76,40 +76,49 @@ public enum Dashboard {
         }
         router.post("/login") { request, context in try await login.submit(request, context: context) }
         router.post("/logout") { request, _ in login.signOut(request) }
-        router.get("/") { _, context in try html(pages.home(identity: context.who)) }
+        router.get("/") { _, context in
+            let who = context.who
+            return try await BlockingWork.run { try html(pages.home(identity: who)) }
+        }
         router.get("/studies") { request, context in
-            try html(browser.page(try query(request), identity: context.who))
+            let (parsed, who) = (try query(request), context.who)
+            return try await BlockingWork.run { try html(browser.page(parsed, identity: who)) }
         }
         router.get("/studies.csv") { request, context in
-            let text = try browser.csv(try query(request), identity: context.who)
+            let (parsed, who) = (try query(request), context.who)
+            let text = try await BlockingWork.run { try browser.csv(parsed, identity: who) }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"studies.csv\""],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/studies/:key") { _, context in
-            let key = try context.parameters.require("key")
-            guard let page = try pages.study(key, identity: context.who) else { throw HTTPError(.notFound, message: "no study \(key)") }
+            let (key, who) = (try context.parameters.require("key"), context.who)
+            guard let page = try await BlockingWork.run({ try pages.study(key, identity: who) }) else { throw HTTPError(.notFound, message: "no study \(key)") }
             return html(page)
         }
-        router.get("/scanners") { _, context in try html(scanners.list(identity: context.who)) }
+        router.get("/scanners") { _, context in
+            let who = context.who
+            return try await BlockingWork.run { try html(scanners.list(identity: who)) }
+        }
         router.get("/scanner") { request, context in
             let parameters = Dictionary(QueryString.parameters(request.uri.query), uniquingKeysWith: { a, _ in a })
             guard let scanner = parameters["scanner"], !scanner.isEmpty else { throw HTTPError(.badRequest, message: "give ?scanner=") }
             let weeks = parameters["weeks"].map { Int($0) ?? 0 } ?? 13
             guard (1...104).contains(weeks) else { throw HTTPError(.badRequest, message: "weeks: expected 1 to 104") }
             let protocolName = parameters["protocol"].flatMap { $0.isEmpty ? nil : $0 }
-            guard let page = try scanners.page(scanner: scanner, protocolName: protocolName, weeks: weeks, identity: context.who) else {
+            let who = context.who
+            guard let page = try await BlockingWork.run({ try scanners.page(scanner: scanner, protocolName: protocolName, weeks: weeks, identity: who) }) else {
                 throw HTTPError(.notFound, message: "no study from scanner \(scanner)")
             }
             return html(page)
         }
         router.get("/patients/:pseudonym") { _, context in
-            let pseudonym = try context.parameters.require("pseudonym")
-            guard let page = try pages.patient(pseudonym, identity: context.who) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
+            let (pseudonym, who) = (try context.parameters.require("pseudonym"), context.who)
+            guard let page = try await BlockingWork.run({ try pages.patient(pseudonym, identity: who) }) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
             return html(page)
         }
         router.get("/api/patients/:pseudonym") { _, context in
             let pseudonym = try context.parameters.require("pseudonym")
-            guard let history = try store.patientHistory(pseudonym) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
+            guard let history = try await BlockingWork.run({ try store.patientHistory(pseudonym) }) else { throw HTTPError(.notFound, message: "no patient \(pseudonym)") }
             return json(PatientHistoryView.json(history).serialized(pretty: false))
         }
         router.get("/dashboard.css") { _, _ in
@@ -126,22 +135,24 @@ public enum Dashboard {
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: lines + "\n")))
         }
         router.get("/api/alerts") { request, context in
-            try json(api.alerts(limit: min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 1000), identity: context.who))
+            let (limit, who) = (min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 1000), context.who)
+            return try await BlockingWork.run { try json(api.alerts(limit: limit, identity: who)) }
         }
         router.get("/api/studies") { request, context in
             if let accession = request.uri.queryParameters.get("accession") {
                 guard context.who.seesIdentifiers else { throw HTTPError(.forbidden, message: "searching by accession number needs the physicist role") }
-                return try json(api.studies(accession: accession))
+                return try await BlockingWork.run { try json(api.studies(accession: accession)) }
             }
-            return try json(api.studyList(try query(request), identity: context.who))
+            let (parsed, who) = (try query(request), context.who)
+            return try await BlockingWork.run { try json(api.studyList(parsed, identity: who)) }
         }
         router.get("/api/studies/:key") { _, context in
-            let key = try context.parameters.require("key")
-            guard let value = try api.study(key, identity: context.who) else { throw HTTPError(.notFound, message: "no study \(key)") }
+            let (key, who) = (try context.parameters.require("key"), context.who)
+            guard let value = try await BlockingWork.run({ try api.study(key, identity: who) }) else { throw HTTPError(.notFound, message: "no study \(key)") }
             return json(value)
         }
         router.get("/api/reports") { _, context in json(api.reports(identity: context.who)) }
-        router.get("/api/status") { _, _ in try json(api.status()) }
+        router.get("/api/status") { _, _ in try await BlockingWork.run { try json(api.status()) } }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: status.metrics())))
         }

@@ -23,6 +23,9 @@ struct StoreQueryPlanTests {
             #expect(try plan(SQLiteDoseStore.markDeliveredSQL).contains("SEARCH alerts USING INDEX alerts_deliverable (key=?)"))
             // Status counts events from an index, never by scanning events.
             #expect(try plan(SQLiteDoseStore.eventCountSQL) == "SCAN study_list USING COVERING INDEX study_list_date")
+            // Status (every serve start) names each scanner from the narrow list, not the studies' rows.
+            let scanners = try plan(SQLiteDoseStore.scannerReportsSQL)
+            #expect(scanners.contains("USING COVERING INDEX study_list_scanner") && !scanners.contains("studies"), "\(scanners)")
             // Every serve start asks which events lack content: never by reading them all.
             let lacking = try plan(SQLiteDoseStore.lackingContentSQL)
             #expect(lacking == "SCAN events USING INDEX events_lacking_content", "\(lacking)")
