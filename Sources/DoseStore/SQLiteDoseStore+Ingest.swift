@@ -103,7 +103,12 @@ extension SQLiteDoseStore {
             upsertListing = try db.cachedStatement(sql: StudyListing.upsert)
             deleteListingProtocols = try db.cachedStatement(sql: "DELETE FROM study_protocols WHERE study_key = ?")
             insertListingProtocol = try db.cachedStatement(sql: StudyListing.insertProtocol)
-            deleteExams = try db.cachedStatement(sql: "DELETE FROM study_exams WHERE study_key = ?")
+            // Before the list row is replaced: its scanner and date are the key of the exams written last.
+            deleteExams = try db.cachedStatement(sql: """
+                DELETE FROM study_exams
+                WHERE scanner = (SELECT scanner FROM study_list WHERE study_key = ?1) AND study_date = (SELECT study_date FROM study_list WHERE study_key = ?1)
+                      AND study_key = ?1
+                """)
             insertExam = try db.cachedStatement(sql: StudyExams.insert)
             imageSameBytes = try db.cachedStatement(sql: "SELECT id, rejection FROM images WHERE sha256 = ?")
             imageSameSOP = try db.cachedStatement(sql: "SELECT id FROM images WHERE sop_instance_uid = ? AND record IS NOT NULL")
@@ -285,10 +290,10 @@ extension SQLiteDoseStore {
             newAlerts.append(followUp.record)
         }
         try db.execute(statements.upsertStudy, judged.study)
+        if revision > 0 { try db.execute(statements.deleteExams, [.text(judged.studyKey)]) }
         try db.execute(statements.upsertListing, judged.listing)
         if revision > 0 { try db.execute(statements.deleteListingProtocols, [.text(judged.studyKey)]) }
         for row in judged.listingProtocols { try db.execute(statements.insertListingProtocol, row) }
-        if revision > 0 { try db.execute(statements.deleteExams, [.text(judged.studyKey)]) }
         for row in judged.exams { try db.execute(statements.insertExam, row) }
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])
         // A flag once per (patient, rule, crossing), ever: its key.

@@ -66,10 +66,10 @@ extension SQLiteDoseStore {
         }
     }
 
-    /// One key range of `study_exams`: scanner, protocol ("" for all), dates.
+    /// One key range of `study_exams`: a scanner's dates, for one protocol ("" for all).
     static let scannerExamsSQL = """
         SELECT study_key, study_date, region, protocols, age_years, weight_kg, size_cm, size_source, phantom, ctdivol, ssde, dlp, event_count, above_drl
-        FROM study_exams WHERE scanner = ? AND protocol = ? AND study_date BETWEEN ? AND ?
+        FROM study_exams WHERE scanner = ? AND study_date BETWEEN ? AND ? AND protocol = ?
         """
 
     /// The exams of one scanner (or one of its protocols) with study dates
@@ -79,7 +79,7 @@ extension SQLiteDoseStore {
         try StoreError.during("read a scanner's exams", table: "study_exams") {
             try pool.read { db in
                 var exams: [StoredExam] = []
-                let cursor = try Row.fetchCursor(db, sql: Self.scannerExamsSQL, arguments: [scanner, protocolName ?? "", from, to])
+                let cursor = try Row.fetchCursor(db, sql: Self.scannerExamsSQL, arguments: [scanner, from, to, protocolName ?? ""])
                 while let row = try cursor.next() {
                     let protocols: String = row[3]
                     exams.append(StoredExam(

@@ -412,8 +412,10 @@ enum StoreSchema {
                 CREATE INDEX study_protocols_study ON study_protocols (study_key);
                 -- A protocol's studies newest first: a page of them is the first rows that match.
                 CREATE INDEX study_protocols_date ON study_protocols (protocol, study_date, study_time);
-                -- A scanner's (or protocol's) exams of some weeks are one key
-                -- range here: its page reads no event (`StudyExams`).
+                -- A scanner's exams of some weeks are one key range here: its
+                -- page reads no event (`StudyExams`). A study judged again
+                -- finds its own from its list row's scanner and date, so no
+                -- second index is written at random places for every study.
                 CREATE TABLE study_exams (
                     scanner TEXT NOT NULL,
                     protocol TEXT NOT NULL,
@@ -431,9 +433,8 @@ enum StoreSchema {
                     dlp REAL,
                     event_count INTEGER NOT NULL,
                     above_drl BOOLEAN NOT NULL,
-                    PRIMARY KEY (scanner, protocol, study_date, study_key, region)
+                    PRIMARY KEY (scanner, study_date, protocol, study_key, region)
                 ) WITHOUT ROWID;
-                CREATE INDEX study_exams_study ON study_exams (study_key);
                 -- Events still without decoded content (a store from before
                 -- v8): every serve start asks, and without this the answer
                 -- "none" is a read of the whole events table.
