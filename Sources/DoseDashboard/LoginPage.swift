@@ -54,7 +54,9 @@ struct LoginPage: Sendable {
             return page(.tooManyRequests, form(next: next, message: "Too many failed sign-ins: try again in \(minutes) minute\(minutes == 1 ? "" : "s")."),
                         extra: [.retryAfter: String(Int(wait.rounded(.up)))])
         }
-        guard let user = users.users.authenticate(name, password: password) else {
+        // Bcrypt at cost 12 is a quarter second of CPU: not on a cooperative thread.
+        let accounts = users.users
+        guard let user = try await BlockingWork.run({ accounts.authenticate(name, password: password) }) else {
             throttle.failed(keys)
             return page(.unauthorized, form(next: next, message: "Wrong user name or password."))
         }
