@@ -27,6 +27,16 @@ public enum SizeSource: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// A stored source's place in the order, best first (an unknown name last).
+    public static func rank(stored: String) -> Int {
+        allCases.firstIndex { $0.rawValue == stored } ?? allCases.count
+    }
+
+    /// The best of some stored sources (`rank`), nil when there is none.
+    public static func best(stored sources: some Sequence<String>) -> String? {
+        sources.min { rank(stored: $0) < rank(stored: $1) }
+    }
+
     /// A stored source (`events.ssde_method`) as `displayName`, "none" without one.
     public static func displayName(stored: String?) -> String {
         guard let stored else { return "none" }

@@ -364,8 +364,7 @@ extension WeeklyReport {
 
     /// The best size source (`SizeSource`'s order, best first) of a study's compared events.
     static func bestSizeSource(_ events: [ReportEvent]) -> String? {
-        let order = SizeSource.allCases.map(\.rawValue)
-        return events.filter(\.inComparison).compactMap(\.ssdeMethod).min { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }
+        SizeSource.best(stored: events.filter(\.inComparison).compactMap(\.ssdeMethod))
     }
 
     static func sizeSourceText(_ method: String?) -> String { SizeSource.displayName(stored: method) }

@@ -166,13 +166,18 @@ public struct JudgedReport: Sendable {
             SQLValue(study.device.observerUID), SQLValue(study.study.stationName), .real(totalDLP), .integer(Int64(eventCount)),
             SQLValue(evaluation.worstLevel?.rawValue), .text(receivedText), .blob(HeaderContent.encode(study)),
         ] + Self.historyColumns(historyExam, effectiveDose)
+        let listedEvents = evaluation.events.map { e in
+            let event = merged.events[e.index].event
+            return StudyListing.Event(
+                protocolName: event.acquisitionProtocol, region: e.region.rawValue, phantom: event.dose?.phantom?.name,
+                ctdivol: event.dose?.meanCTDIvol?.value, ssde: e.ssde.value, dlp: event.dose?.dlp?.value, sizeCm: e.ssde.sizeCm,
+                sizeSource: e.ssde.source?.rawValue, inComparison: e.inReferenceComparison
+            )
+        }
         let studyListing = StudyListing(
             studyKey: studyKey, studyDate: study.study.studyDate, studyTime: study.study.studyTime, receivedAt: receivedText,
             accessionNumber: study.study.accessionNumber, patientPseudonym: pseudonym, scanner: scanner, studyDescription: study.study.studyDescription,
-            events: evaluation.events.map { e in
-                StudyListing.Event(protocolName: study.events[e.index].acquisitionProtocol, region: e.region.rawValue, sizeSource: e.ssde.source?.rawValue,
-                                   sizeCm: e.ssde.sizeCm, inComparison: e.inReferenceComparison)
-            },
+            events: listedEvents,
             findings: evaluation.allFindings.map { ($0.level.rawValue, $0.ratio) }, ageYears: study.patient.age?.decimalYears, weightKg: study.patient.weightKg,
             totalDLP: totalDLP,
             worstLevel: evaluation.worstLevel?.rawValue
@@ -189,15 +194,7 @@ public struct JudgedReport: Sendable {
         exams = StudyExams(
             studyKey: studyKey, studyDate: study.study.studyDate, scanner: scanner.isEmpty ? "unknown scanner" : scanner,
             ageYears: study.patient.age?.decimalYears, weightKg: study.patient.weightKg,
-            events: evaluation.events.map { e in
-                let event = merged.events[e.index].event
-                return StudyExams.Event(
-                    protocolName: event.acquisitionProtocol, region: e.region.rawValue, phantom: event.dose?.phantom?.name,
-                    ctdivol: event.dose?.meanCTDIvol?.value, ssde: e.ssde.value, dlp: event.dose?.dlp?.value, sizeCm: e.ssde.sizeCm,
-                    sizeSource: e.ssde.source?.rawValue, inComparison: e.inReferenceComparison
-                )
-            },
-            regionsAbove: regionsAbove
+            events: listedEvents, regionsAbove: regionsAbove
         ).rows
         raisedFlags = crossings.map { crossing in
             StoredFlag(key: Self.flagKey(pseudonym: pseudonym ?? "", rule: crossing.rule.id, crossingStudyKey: crossing.exam.studyKey),

@@ -441,7 +441,6 @@ enum StoreSchema {
                 CREATE INDEX events_lacking_content ON events (study_key) WHERE content IS NULL;
                 """)
             try StudyListing.backfill(db)
-            try StudyExams.backfill(db)
         }
         return migrator
     }

@@ -7,11 +7,17 @@ import GRDB
 /// built from the judged study when it is recorded, and from stored rows by
 /// the v12 migration, by the same rules.
 struct StudyListing {
+    /// A judged event as the list and the exams (`StudyExams`) read it.
     struct Event {
         var protocolName: String?
         var region: String
-        var sizeSource: String?
+        /// "16" or "32" (or nil).
+        var phantom: String?
+        var ctdivol: Double?
+        var ssde: Double?
+        var dlp: Double?
         var sizeCm: Double?
+        var sizeSource: String?
         var inComparison: Bool
     }
 
@@ -40,8 +46,7 @@ struct StudyListing {
     var size: (cm: Double, source: String)? {
         let ranked = events.compactMap { e -> (cm: Double, source: String, rank: Int)? in
             guard let cm = e.sizeCm, let source = e.sizeSource else { return nil }
-            let rank = SizeSource.allCases.firstIndex { $0.rawValue == source } ?? SizeSource.allCases.count
-            return (cm, source, rank + (e.inComparison ? 0 : 100))
+            return (cm, source, SizeSource.rank(stored: source) + (e.inComparison ? 0 : 100))
         }
         return ranked.min { $0.rank < $1.rank }.map { ($0.cm, $0.source) }
     }
@@ -101,18 +106,18 @@ struct StudyListing {
             total_dlp = excluded.total_dlp, event_count = excluded.event_count, max_ratio = excluded.max_ratio
         """
 
-    /// Every stored study's row, from its events, findings, header and reports.
+    /// Every stored study's list row, protocol rows and exams, from its
+    /// events, findings, header and reports, one study at a time (a store's
+    /// events are never all in memory).
     static func backfill(_ db: Database) throws {
         let insert = try db.makeStatement(sql: upsert)
         let insertProtocol = try db.makeStatement(sql: Self.insertProtocol)
-        var eventsByStudy: [String: [Event]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT study_key, protocol, region, ssde_method, size_cm, in_comparison FROM events ORDER BY study_key, ordinal") {
-            eventsByStudy[row[0], default: []].append(Event(protocolName: row[1], region: row[2], sizeSource: row[3], sizeCm: row[4], inComparison: row[5]))
-        }
-        var findingsByStudy: [String: [(level: String, ratio: Double?)]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT study_key, level, ratio FROM findings") {
-            findingsByStudy[row[0], default: []].append((row[1], row[2]))
-        }
+        let insertExam = try db.makeStatement(sql: StudyExams.insert)
+        let eventsOfStudy = try db.makeStatement(sql: """
+            SELECT irradiation_event_uid, protocol, region, phantom, ctdivol, ssde, dlp, size_cm, ssde_method, in_comparison
+            FROM events WHERE study_key = ? ORDER BY ordinal
+            """)
+        let findingsOfStudy = try db.makeStatement(sql: "SELECT irradiation_event_uid, scope, level, ratio FROM findings WHERE study_key = ?")
         let rows = try Row.fetchCursor(db, sql: """
             SELECT s.study_key, s.study_date, s.accession_number, s.patient_pseudonym, s.scanner, s.patient_age_years, s.total_dlp, s.worst_level,
                    s.header, COALESCE((SELECT MIN(r.received_at) FROM reports r WHERE r.study_key = s.study_key), s.updated_at), s.patient_weight_kg
@@ -120,15 +125,33 @@ struct StudyListing {
             """)
         while let row = try rows.next() {
             let key: String = row[0]
+            var events: [Event] = [], regionOfEvent: [String: String] = [:]
+            for e in try Row.fetchAll(eventsOfStudy, arguments: [key]) {
+                regionOfEvent[e[0]] = e[2]
+                events.append(Event(protocolName: e[1], region: e[2], phantom: e[3], ctdivol: e[4], ssde: e[5], dlp: e[6], sizeCm: e[7], sizeSource: e[8], inComparison: e[9]))
+            }
+            var findings: [(level: String, ratio: Double?)] = [], regionsAbove = Set<String>()
+            for f in try Row.fetchAll(findingsOfStudy, arguments: [key]) {
+                let uid: String? = f[0], scope: String = f[1], level: String = f[2]
+                findings.append((level, f[3]))
+                guard Finding.Level(rawValue: level)?.isAtOrAboveDRL == true else { continue }
+                if let region = uid.flatMap({ regionOfEvent[$0] }) ?? (scope.hasPrefix("exam ") ? String(scope.dropFirst(5)) : nil) { regionsAbove.insert(region) }
+            }
             let header = (row[8] as Data?).flatMap { HeaderContent.decode(Array($0)) }
+            let scanner: String = row[4] ?? ""
             let listing = StudyListing(
                 studyKey: key, studyDate: row[1], studyTime: header?.study.studyTime, receivedAt: row[9], accessionNumber: row[2],
-                patientPseudonym: row[3], scanner: row[4] ?? "", studyDescription: header?.study.studyDescription,
-                events: eventsByStudy[key] ?? [], findings: findingsByStudy[key] ?? [], ageYears: row[5], weightKg: row[10], totalDLP: row[6],
+                patientPseudonym: row[3], scanner: scanner, studyDescription: header?.study.studyDescription,
+                events: events, findings: findings, ageYears: row[5], weightKg: row[10], totalDLP: row[6],
                 worstLevel: row[7]
             )
             try db.execute(insert, listing.values)
-            for row in listing.protocolRows { try db.execute(insertProtocol, row) }
+            for values in listing.protocolRows { try db.execute(insertProtocol, values) }
+            let exams = StudyExams(
+                studyKey: key, studyDate: row[1], scanner: scanner.isEmpty ? "unknown scanner" : scanner, ageYears: row[5], weightKg: row[10],
+                events: events, regionsAbove: regionsAbove
+            )
+            for values in exams.rows { try db.execute(insertExam, values) }
         }
     }
 }
