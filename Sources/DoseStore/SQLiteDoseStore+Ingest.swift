@@ -44,7 +44,7 @@ extension SQLiteDoseStore {
         let studyRevision, bumpRevision, deleteFindings, deleteEvents, insertEvent, insertFinding, insertAlert, upsertStudy: Statement
         let imageSameBytes, imageSameSOP, insertImage, insertImageLedger, studyImageCount, scheduleRejudge, studyExists: Statement
         let withdraw, holdAlerts, markFollowUp, insertFlag, upsertListing, deleteListingProtocols, insertListingProtocol: Statement
-        let deleteExams, insertExam: Statement
+        let deleteExams, insertExam, listedProtocols: Statement
 
         init(_ db: Database) throws {
             insertLedger = try db.cachedStatement(sql: """
@@ -101,7 +101,9 @@ extension SQLiteDoseStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             upsertListing = try db.cachedStatement(sql: StudyListing.upsert)
-            deleteListingProtocols = try db.cachedStatement(sql: "DELETE FROM study_protocols WHERE study_key = ?")
+            // By key: the study's protocols as its list row named them before this judgement.
+            listedProtocols = try db.cachedStatement(sql: "SELECT protocols FROM study_list WHERE study_key = ?")
+            deleteListingProtocols = try db.cachedStatement(sql: "DELETE FROM study_protocols WHERE protocol = ? AND study_key = ?")
             insertListingProtocol = try db.cachedStatement(sql: StudyListing.insertProtocol)
             // Before the list row is replaced: its scanner and date are the key of the exams written last.
             deleteExams = try db.cachedStatement(sql: """
@@ -290,9 +292,15 @@ extension SQLiteDoseStore {
             newAlerts.append(followUp.record)
         }
         try db.execute(statements.upsertStudy, judged.study)
-        if revision > 0 { try db.execute(statements.deleteExams, [.text(judged.studyKey)]) }
+        if revision > 0 {
+            // What the study was listed under, from its list row before it is replaced.
+            try db.execute(statements.deleteExams, [.text(judged.studyKey)])
+            let listed = try String.fetchOne(statements.listedProtocols, arguments: [judged.studyKey]) ?? ""
+            for name in listed.split(separator: StudyListing.separator, omittingEmptySubsequences: true) {
+                try db.execute(statements.deleteListingProtocols, [.text(String(name)), .text(judged.studyKey)])
+            }
+        }
         try db.execute(statements.upsertListing, judged.listing)
-        if revision > 0 { try db.execute(statements.deleteListingProtocols, [.text(judged.studyKey)]) }
         for row in judged.listingProtocols { try db.execute(statements.insertListingProtocol, row) }
         for row in judged.exams { try db.execute(statements.insertExam, row) }
         try db.execute(statements.bumpRevision, [.integer(revision + 1), .text(judged.studyKey)])

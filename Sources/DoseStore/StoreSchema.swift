@@ -409,7 +409,6 @@ enum StoreSchema {
                     max_ratio REAL,
                     PRIMARY KEY (protocol, study_key)
                 ) WITHOUT ROWID;
-                CREATE INDEX study_protocols_study ON study_protocols (study_key);
                 -- A protocol's studies newest first: a page of them is the first rows that match.
                 CREATE INDEX study_protocols_date ON study_protocols (protocol, study_date, study_time);
                 -- A scanner's exams of some weeks are one key range here: its

@@ -53,7 +53,7 @@ struct StudyListMigrationTests {
         #expect(try exams(reopened) == liveExams)
         let check = try DatabaseQueue(path: path)
         let (protocols, list) = try check.read { db in (try db.indexes(on: "study_protocols").map(\.name), try db.indexes(on: "study_list").map(\.name)) }
-        #expect(protocols.filter { $0.hasPrefix("study_protocols_") }.sorted() == ["study_protocols_date", "study_protocols_study"])
+        #expect(protocols.filter { $0.hasPrefix("study_protocols_") }.sorted() == ["study_protocols_date"])
         #expect(list.filter { $0.hasPrefix("study_list_") }.sorted() == ["study_list_above", "study_list_accession", "study_list_date", "study_list_override", "study_list_patient", "study_list_scanner"])
     }
 }

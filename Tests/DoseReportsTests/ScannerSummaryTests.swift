@@ -141,5 +141,9 @@ struct ScannerSummaryTests {
         #expect(head.ageYears == 6)
         let byProtocol = try Self.site.store.scannerExams(scanner: "Acme Pedi64", protocolName: "Ped Chest", from: "20261110", to: "20261110").exams
         #expect(byProtocol.filter { $0.studyKey == key }.map(\.region) == ["chest"])
+        // Its protocol rows of the list were replaced too: listed under both, once each.
+        for name in ["Ped Chest", "Ped Head Routine"] {
+            #expect(try Self.site.store.studyList(StudyFilter(protocolName: name, search: "ACC-MERGED")).rows.map(\.studyKey) == [key], "\(name)")
+        }
     }
 }

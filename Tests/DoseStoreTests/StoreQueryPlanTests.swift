@@ -40,6 +40,7 @@ struct StoreQueryPlanTests {
                 .contains("COVERING INDEX study_list_date"))
             // A scanner page's exams are one key range; a study judged again finds its own by index.
             #expect(try plan(SQLiteDoseStore.scannerExamsSQL) == "SEARCH study_exams USING PRIMARY KEY (scanner=? AND study_date>? AND study_date<?)")
+            #expect(try plan(statements.deleteListingProtocols.sql) == "SEARCH study_protocols USING PRIMARY KEY (protocol=? AND study_key=?)")
             let deleteExams = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statements.deleteExams.sql, arguments: ["x"])
                 .map { $0["detail"] as String }.joined(separator: "\n")
             #expect(deleteExams.contains("SEARCH study_exams USING PRIMARY KEY (scanner=? AND study_date=?)"), "\(deleteExams)")
